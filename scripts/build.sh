@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Configures and builds snapkeep into build/ (or $SNAPKEEP_BUILD_DIR).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+build=${SNAPKEEP_BUILD_DIR:-build}
+generator=()
+if command -v ninja >/dev/null 2>&1; then generator=(-G Ninja); fi
+if [[ ! -f "$build/CMakeCache.txt" ]]; then
+  cmake -S . -B "$build" "${generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@"
+fi
+cmake --build "$build" -j"$(nproc)"

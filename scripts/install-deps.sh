@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs what snapkeep needs to build and test, from Debian packages (and
+# moto from PyPI only where no moto_server is on the machine). Idempotent: when
+# everything is already present it changes nothing and makes no network call.
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config git ca-certificates curl
+  libcurl4-openssl-dev libssl-dev libpugixml-dev libyaml-cpp-dev libcli11-dev
+  nlohmann-json3-dev libfmt-dev libspdlog-dev libhowardhinnant-date-dev tzdata
+  libgtest-dev libgmock-dev libbenchmark-dev librapidcheck-dev
+  python3 python3-venv ninja-build
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]})); then
+  echo "install-deps: installing ${missing[*]}"
+  sudo_cmd=()
+  if [[ $(id -u) -ne 0 ]]; then sudo_cmd=(sudo); fi
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo_cmd[@]}" apt-get update -qq
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# moto (the EC2/SNS/STS emulator) and boto3 (the independent checker). Use the
+# ones on the machine when present; otherwise a project virtualenv from PyPI.
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+if ! command -v moto_server >/dev/null 2>&1 || ! python3 -c 'import boto3, moto' >/dev/null 2>&1; then
+  if [[ ! -x "$here/.venv/bin/moto_server" ]]; then
+    echo "install-deps: creating $here/.venv with moto[server] and boto3"
+    python3 -m venv "$here/.venv"
+    "$here/.venv/bin/pip" install -q "moto[server]>=5,<6" boto3
+  fi
+fi

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# README command 2: installs what is missing, builds, and runs every test
+# (unit, property, moto client and end-to-end) through ctest.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+scripts/install-deps.sh
+scripts/build.sh
+build=${SNAPKEEP_BUILD_DIR:-build}
+cd "$build"
+ctest --output-on-failure --timeout 900 -j"$(nproc)"
