@@ -1,10 +1,21 @@
 #include "cli/app.h"
 
+#include "cli/commands.h"
+
 #include <CLI/CLI.hpp>
 #include <exception>
 #include <fmt/format.h>
+#include <vector>
 
 namespace snapkeep::cli {
+
+namespace {
+
+// Add a line here when a command is built; until then it does not exist.
+const std::vector<Command> kCommands = {
+};
+
+}  // namespace
 
 int run(int argc, char** argv) {
   CLI::App app{
@@ -13,6 +24,12 @@ int run(int argc, char** argv) {
       "snapkeep"};
   app.set_version_flag("--version", fmt::format("snapkeep {}", SNAPKEEP_VERSION));
   app.require_subcommand(0, 1);
+
+  std::vector<std::pair<CLI::App*, CommandRunner>> runners;
+  for (const auto& command : kCommands) {
+    CLI::App* sub = app.add_subcommand(std::string(command.name), std::string(command.description));
+    runners.emplace_back(sub, command.setup(*sub));
+  }
 
   try {
     app.parse(argc, argv);
@@ -24,9 +41,10 @@ int run(int argc, char** argv) {
     fmt::print(stderr, "snapkeep: {}\n", e.what());
     return kExitBadInput;
   }
-  if (app.get_subcommands().empty()) {
-    fmt::print("{}", app.help());
+  for (auto& [sub, runner] : runners) {
+    if (sub->parsed()) return runner();
   }
+  fmt::print("{}", app.help());
   return kExitOk;
 }
 

@@ -1,0 +1,25 @@
+// The subcommand table: each command registers its flags on a CLI11
+// subcommand and returns the function that runs it. A command exists only
+// once it is built (DESIGN.md section 3): no placeholders.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <string_view>
+
+namespace snapkeep::cli {
+
+// Runs a parsed command; returns the process exit status (see app.h).
+using CommandRunner = std::function<int()>;
+
+struct Command {
+  std::string_view name;
+  std::string_view description;
+  // Adds the command's own flags to `sub` and returns its runner; the runner
+  // is called only when this subcommand was chosen and parsing succeeded.
+  CommandRunner (*setup)(CLI::App& sub);
+};
+
+// Defined in cmd_<name>.cc files, one per command.
+
+}  // namespace snapkeep::cli
