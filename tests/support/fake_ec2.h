@@ -1,0 +1,125 @@
+// FakeEc2: an in-process EC2 behind the HttpTransport seam, for engine tests
+// and scale benchmarks. It speaks the real Query wire format (form-encoded
+// POST in, EC2 XML out), so everything above the transport runs unchanged:
+// signing, retries, pacing, XML parsing, the typed client and the engine.
+//
+// Unlike moto it paginates every Describe* call (MaxResults/NextToken),
+// honours Owner.1=self, can hold snapshots in pending or error state, can
+// enforce EC2's token buckets on a fake clock (RequestLimitExceeded, HTTP
+// 503), and counts every call per action.
+//
+// Regions come from the SigV4 credential scope of the request, so one fake
+// serves every region behind one endpoint URL, as moto does.
+//
+// Thread safety: send() may be called from several threads; state is guarded
+// by one mutex. Fleet-building methods must not race with send().
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "aws/clock.h"
+#include "aws/http.h"
+
+namespace snapkeep::testing {
+
+struct FakeVolume {
+  std::string id;
+  std::string device;
+  int size_gib = 8;
+  std::map<std::string, std::string> tags;
+};
+
+struct FakeInstance {
+  std::string id;
+  std::string state = "running";
+  std::string root_device = "/dev/xvda";
+  std::string availability_zone;
+  std::map<std::string, std::string> tags;
+  std::vector<FakeVolume> volumes;  // volumes[0] is the root volume
+};
+
+struct FakeSnapshot {
+  std::string id;
+  std::string volume_id;
+  std::string state = "completed";  // pending | completed | error
+  std::string start_time = "2026-01-01T00:00:00.000Z";
+  std::string owner_id;
+  int size_gib = 8;
+  std::string description;
+  std::map<std::string, std::string> tags;
+};
+
+struct FakeImage {
+  std::string id;
+  std::vector<std::string> snapshot_ids;
+};
+
+struct FakeRegion {
+  std::vector<FakeInstance> instances;
+  std::map<std::string, FakeSnapshot> snapshots;  // by id
+  std::vector<FakeImage> images;
+};
+
+class FakeEc2 final : public aws::HttpTransport {
+ public:
+  // `clock` stamps new snapshots and, when token buckets are on, paces them.
+  explicit FakeEc2(aws::Clock& clock, std::string account_id = "123456789012");
+
+  aws::Result<aws::HttpResponse> send(const aws::HttpRequest& request) override;
+
+  // Direct access to a region's state, for building fleets and checking results.
+  FakeRegion& region(const std::string& name);
+  std::string next_id(const std::string& prefix);
+  const std::string& account_id() const { return m_account_id; }
+
+  // EC2's documented token buckets per action (burst, refill per second),
+  // measured on the fake clock's monotonic time. Off by default.
+  void enable_throttling(bool on) { m_throttling = on; }
+  // Page size used when a Describe* request sends no MaxResults.
+  void set_default_page_size(int size) { m_default_page_size = size; }
+
+  // Calls per action (every request, throttled or not) and throttled calls.
+  std::map<std::string, std::int64_t> calls() const;
+  std::map<std::string, std::int64_t> throttled() const;
+  void reset_counters();
+
+ private:
+  struct Bucket {
+    double tokens = 0;
+    double burst = 0;
+    double refill = 0;
+    std::chrono::steady_clock::time_point last{};
+  };
+  using Params = std::map<std::string, std::string>;
+
+  bool take_token(const std::string& region, const std::string& action);
+  std::string dispatch(const std::string& region, const std::string& action, const Params& params,
+                       int& status);
+  std::string describe_instances(FakeRegion& r, const Params& p, int& status);
+  std::string describe_volumes(FakeRegion& r, const Params& p, int& status);
+  std::string describe_snapshots(FakeRegion& r, const Params& p, int& status);
+  std::string describe_images(FakeRegion& r, const Params& p, int& status);
+  std::string describe_regions();
+  std::string create_snapshots(FakeRegion& r, const Params& p, int& status);
+  std::string create_tags(FakeRegion& r, const Params& p, int& status);
+  std::string delete_snapshot(FakeRegion& r, const Params& p, int& status);
+
+  aws::Clock& m_clock;
+  std::string m_account_id;
+  mutable std::mutex m_mutex;
+  std::map<std::string, FakeRegion> m_regions;
+  std::map<std::string, Bucket> m_buckets;  // region + '/' + action
+  std::map<std::string, std::int64_t> m_calls;
+  std::map<std::string, std::int64_t> m_throttled;
+  std::uint64_t m_next_id = 1;
+  bool m_throttling = false;
+  int m_default_page_size = 1000;
+};
+
+}  // namespace snapkeep::testing
