@@ -1,0 +1,33 @@
+// What snapkeep tells people after a run: the SNS subject and message and the
+// webhook payload, built from the RunSummary within the services' limits.
+//
+// SNS: the subject is under 100 characters with no line breaks or control
+// characters; the message is at most 256 KB (262,144 bytes) of UTF-8, cut at
+// a line boundary with a note saying how much was left out. The webhook body
+// is JSON with a `text` field (Slack-style incoming webhooks show it) and the
+// whole summary under `summary`.
+//
+// Thread safety: pure functions.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include "core/config.h"
+#include "engine/summary.h"
+
+namespace snapkeep::engine {
+
+inline constexpr std::size_t kSnsMaxMessageBytes = 262144;
+inline constexpr std::size_t kSnsMaxSubjectChars = 99;
+
+// Whether notify.on asks for a notification of this run: `summary` always,
+// `failure` when something failed, a region was incomplete, or something was
+// skipped for an AWS limit.
+bool should_notify(const core::Notify& notify, const RunSummary& summary);
+
+std::string sns_subject(const RunSummary& summary);
+std::string sns_message(const RunSummary& summary, std::size_t max_bytes = kSnsMaxMessageBytes);
+std::string webhook_body(const RunSummary& summary);
+
+}  // namespace snapkeep::engine
