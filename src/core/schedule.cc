@@ -1,0 +1,951 @@
+#include "core/schedule.h"
+
+#include <date/date.h>
+#include <date/tz.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <bitset>
+#include <cctype>
+#include <charconv>
+#include <exception>
+#include <utility>
+#include <vector>
+
+namespace snapkeep::core {
+
+namespace {
+
+using std::chrono::days;
+using std::chrono::hours;
+using std::chrono::minutes;
+using std::chrono::seconds;
+using LocalTime = date::local_seconds;
+
+// One bit per value of a field, indexed by the value itself (years by
+// year - kMinYear), wide enough for the AWS year range.
+using Bits = std::bitset<256>;
+
+constexpr int kMinYear = 1970;
+constexpr int kMaxYear = 2199;
+// Every calendar pattern repeats within 400 Gregorian years, so a standard
+// cron (which has no year field) that does not fire within this many years of
+// a start never fires on that side of it.
+constexpr int kCalendarCycleYears = 401;
+
+constexpr std::array<std::string_view, 12> kMonthNames = {"JAN", "FEB", "MAR", "APR", "MAY", "JUN",
+                                                          "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"};
+constexpr std::array<std::string_view, 7> kDayNames = {"SUN", "MON", "TUE", "WED",
+                                                       "THU", "FRI", "SAT"};
+constexpr std::array<std::string_view, 7> kDayWords = {"Sunday",   "Monday", "Tuesday", "Wednesday",
+                                                       "Thursday", "Friday", "Saturday"};
+constexpr std::array<std::string_view, 12> kMonthWords = {
+    "January", "February", "March",     "April",   "May",      "June",
+    "July",    "August",   "September", "October", "November", "December"};
+
+unsigned last_day_of(int y, unsigned m) {
+  return static_cast<unsigned>(
+      date::year_month_day_last{date::year{y}, date::month_day_last{date::month{m}}}.day());
+}
+
+// Sunday = 0 ... Saturday = 6.
+unsigned weekday_of(int y, unsigned m, unsigned d) {
+  return date::weekday{date::year_month_day{date::year{y}, date::month{m}, date::day{d}}}
+      .c_encoding();
+}
+
+// The weekday nearest day `n` of the month, never leaving the month (the W
+// rule): a Saturday moves to Friday unless that is in the previous month, a
+// Sunday to Monday unless that is in the next month.
+unsigned nearest_weekday(int y, unsigned m, unsigned n) {
+  unsigned last = last_day_of(y, m);
+  unsigned wd = weekday_of(y, m, n);
+  if (wd == 6) return n == 1 ? 3 : n - 1;
+  if (wd == 0) return n == last ? n - 2 : n + 1;
+  return n;
+}
+
+unsigned last_weekday(int y, unsigned m) {
+  unsigned last = last_day_of(y, m);
+  unsigned wd = weekday_of(y, m, last);
+  if (wd == 6) return last - 1;
+  if (wd == 0) return last - 2;
+  return last;
+}
+
+enum class Flavor { kAws, kStandard };
+
+// A parsed cron: the set of local date-times it names.
+struct Cron {
+  Flavor flavor = Flavor::kAws;
+  Bits minutes, hours, months;
+  Bits years;  // AWS only, index year - kMinYear
+  // Day of month: plain days, plus the L / LW / nW forms.
+  Bits dom;
+  bool dom_last = false;
+  bool dom_last_weekday = false;
+  Bits dom_nearest;  // days n written as nW
+  // Day of week, Sunday = 0: plain days, nL (last n of the month), n#k.
+  Bits dow;
+  Bits dow_last;
+  int nth_weekday = -1;
+  unsigned nth = 0;
+  // Standard cron: a day matches when either day field matches if both are
+  // restricted; otherwise (and always in AWS cron, where one is '?') both
+  // must match.
+  bool or_rule = false;
+  // '?' (AWS) or a field starting with '*' (standard): for describe().
+  bool dom_unrestricted = false;
+  bool dow_unrestricted = false;
+
+  bool dom_matches(int y, unsigned m, unsigned d) const {
+    if (dom[d]) return true;
+    unsigned last = last_day_of(y, m);
+    if (dom_last && d == last) return true;
+    if (dom_last_weekday && d == last_weekday(y, m)) return true;
+    if (dom_nearest.any()) {
+      unsigned lo = d > 2 ? d - 2 : 1;
+      unsigned hi = std::min(d + 2, last);
+      for (unsigned n = lo; n <= hi; ++n) {
+        if (dom_nearest[n] && nearest_weekday(y, m, n) == d) return true;
+      }
+    }
+    return false;
+  }
+
+  bool dow_matches(int y, unsigned m, unsigned d) const {
+    unsigned wd = weekday_of(y, m, d);
+    if (dow[wd]) return true;
+    if (dow_last[wd] && d + 7 > last_day_of(y, m)) return true;
+    return nth_weekday == static_cast<int>(wd) && (d - 1) / 7 + 1 == nth;
+  }
+
+  bool day_matches(int y, unsigned m, unsigned d) const {
+    bool a = dom_matches(y, m, d);
+    bool b = dow_matches(y, m, d);
+    return or_rule ? (a || b) : (a && b);
+  }
+
+  bool year_matches(int y) const {
+    if (flavor == Flavor::kStandard) return true;
+    return y >= kMinYear && y <= kMaxYear && years[static_cast<std::size_t>(y - kMinYear)];
+  }
+
+  int max_year(int from) const {
+    return flavor == Flavor::kAws ? kMaxYear : from + kCalendarCycleYears;
+  }
+  int min_year(int from) const {
+    return flavor == Flavor::kAws ? kMinYear : from - kCalendarCycleYears;
+  }
+};
+
+struct Fields {
+  int y;
+  unsigned mo, d;
+  int h, mi;
+};
+
+Fields split(LocalTime t) {
+  auto day = date::floor<days>(t);
+  date::year_month_day ymd{day};
+  auto tod = t - day;
+  return {static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+          static_cast<unsigned>(ymd.day()), static_cast<int>(tod / hours{1}),
+          static_cast<int>((tod % hours{1}) / minutes{1})};
+}
+
+LocalTime join(int y, unsigned mo, unsigned d, int h, int mi) {
+  return LocalTime{date::local_days{date::year{y} / date::month{mo} / date::day{d}}} + hours{h} +
+         minutes{mi};
+}
+
+std::size_t ix(int v) { return static_cast<std::size_t>(v); }
+
+// Earliest local minute >= start (minute-aligned) that the cron names,
+// searching field by field from years down to minutes.
+std::optional<LocalTime> next_local(const Cron& c, LocalTime start) {
+  Fields s = split(start);
+  for (int y = std::max(s.y, c.min_year(s.y)); y <= c.max_year(s.y); ++y) {
+    if (!c.year_matches(y)) continue;
+    bool sy = y == s.y;
+    for (unsigned mo = sy ? s.mo : 1; mo <= 12; ++mo) {
+      if (!c.months[mo]) continue;
+      bool sm = sy && mo == s.mo;
+      unsigned last = last_day_of(y, mo);
+      for (unsigned d = sm ? s.d : 1; d <= last; ++d) {
+        if (!c.day_matches(y, mo, d)) continue;
+        bool sd = sm && d == s.d;
+        for (int h = sd ? s.h : 0; h < 24; ++h) {
+          if (!c.hours[ix(h)]) continue;
+          bool sh = sd && h == s.h;
+          for (int mi = sh ? s.mi : 0; mi < 60; ++mi) {
+            if (c.minutes[ix(mi)]) return join(y, mo, d, h, mi);
+          }
+        }
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+// Latest local minute <= end (minute-aligned) that the cron names.
+std::optional<LocalTime> previous_local(const Cron& c, LocalTime end) {
+  Fields s = split(end);
+  for (int y = std::min(s.y, c.max_year(s.y)); y >= c.min_year(s.y); --y) {
+    if (!c.year_matches(y)) continue;
+    bool sy = y == s.y;
+    for (unsigned mo = sy ? s.mo : 12; mo >= 1; --mo) {
+      if (!c.months[mo]) continue;
+      bool sm = sy && mo == s.mo;
+      for (unsigned d = sm ? s.d : last_day_of(y, mo); d >= 1; --d) {
+        if (!c.day_matches(y, mo, d)) continue;
+        bool sd = sm && d == s.d;
+        for (int h = sd ? s.h : 23; h >= 0; --h) {
+          if (!c.hours[ix(h)]) continue;
+          bool sh = sd && h == s.h;
+          for (int mi = sh ? s.mi : 59; mi >= 0; --mi) {
+            if (c.minutes[ix(mi)]) return join(y, mo, d, h, mi);
+          }
+        }
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+// ---------------------------------------------------------------------------
+// Parsing
+
+std::string upper(std::string_view s) {
+  std::string out(s);
+  for (char& ch : out) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  return out;
+}
+
+std::vector<std::string_view> split_on(std::string_view s, char sep) {
+  std::vector<std::string_view> parts;
+  std::size_t begin = 0;
+  while (true) {
+    std::size_t pos = s.find(sep, begin);
+    parts.push_back(s.substr(begin, pos == std::string_view::npos ? pos : pos - begin));
+    if (pos == std::string_view::npos) return parts;
+    begin = pos + 1;
+  }
+}
+
+std::vector<std::string_view> split_ws(std::string_view s) {
+  std::vector<std::string_view> out;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
+    std::size_t j = i;
+    while (j < s.size() && !std::isspace(static_cast<unsigned char>(s[j]))) ++j;
+    if (j > i) out.push_back(s.substr(i, j - i));
+    i = j;
+  }
+  return out;
+}
+
+std::optional<int> parse_int(std::string_view s) {
+  if (s.empty() || s.size() > 6) return std::nullopt;
+  int v = 0;
+  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc{} || ptr != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+struct FieldSpec {
+  std::string_view name;
+  int lo, hi;
+  // Names accepted for values lo, lo+1, ... (months, days of week).
+  const std::array<std::string_view, 12>* month_names = nullptr;
+  const std::array<std::string_view, 7>* day_names = nullptr;
+  int name_base = 0;  // value of the first name
+  std::string_view note;  // appended to range errors, e.g. " (1 = Sunday)"
+  int bit_offset = 0;     // value v sets bit v - bit_offset
+};
+
+using ParseResult = snapkeep::expected<void, std::string>;
+
+class FieldParser {
+ public:
+  FieldParser(std::string_view prefix, const FieldSpec& spec) : m_prefix(prefix), m_spec(spec) {}
+
+  std::string error(std::string_view token, std::string_view what) const {
+    return fmt::format("{} {} '{}' {}", m_prefix, m_spec.name, token, what);
+  }
+  std::string range_error(std::string_view token) const {
+    return error(token, fmt::format("is out of range {}-{}{}", m_spec.lo, m_spec.hi, m_spec.note));
+  }
+
+  // A single value: a number or (where the field has them) a name.
+  snapkeep::expected<int, std::string> value(std::string_view token) const {
+    if (auto v = parse_int(token)) {
+      if (*v < m_spec.lo || *v > m_spec.hi) return snapkeep::unexpected(range_error(token));
+      return *v;
+    }
+    std::string up = upper(token);
+    if (m_spec.month_names != nullptr) {
+      for (std::size_t i = 0; i < m_spec.month_names->size(); ++i) {
+        if ((*m_spec.month_names)[i] == up) return m_spec.name_base + static_cast<int>(i);
+      }
+    }
+    if (m_spec.day_names != nullptr) {
+      for (std::size_t i = 0; i < m_spec.day_names->size(); ++i) {
+        if ((*m_spec.day_names)[i] == up) return m_spec.name_base + static_cast<int>(i);
+      }
+    }
+    std::string allowed = fmt::format("a number {}-{}", m_spec.lo, m_spec.hi);
+    if (m_spec.month_names != nullptr) allowed += " or JAN-DEC";
+    if (m_spec.day_names != nullptr) allowed += " or SUN-SAT";
+    return snapkeep::unexpected(error(token, fmt::format("is not valid: expected {}", allowed)));
+  }
+
+  // One list item without L/W/#: '*', 'a', 'a-b', with an optional '/step'.
+  ParseResult item(std::string_view token, Bits& bits, bool& starts_with_star) const {
+    std::string_view base = token;
+    int step = 1;
+    bool stepped = false;
+    if (auto slash = token.find('/'); slash != std::string_view::npos) {
+      base = token.substr(0, slash);
+      std::string_view step_text = token.substr(slash + 1);
+      auto s = parse_int(step_text);
+      if (!s || *s < 1) {
+        return snapkeep::unexpected(
+            error(token, fmt::format("has an invalid step '{}': expected a positive number",
+                                     step_text)));
+      }
+      step = *s;
+      stepped = true;
+    }
+    int lo = 0;
+    int hi = 0;
+    if (base == "*") {
+      lo = m_spec.lo;
+      hi = m_spec.hi;
+      starts_with_star = true;
+    } else if (auto dash = base.find('-'); dash != std::string_view::npos && dash > 0) {
+      auto a = value(base.substr(0, dash));
+      if (!a) return snapkeep::unexpected(a.error());
+      auto b = value(base.substr(dash + 1));
+      if (!b) return snapkeep::unexpected(b.error());
+      // Standard cron's SAT-SUN: Sunday closes a range as 7.
+      int end = *b;
+      if (end == 0 && m_spec.hi == 7 && *a > 0) end = 7;
+      if (*a > end) {
+        return snapkeep::unexpected(
+            error(token, fmt::format("is a reversed range: {} is after {}", base.substr(0, dash),
+                                     base.substr(dash + 1))));
+      }
+      lo = *a;
+      hi = end;
+    } else {
+      if (base.empty()) return snapkeep::unexpected(error(token, "is missing a value"));
+      auto a = value(base);
+      if (!a) return snapkeep::unexpected(a.error());
+      lo = *a;
+      // 'a/step' runs from a to the end of the field.
+      hi = stepped ? m_spec.hi : *a;
+    }
+    for (int v = lo; v <= hi; v += step) bits[ix(v - m_spec.bit_offset)] = true;
+    return {};
+  }
+
+  const FieldSpec& spec() const { return m_spec; }
+
+ private:
+  std::string_view m_prefix;
+  const FieldSpec& m_spec;
+};
+
+const FieldSpec kMinuteSpec{"minute", 0, 59, nullptr, nullptr, 0, "", 0};
+const FieldSpec kHourSpec{"hour", 0, 23, nullptr, nullptr, 0, "", 0};
+const FieldSpec kDomSpec{"day-of-month", 1, 31, nullptr, nullptr, 0, "", 0};
+const FieldSpec kMonthSpec{"month", 1, 12, &kMonthNames, nullptr, 1, "", 0};
+const FieldSpec kAwsDowSpec{"day-of-week", 1, 7, nullptr, &kDayNames, 1, " (1 = Sunday)", 0};
+const FieldSpec kStdDowSpec{"day-of-week", 0, 7, nullptr, &kDayNames, 0, " (0 and 7 = Sunday)", 0};
+const FieldSpec kYearSpec{"year", kMinYear, kMaxYear, nullptr, nullptr, 0, "", kMinYear};
+
+// A plain field: a comma-separated list of items.
+ParseResult parse_plain(const FieldParser& p, std::string_view text, Bits& bits,
+                        bool* starts_with_star = nullptr) {
+  bool star = false;
+  bool first = true;
+  for (std::string_view item : split_on(text, ',')) {
+    if (item.empty()) return snapkeep::unexpected(p.error(text, "has an empty list item"));
+    bool item_star = false;
+    if (auto r = p.item(item, bits, item_star); !r) return r;
+    if (first) star = item_star;
+    first = false;
+  }
+  if (starts_with_star != nullptr) *starts_with_star = star;
+  return {};
+}
+
+ParseResult parse_aws_dom(const FieldParser& p, std::string_view text, Cron& c) {
+  for (std::string_view item : split_on(text, ',')) {
+    if (item.empty()) return snapkeep::unexpected(p.error(text, "has an empty list item"));
+    std::string up = upper(item);
+    if (up == "L") {
+      c.dom_last = true;
+    } else if (up == "LW") {
+      c.dom_last_weekday = true;
+    } else if (up.size() > 1 && up.back() == 'W') {
+      std::string_view day = item.substr(0, item.size() - 1);
+      auto v = p.value(day);
+      if (!v || day.find_first_not_of("0123456789") != std::string_view::npos) {
+        return snapkeep::unexpected(
+            p.error(item, "is not valid: 'W' follows a single day 1-31, as in 15W, or L (LW)"));
+      }
+      c.dom_nearest[ix(*v)] = true;
+    } else if (up.front() == 'L') {
+      return snapkeep::unexpected(
+          p.error(item, "is not valid: AWS cron allows only L (last day) or LW (last weekday)"));
+    } else {
+      bool star = false;
+      if (auto r = p.item(item, c.dom, star); !r) return r;
+    }
+  }
+  return {};
+}
+
+// AWS day-of-week: values 1-7 (1 = Sunday) or names; nL, L alone (Saturday,
+// the last day of the week) and n#k, which must stand alone in the field.
+ParseResult parse_aws_dow(const FieldParser& p, std::string_view text, Cron& c) {
+  auto items = split_on(text, ',');
+  for (std::string_view item : items) {
+    if (item.empty()) return snapkeep::unexpected(p.error(text, "has an empty list item"));
+    std::string up = upper(item);
+    if (auto hash = item.find('#'); hash != std::string_view::npos) {
+      if (items.size() > 1) {
+        return snapkeep::unexpected(p.error(
+            text, "is not valid: a '#' item must be the only item in day-of-week, as in 6#3"));
+      }
+      auto d = p.value(item.substr(0, hash));
+      if (!d) return snapkeep::unexpected(d.error());
+      auto k = parse_int(item.substr(hash + 1));
+      if (!k || *k < 1 || *k > 5) {
+        return snapkeep::unexpected(p.error(
+            item, fmt::format("has an invalid occurrence '{}': expected 1-5 after '#'",
+                              item.substr(hash + 1))));
+      }
+      c.nth_weekday = *d - 1;
+      c.nth = static_cast<unsigned>(*k);
+    } else if (up == "L") {
+      c.dow[6] = true;
+    } else if (up.size() > 1 && up.back() == 'L') {
+      auto d = p.value(item.substr(0, item.size() - 1));
+      if (!d) return snapkeep::unexpected(d.error());
+      c.dow_last[ix(*d - 1)] = true;
+    } else {
+      Bits bits;
+      bool star = false;
+      if (auto r = p.item(item, bits, star); !r) return r;
+      for (int v = 1; v <= 7; ++v) {
+        if (bits[ix(v)]) c.dow[ix(v - 1)] = true;
+      }
+    }
+  }
+  return {};
+}
+
+Bits all_values(int lo, int hi) {
+  Bits b;
+  for (int v = lo; v <= hi; ++v) b[ix(v)] = true;
+  return b;
+}
+
+snapkeep::expected<Cron, std::string> parse_aws_cron(std::string_view body) {
+  constexpr std::string_view kPrefix = "cron";
+  auto fields = split_ws(body);
+  if (fields.size() != 6) {
+    return snapkeep::unexpected(fmt::format(
+        "cron(...) needs 6 fields (minute hour day-of-month month day-of-week year), got {}",
+        fields.size()));
+  }
+  Cron c;
+  c.flavor = Flavor::kAws;
+  if (auto r = parse_plain(FieldParser(kPrefix, kMinuteSpec), fields[0], c.minutes); !r)
+    return snapkeep::unexpected(r.error());
+  if (auto r = parse_plain(FieldParser(kPrefix, kHourSpec), fields[1], c.hours); !r)
+    return snapkeep::unexpected(r.error());
+  if (auto r = parse_plain(FieldParser(kPrefix, kMonthSpec), fields[3], c.months); !r)
+    return snapkeep::unexpected(r.error());
+  if (fields[5] == "*") {
+    c.years = all_values(0, kMaxYear - kMinYear);
+  } else {
+    if (auto r = parse_plain(FieldParser(kPrefix, kYearSpec), fields[5], c.years); !r)
+      return snapkeep::unexpected(r.error());
+  }
+  bool dom_q = fields[2] == "?";
+  bool dow_q = fields[4] == "?";
+  if (dom_q == dow_q) {
+    return snapkeep::unexpected(std::string(
+        dom_q ? "cron day-of-month and day-of-week are both '?': exactly one of them must be '?'"
+              : "cron day-of-month and day-of-week are both set: exactly one of them must be '?'"));
+  }
+  if (dom_q) {
+    c.dom = all_values(1, 31);
+    c.dom_unrestricted = true;
+    if (auto r = parse_aws_dow(FieldParser(kPrefix, kAwsDowSpec), fields[4], c); !r)
+      return snapkeep::unexpected(r.error());
+    c.dow_unrestricted = fields[4] == "*";
+  } else {
+    c.dow = all_values(0, 6);
+    c.dow_unrestricted = true;
+    if (auto r = parse_aws_dom(FieldParser(kPrefix, kDomSpec), fields[2], c); !r)
+      return snapkeep::unexpected(r.error());
+    c.dom_unrestricted = fields[2] == "*";
+  }
+  return c;
+}
+
+snapkeep::expected<Cron, std::string> parse_standard_cron(std::string_view text) {
+  constexpr std::string_view kPrefix = "cron";
+  auto fields = split_ws(text);
+  if (fields.size() != 5) {
+    return snapkeep::unexpected(fmt::format(
+        "'{}' is not a schedule: expected cron(min hour day-of-month month day-of-week year), "
+        "rate(N unit), a 5-field cron 'min hour day-of-month month day-of-week' or @daily-style "
+        "macro",
+        text));
+  }
+  for (std::string_view f : fields) {
+    for (std::string_view item : split_on(f, ',')) {
+      std::string up = upper(item);
+      bool aws_only = up.find_first_of("?#") != std::string::npos ||
+                      ((up.ends_with('L') || up.ends_with('W')) &&
+                       up.find_first_not_of("0123456789LW") == std::string::npos);
+      if (aws_only) {
+        return snapkeep::unexpected(fmt::format(
+            "5-field cron item '{}' is not valid: '?', 'L', 'W' and '#' are only allowed in AWS "
+            "cron(...) expressions",
+            item));
+      }
+    }
+  }
+  Cron c;
+  c.flavor = Flavor::kStandard;
+  c.years = all_values(0, kMaxYear - kMinYear);
+  if (auto r = parse_plain(FieldParser(kPrefix, kMinuteSpec), fields[0], c.minutes); !r)
+    return snapkeep::unexpected(r.error());
+  if (auto r = parse_plain(FieldParser(kPrefix, kHourSpec), fields[1], c.hours); !r)
+    return snapkeep::unexpected(r.error());
+  bool dom_star = false;
+  if (auto r = parse_plain(FieldParser(kPrefix, kDomSpec), fields[2], c.dom, &dom_star); !r)
+    return snapkeep::unexpected(r.error());
+  if (auto r = parse_plain(FieldParser(kPrefix, kMonthSpec), fields[3], c.months); !r)
+    return snapkeep::unexpected(r.error());
+  Bits dow;
+  bool dow_star = false;
+  if (auto r = parse_plain(FieldParser(kPrefix, kStdDowSpec), fields[4], dow, &dow_star); !r)
+    return snapkeep::unexpected(r.error());
+  for (int v = 0; v <= 7; ++v) {
+    if (dow[ix(v)]) c.dow[ix(v % 7)] = true;
+  }
+  // The classic (Vixie) rule: a day field starting with '*' does not
+  // restrict; when both are restricted either may match.
+  c.or_rule = !dom_star && !dow_star;
+  c.dom_unrestricted = fields[2] == "*";
+  c.dow_unrestricted = fields[4] == "*";
+  return c;
+}
+
+struct Macro {
+  std::string_view name;
+  std::string_view cron;
+};
+constexpr std::array<Macro, 7> kMacros = {{{"@yearly", "0 0 1 1 *"},
+                                           {"@annually", "0 0 1 1 *"},
+                                           {"@monthly", "0 0 1 * *"},
+                                           {"@weekly", "0 0 * * 0"},
+                                           {"@daily", "0 0 * * *"},
+                                           {"@midnight", "0 0 * * *"},
+                                           {"@hourly", "0 * * * *"}}};
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+struct Rate {
+  std::int64_t amount = 0;
+  std::string_view unit;  // "minute", "hour" or "day"
+  std::int64_t seconds = 0;
+};
+
+snapkeep::expected<Rate, std::string> parse_rate(std::string_view body) {
+  auto parts = split_ws(body);
+  if (parts.size() != 2) {
+    return snapkeep::unexpected(fmt::format(
+        "rate({}) is not valid: expected rate(N unit), e.g. rate(12 hours)", body));
+  }
+  std::int64_t n = 0;
+  auto [ptr, ec] = std::from_chars(parts[0].data(), parts[0].data() + parts[0].size(), n);
+  if (ec != std::errc{} || ptr != parts[0].data() + parts[0].size() || n < 1 ||
+      n > 1'000'000'000) {
+    return snapkeep::unexpected(
+        fmt::format("rate value '{}' is not valid: expected a positive whole number", parts[0]));
+  }
+  static constexpr std::array<std::pair<std::string_view, std::int64_t>, 3> kUnits = {
+      {{"minute", 60}, {"hour", 3600}, {"day", 86400}}};
+  std::string_view unit = parts[1];
+  for (auto [name, secs] : kUnits) {
+    bool singular = unit == name;
+    bool plural = unit.size() == name.size() + 1 && unit.starts_with(name) && unit.back() == 's';
+    if (!singular && !plural) continue;
+    // AWS rejects rate(1 hours) and rate(5 hour); so does snapkeep, so that
+    // a schedule written here is also valid in EventBridge.
+    if (n == 1 && plural) {
+      return snapkeep::unexpected(
+          fmt::format("rate unit '{}' must be singular for a value of 1: rate(1 {})", unit, name));
+    }
+    if (n > 1 && singular) {
+      return snapkeep::unexpected(fmt::format(
+          "rate unit '{}' must be plural for a value above 1: rate({} {}s)", unit, n, name));
+    }
+    return Rate{n, name, n * secs};
+  }
+  return snapkeep::unexpected(fmt::format(
+      "rate unit '{}' is not valid: expected minute(s), hour(s) or day(s)", unit));
+}
+
+// ---------------------------------------------------------------------------
+// describe()
+
+// "1-5,10,20" style, with names where the field has them.
+std::string render_set(const Bits& bits, int lo, int hi, const auto& word) {
+  std::string out;
+  int v = lo;
+  while (v <= hi) {
+    if (!bits[ix(v)]) {
+      ++v;
+      continue;
+    }
+    int end = v;
+    while (end + 1 <= hi && bits[ix(end + 1)]) ++end;
+    if (!out.empty()) out += ", ";
+    if (end == v) {
+      out += word(v);
+    } else if (end == v + 1) {
+      out += word(v) + ", " + word(end);
+    } else {
+      out += word(v) + " through " + word(end);
+    }
+    v = end + 1;
+  }
+  return out;
+}
+
+std::string ordinal(unsigned n) {
+  static constexpr std::array<std::string_view, 6> kWords = {"", "first", "second",
+                                                             "third", "fourth", "fifth"};
+  return std::string(kWords.at(n));
+}
+
+std::string number_word(int v) { return std::to_string(v); }
+
+bool is_step_set(const Bits& bits, int lo, int hi, int& step) {
+  if (!bits[ix(lo)]) return false;
+  int second = lo + 1;
+  while (second <= hi && !bits[ix(second)]) ++second;
+  if (second > hi) return false;
+  step = second - lo;
+  if (step < 2) return false;
+  for (int v = lo; v <= hi; ++v) {
+    if (bits[ix(v)] != ((v - lo) % step == 0)) return false;
+  }
+  return true;
+}
+
+std::string describe_time(const Cron& c) {
+  int nmin = static_cast<int>(c.minutes.count());
+  int nhour = static_cast<int>(c.hours.count());
+  int first_min = 0;
+  while (!c.minutes[ix(first_min)]) ++first_min;
+  int first_hour = 0;
+  while (!c.hours[ix(first_hour)]) ++first_hour;
+  if (nmin == 1 && nhour == 1) return fmt::format("at {:02}:{:02}", first_hour, first_min);
+  if (nmin == 1 && nhour <= 6) {
+    std::string times;
+    for (int h = 0; h < 24; ++h) {
+      if (!c.hours[ix(h)]) continue;
+      if (!times.empty()) times += ", ";
+      times += fmt::format("{:02}:{:02}", h, first_min);
+    }
+    return "at " + times;
+  }
+  std::string minute_part;
+  int step = 0;
+  if (nmin == 60) {
+    minute_part = "every minute";
+  } else if (nmin == 1) {
+    minute_part = fmt::format("at minute {}", first_min);
+  } else if (is_step_set(c.minutes, first_min, 59, step) && 60 - first_min > step * 2 - 1 &&
+             first_min < step) {
+    minute_part = first_min == 0 ? fmt::format("every {} minutes", step)
+                                 : fmt::format("every {} minutes from minute {}", step, first_min);
+  } else {
+    minute_part = "at minutes " + render_set(c.minutes, 0, 59, number_word);
+  }
+  if (nhour == 24) return minute_part + (nmin == 1 ? " of every hour" : "");
+  std::string hour_part;
+  if (is_step_set(c.hours, first_hour, 23, step) && first_hour < step) {
+    hour_part = first_hour == 0 ? fmt::format("every {} hours", step)
+                                : fmt::format("every {} hours from {:02}:00", step, first_hour);
+    return minute_part + " past the hour, " + hour_part;
+  }
+  hour_part = render_set(c.hours, 0, 23, [](int h) { return fmt::format("{:02}:00", h); });
+  return minute_part + " past hours " + hour_part;
+}
+
+std::string describe_days(const Cron& c) {
+  auto dow_word = [](int v) { return std::string(kDayWords[ix(v)]); };
+  std::vector<std::string> dom_parts;
+  if (!c.dom_unrestricted) {
+    if (c.dom.any()) dom_parts.push_back("day " + render_set(c.dom, 1, 31, number_word));
+    if (c.dom_last) dom_parts.push_back("the last day");
+    if (c.dom_last_weekday) dom_parts.push_back("the last weekday");
+    if (c.dom_nearest.any()) {
+      dom_parts.push_back("the weekday nearest day " +
+                          render_set(c.dom_nearest, 1, 31, number_word));
+    }
+  }
+  std::vector<std::string> dow_parts;
+  if (!c.dow_unrestricted) {
+    if (c.dow.any()) dow_parts.push_back(render_set(c.dow, 0, 6, dow_word));
+    if (c.dow_last.any()) {
+      dow_parts.push_back("the last " + render_set(c.dow_last, 0, 6, dow_word));
+    }
+    if (c.nth_weekday >= 0) {
+      dow_parts.push_back(
+          fmt::format("the {} {}", ordinal(c.nth), kDayWords[ix(c.nth_weekday)]));
+    }
+  }
+  auto join_or = [](const std::vector<std::string>& parts) {
+    std::string out;
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+      if (i > 0) out += i + 1 == parts.size() ? " or " : ", ";
+      out += parts[i];
+    }
+    return out;
+  };
+  std::string months = c.months.count() == 12
+                           ? "every month"
+                           : render_set(c.months, 1, 12, [](int m) {
+                               return std::string(kMonthWords[ix(m - 1)]);
+                             });
+  bool every_month = c.months.count() == 12;
+  if (dom_parts.empty() && dow_parts.empty()) {
+    return every_month ? "every day" : "every day in " + months;
+  }
+  std::string out = "on ";
+  if (!dom_parts.empty()) out += join_or(dom_parts);
+  if (!dom_parts.empty() && !dow_parts.empty()) out += c.or_rule ? " or on " : " if it is ";
+  if (!dow_parts.empty()) out += join_or(dow_parts);
+  bool month_scoped = !dom_parts.empty() || c.nth_weekday >= 0 || c.dow_last.any();
+  if (month_scoped) {
+    out += every_month ? " of every month" : " of " + months;
+  } else if (!every_month) {
+    out += " in " + months;
+  }
+  return out;
+}
+
+std::string describe_years(const Cron& c) {
+  if (c.flavor == Flavor::kStandard) return "";
+  std::size_t span = static_cast<std::size_t>(kMaxYear - kMinYear + 1);
+  if (c.years.count() == span) return "";
+  return " in " + render_set(c.years, 0, kMaxYear - kMinYear,
+                             [](int y) { return std::to_string(y + kMinYear); });
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------
+
+struct Schedule::Impl {
+  std::string expression;
+  std::string timezone;
+  const date::time_zone* zone = nullptr;
+  bool is_rate = false;
+  Rate rate;
+  Cron cron;
+
+  // The latest multiple of the rate's period at or before t (floor division,
+  // so instants before 1970 work too).
+  Time rate_slot(Time t) const {
+    std::int64_t p = rate.seconds;
+    std::int64_t s = t.time_since_epoch().count();
+    std::int64_t q = s / p - ((s % p) < 0 ? 1 : 0);
+    return Time{seconds{q * p}};
+  }
+
+  // The instant a local fire time stands for, by the DST rule in schedule.h.
+  Time to_instant(LocalTime l) const {
+    auto info = zone->get_info(l);
+    switch (info.result) {
+      case date::local_info::nonexistent:
+        return info.second.begin;
+      case date::local_info::ambiguous:
+      case date::local_info::unique:
+        break;
+    }
+    return Time{l.time_since_epoch() - info.first.offset};
+  }
+
+  // The local wall time at t and, when t falls in the second pass of a
+  // backward change, the end (exclusive) of the repeated local interval.
+  struct LocalView {
+    LocalTime local;
+    std::optional<LocalTime> repeat_end;
+  };
+  LocalView view(Time t) const {
+    auto info = zone->get_info(t);
+    LocalView v{LocalTime{t.time_since_epoch() + info.offset}, std::nullopt};
+    if (info.begin > Time{seconds{-(std::int64_t{1} << 40)}}) {
+      auto before = zone->get_info(info.begin - seconds{1});
+      if (before.offset > info.offset) {
+        LocalTime end{info.begin.time_since_epoch() + before.offset};
+        if (v.local < end) v.repeat_end = end;
+      }
+    }
+    return v;
+  }
+
+  std::optional<Time> next_cron(Time t) const {
+    LocalView v = view(t);
+    LocalTime start{date::floor<minutes>(v.local) + minutes{1}};
+    // Local times repeated after t's first pass already fired at their first
+    // occurrence, before t.
+    if (v.repeat_end) start = std::max(start, LocalTime{date::ceil<minutes>(*v.repeat_end)});
+    // The DST rule is monotonic in local time, so the first candidate
+    // normally answers; the loop only guards against unusual zone data.
+    for (int guard = 0; guard < 1000; ++guard) {
+      auto l = next_local(cron, start);
+      if (!l) return std::nullopt;
+      Time f = to_instant(*l);
+      if (f > t) return f;
+      start = *l + minutes{1};
+    }
+    return std::nullopt;
+  }
+
+  std::optional<Time> previous_cron(Time t) const {
+    LocalView v = view(t);
+    LocalTime end{date::floor<minutes>(v.local)};
+    if (v.repeat_end) end = std::max(end, LocalTime{date::floor<minutes>(*v.repeat_end - seconds{1})});
+    for (int guard = 0; guard < 1000; ++guard) {
+      auto l = previous_local(cron, end);
+      if (!l) return std::nullopt;
+      Time f = to_instant(*l);
+      if (f <= t) return f;
+      end = *l - minutes{1};
+    }
+    return std::nullopt;
+  }
+};
+
+snapkeep::expected<Schedule, std::string> Schedule::parse(std::string_view expression,
+                                                          std::string_view timezone) {
+  const date::time_zone* zone = nullptr;
+  try {
+    zone = date::locate_zone(timezone);
+  } catch (const std::exception&) {
+    return snapkeep::unexpected(fmt::format(
+        "time zone '{}' is not a known IANA time zone (e.g. UTC, Europe/Berlin)", timezone));
+  }
+  auto impl = std::make_shared<Impl>();
+  impl->expression = std::string(expression);
+  impl->timezone = std::string(timezone);
+  impl->zone = zone;
+
+  std::string_view text = trim(expression);
+  auto call_body = [&](std::string_view name) -> std::optional<std::string_view> {
+    if (!text.starts_with(name) || text.size() < name.size() + 1 || text.back() != ')')
+      return std::nullopt;
+    std::string_view rest = trim(text.substr(name.size()));
+    if (!rest.starts_with('(')) return std::nullopt;
+    return rest.substr(1, rest.size() - 2);
+  };
+  if (text.empty()) {
+    return snapkeep::unexpected(std::string(
+        "the schedule is empty: expected cron(...), rate(N unit) or a 5-field cron"));
+  }
+  if (auto body = call_body("rate")) {
+    auto rate = parse_rate(*body);
+    if (!rate) return snapkeep::unexpected(rate.error());
+    impl->is_rate = true;
+    impl->rate = *rate;
+  } else if (auto cron_body = call_body("cron")) {
+    auto cron = parse_aws_cron(*cron_body);
+    if (!cron) return snapkeep::unexpected(cron.error());
+    impl->cron = *cron;
+  } else if (text.starts_with('@')) {
+    auto it = std::find_if(kMacros.begin(), kMacros.end(),
+                           [&](const Macro& m) { return m.name == text; });
+    if (it == kMacros.end()) {
+      return snapkeep::unexpected(fmt::format(
+          "'{}' is not a known macro: expected @yearly, @annually, @monthly, @weekly, @daily, "
+          "@midnight or @hourly",
+          text));
+    }
+    auto cron = parse_standard_cron(it->cron);
+    if (!cron) return snapkeep::unexpected(cron.error());
+    impl->cron = *cron;
+  } else if (text.starts_with("cron") || text.starts_with("rate")) {
+    return snapkeep::unexpected(fmt::format(
+        "'{}' is not valid: write cron(...) or rate(...) with the fields in parentheses", text));
+  } else {
+    auto cron = parse_standard_cron(text);
+    if (!cron) return snapkeep::unexpected(cron.error());
+    impl->cron = *cron;
+  }
+  return Schedule(std::move(impl));
+}
+
+std::optional<Time> Schedule::previous_fire(Time t) const {
+  if (!m_impl) return std::nullopt;
+  if (m_impl->is_rate) return m_impl->rate_slot(t);
+  return m_impl->previous_cron(t);
+}
+
+std::optional<Time> Schedule::next_fire(Time t) const {
+  if (!m_impl) return std::nullopt;
+  if (m_impl->is_rate) return m_impl->rate_slot(t) + seconds{m_impl->rate.seconds};
+  return m_impl->next_cron(t);
+}
+
+const std::string& Schedule::expression() const {
+  static const std::string kEmpty;
+  return m_impl ? m_impl->expression : kEmpty;
+}
+
+const std::string& Schedule::timezone() const {
+  static const std::string kUtc = "UTC";
+  return m_impl ? m_impl->timezone : kUtc;
+}
+
+std::string Schedule::describe() const {
+  if (!m_impl) return "never";
+  if (m_impl->is_rate) {
+    const Rate& r = m_impl->rate;
+    if (r.amount == 1) return fmt::format("every {}", r.unit);
+    return fmt::format("every {} {}s", r.amount, r.unit);
+  }
+  const Cron& c = m_impl->cron;
+  return fmt::format("{} {}{} ({})", describe_time(c), describe_days(c), describe_years(c),
+                     m_impl->timezone);
+}
+
+bool is_valid_timezone(std::string_view name) {
+  try {
+    return date::locate_zone(name) != nullptr;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+}  // namespace snapkeep::core
