@@ -36,7 +36,7 @@ AwsError wrap(const AwsError& error, const std::string& context) {
   AwsError out;
   out.kind = ErrorKind::credentials;
   out.code = is_no_credentials(error) || error.code.empty() ? std::string(kRetrievalCode) : error.code;
-  out.message = context + ": " + error.describe();
+  out.message = context + ": " + (is_no_credentials(error) ? error.message : error.describe());
   return out;
 }
 
@@ -589,7 +589,7 @@ Result<Credentials> WebIdentityProvider::credentials() {
 Result<Credentials> CachingProvider::credentials() {
   std::lock_guard lock(m_mutex);
   SysTime now = m_clock.now();
-  if (m_cached && (!m_cached->expiration || *m_cached->expiration - now > m_refresh_before)) {
+  if (m_cached && (!m_cached->expiration || *m_cached->expiration - now >= m_refresh_before)) {
     return *m_cached;
   }
   auto fresh = m_inner->credentials();
