@@ -1,0 +1,144 @@
+#include "aws/endpoints.h"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+
+namespace snapkeep::aws {
+namespace {
+
+// botocore's _LEGACY_GLOBAL_STS_REGIONS: the regions that used the global
+// STS endpoint before regional endpoints became the default.
+constexpr std::array<std::string_view, 16> kLegacyStsRegions = {
+    "ap-northeast-1", "ap-south-1", "ap-southeast-1", "ap-southeast-2", "aws-global",
+    "ca-central-1",   "eu-central-1", "eu-north-1",   "eu-west-1",      "eu-west-2",
+    "eu-west-3",      "sa-east-1",  "us-east-1",      "us-east-2",      "us-west-1",
+    "us-west-2"};
+
+bool is_lower_alpha(char c) { return c >= 'a' && c <= 'z'; }
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+std::string upper(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  return out;
+}
+
+std::string check_url(std::string url, const std::string& from, Endpoint& out) {
+  while (url.ends_with('/')) url.pop_back();
+  auto scheme_end = url.find("://");
+  std::string scheme = scheme_end == std::string::npos ? "" : url.substr(0, scheme_end);
+  std::transform(scheme.begin(), scheme.end(), scheme.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if ((scheme != "http" && scheme != "https") || url.size() <= scheme_end + 3 ||
+      url.find_first_of(" \t\r\n") != std::string::npos) {
+    return from + ": '" + url + "' is not an http:// or https:// URL";
+  }
+  out.url = std::move(url);
+  out.source = from;
+  return {};
+}
+
+}  // namespace
+
+bool valid_region_name(std::string_view region) {
+  // Groups of lower-case letters separated by '-', ending in "-<digits>",
+  // with at least two letter groups: us-east-1, us-gov-west-1, ap-southeast-2.
+  if (region.empty() || region.size() > 32) return false;
+  std::size_t groups = 0;
+  std::size_t pos = 0;
+  while (pos < region.size()) {
+    std::size_t end = region.find('-', pos);
+    if (end == std::string_view::npos) break;
+    std::string_view group = region.substr(pos, end - pos);
+    if (group.empty() || !std::all_of(group.begin(), group.end(), is_lower_alpha)) return false;
+    ++groups;
+    pos = end + 1;
+  }
+  std::string_view last = region.substr(pos);
+  return groups >= 2 && !last.empty() && last.size() <= 2 &&
+         std::all_of(last.begin(), last.end(), is_digit);
+}
+
+expected<Endpoint, std::string> resolve_endpoint(std::string_view service, std::string_view region,
+                                                 const EndpointInputs& inputs,
+                                                 const Environment& env) {
+  if (service != "ec2" && service != "sns" && service != "sts") {
+    return unexpected("unknown service '" + std::string(service) + "' (expected ec2, sns or sts)");
+  }
+  if (region.empty()) {
+    return unexpected(std::string("no region: set --region, AWS_REGION, AWS_DEFAULT_REGION or "
+                                  "`region` in the profile"));
+  }
+  if (!valid_region_name(region)) {
+    return unexpected("invalid region name '" + std::string(region) +
+                      "' (expected a name such as us-east-1)");
+  }
+  Endpoint out;
+  out.signing_region = std::string(region);
+  std::string dns_suffix = "amazonaws.com";
+  if (region.starts_with("cn-")) {
+    out.partition = "aws-cn";
+    dns_suffix = "amazonaws.com.cn";
+  } else if (region.starts_with("us-gov-")) {
+    out.partition = "aws-us-gov";
+  } else if (region.find("-iso") != std::string_view::npos) {
+    return unexpected("region '" + std::string(region) +
+                      "' is in an isolated partition, which snapkeep does not support");
+  } else {
+    out.partition = "aws";
+  }
+
+  // Overrides, in the SDKs' order of precedence.
+  if (!inputs.explicit_url.empty()) {
+    if (auto why = check_url(inputs.explicit_url, "--endpoint-url", out); !why.empty()) {
+      return unexpected(why);
+    }
+    return out;
+  }
+  const ProfileSettings* profile = inputs.profile;
+  bool ignore_configured = env_is_true(env, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
+  if (!ignore_configured) {
+    const std::string service_var = "AWS_ENDPOINT_URL_" + upper(service);
+    for (const std::string& var : {service_var, std::string("AWS_ENDPOINT_URL")}) {
+      if (std::string url = env.get(var); !url.empty()) {
+        if (auto why = check_url(url, var, out); !why.empty()) return unexpected(why);
+        return out;
+      }
+    }
+    if (profile != nullptr && inputs.files != nullptr && !profile->services.empty()) {
+      if (const IniSection* services = inputs.files->config_section("services", profile->services)) {
+        auto sub = services->subsections.find(service);
+        if (sub != services->subsections.end()) {
+          auto url = sub->second.find("endpoint_url");
+          if (url != sub->second.end() && !url->second.empty()) {
+            std::string from = "[services " + profile->services + "] " + std::string(service) +
+                               ".endpoint_url";
+            if (auto why = check_url(url->second, from, out); !why.empty()) return unexpected(why);
+            return out;
+          }
+        }
+      }
+    }
+    if (profile != nullptr && !profile->endpoint_url.empty()) {
+      if (auto why = check_url(profile->endpoint_url, "profile endpoint_url", out); !why.empty()) {
+        return unexpected(why);
+      }
+      return out;
+    }
+  }
+
+  out.source = "default";
+  if (service == "sts" && profile != nullptr && profile->sts_regional_endpoints == "legacy" &&
+      std::find(kLegacyStsRegions.begin(), kLegacyStsRegions.end(), region) !=
+          kLegacyStsRegions.end()) {
+    out.url = "https://sts.amazonaws.com";
+    out.signing_region = "us-east-1";
+    return out;
+  }
+  out.url = "https://" + std::string(service) + "." + std::string(region) + "." + dns_suffix;
+  return out;
+}
+
+}  // namespace snapkeep::aws

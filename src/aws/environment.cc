@@ -1,0 +1,26 @@
+#include "aws/environment.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+
+namespace snapkeep::aws {
+
+std::string ProcessEnvironment::get(std::string_view name) const {
+  const char* value = std::getenv(std::string(name).c_str());
+  return value != nullptr ? std::string(value) : std::string();
+}
+
+std::string MapEnvironment::get(std::string_view name) const {
+  auto it = m_vars.find(name);
+  return it != m_vars.end() ? it->second : std::string();
+}
+
+bool env_is_true(const Environment& env, std::string_view name) {
+  std::string value = env.get(name);
+  std::transform(value.begin(), value.end(), value.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return value == "true";
+}
+
+}  // namespace snapkeep::aws
