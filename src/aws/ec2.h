@@ -1,0 +1,249 @@
+// Ec2: the typed EC2 calls snapkeep makes (API version 2016-11-15), over a
+// QueryCaller that signs, paces, retries and parses errors.
+//
+// Each call builds the exact Query parameters botocore's EC2 serializer would
+// send and reads the answer into the aws-layer structs below (the engine maps
+// them to core's types; core never sees these). Describe* calls page through
+// NextToken until the service stops returning one — an empty page that still
+// carries a token is followed too — and always send MaxResults unless ids are
+// given (AWS forbids combining the two), so they never fall into EC2's small
+// "unfiltered and unpaginated" throttling bucket. A failure on any page
+// returns that error and no partial list: the engine then marks the listing
+// incomplete and deletes nothing (DESIGN.md section 4 rule 4).
+//
+// Thread safety: an Ec2 holds no mutable state; its calls may run from
+// several threads at once if its QueryCaller allows it (QueryClient does).
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "aws/clock.h"
+#include "aws/query_client.h"
+
+namespace snapkeep::aws {
+
+struct Tag {
+  std::string key;
+  std::string value;
+  bool operator==(const Tag&) const = default;
+};
+using TagList = std::vector<Tag>;  // in the order AWS answered or the caller gave
+
+// One Filter.N: its values are ORed; separate filters are ANDed.
+struct Filter {
+  std::string name;  // e.g. "tag:Backup", "status", "volume-id"
+  std::vector<std::string> values;
+};
+
+struct Ec2Region {
+  std::string name;           // us-east-1
+  std::string endpoint;       // ec2.us-east-1.amazonaws.com
+  std::string opt_in_status;  // opt-in-not-required | opted-in | not-opted-in
+};
+
+struct Ec2BlockDevice {
+  std::string device_name;  // /dev/xvda
+  std::string volume_id;
+  bool delete_on_termination = false;
+};
+
+struct Ec2Instance {
+  std::string id;
+  std::string state;  // pending|running|shutting-down|terminated|stopping|stopped
+  std::string root_device_name;
+  std::string availability_zone;
+  TagList tags;
+  std::vector<Ec2BlockDevice> block_devices;  // EBS mappings only, in answer order
+};
+
+struct Ec2VolumeAttachment {
+  std::string volume_id;
+  std::string instance_id;
+  std::string device;
+  std::string state;  // attaching|attached|detaching|detached|busy
+};
+
+struct Ec2Volume {
+  std::string id;
+  int size_gib = 0;
+  std::string type;  // gp2, gp3, io1, ...
+  std::string availability_zone;
+  std::string state;  // creating|available|in-use|deleting|deleted|error
+  bool encrypted = false;
+  std::string kms_key_id;
+  std::string snapshot_id;  // the snapshot it was created from, if any
+  TagList tags;
+  std::vector<Ec2VolumeAttachment> attachments;
+};
+
+struct Ec2Snapshot {
+  std::string id;
+  std::string volume_id;
+  // DescribeSnapshots' <status> or CreateSnapshots' <state>:
+  // pending|completed|error|recoverable|recovering; empty when the answer
+  // had neither (moto's CreateSnapshots).
+  std::string state;
+  std::string progress;  // "100%"
+  SysTime start_time{};  // the epoch when absent
+  std::string owner_id;
+  int volume_size_gib = 0;
+  std::string description;
+  bool encrypted = false;
+  std::string kms_key_id;
+  TagList tags;
+};
+
+struct Ec2Image {
+  std::string id;
+  std::string state;  // pending|available|invalid|deregistered|transient|failed|error
+  std::string owner_id;
+  std::string name;
+  std::vector<std::string> snapshot_ids;  // of its EBS block device mappings
+};
+
+struct DescribeInstancesRequest {
+  std::vector<std::string> instance_ids;  // when given, no MaxResults is sent
+  std::vector<Filter> filters;
+};
+
+struct DescribeVolumesRequest {
+  std::vector<std::string> volume_ids;  // when given, no MaxResults is sent
+  std::vector<Filter> filters;
+};
+
+struct DescribeSnapshotsRequest {
+  // Owner.N; empty means {"self"}: without an owner AWS also lists every
+  // public snapshot the account could restore.
+  std::vector<std::string> owners;
+  std::vector<std::string> snapshot_ids;  // when given, no MaxResults is sent
+  std::vector<Filter> filters;
+};
+
+struct DescribeImagesRequest {
+  std::vector<std::string> owners;     // Owner.N; empty means {"self"}
+  std::vector<std::string> image_ids;  // when given, no MaxResults is sent
+  std::vector<Filter> filters;
+};
+
+struct CreateSnapshotsRequest {
+  std::string instance_id;
+  bool exclude_boot_volume = false;
+  std::vector<std::string> exclude_data_volume_ids;  // at most 40 (AWS)
+  std::string description;
+  TagList tags;  // applied to every snapshot of the set
+  bool copy_tags_from_volume = false;  // CopyTagsFromSource=volume
+};
+
+struct CreateSnapshotRequest {
+  std::string volume_id;
+  std::string description;
+  TagList tags;
+};
+
+struct CopySnapshotRequest {
+  std::string source_region;
+  std::string source_snapshot_id;
+  std::string description;
+  bool encrypted = false;  // Encrypted=true; AWS refuses false, so false sends nothing
+  std::string kms_key_id;  // requires encrypted
+  TagList tags;
+  // AWS requires a pre-signed URL when the source snapshot is encrypted; the
+  // Ec2 must then have a presigner.
+  bool source_encrypted = false;
+};
+
+struct CopySnapshotResult {
+  std::string snapshot_id;
+  TagList tags;
+};
+
+enum class PermissionOperation { add, remove };
+
+// ModifySnapshotAttribute Attribute=createVolumePermission with
+// OperationType + UserId.N / UserGroup.N (the form both AWS and moto honour).
+struct SnapshotPermissionRequest {
+  std::string snapshot_id;
+  PermissionOperation operation = PermissionOperation::add;
+  std::vector<std::string> user_ids;  // account ids
+  std::vector<std::string> groups;    // only "all" (public) exists
+};
+
+struct CreateVolumeRequest {
+  std::string availability_zone;
+  std::string snapshot_id;  // optional
+  int size_gib = 0;         // 0: not sent (the snapshot's size)
+  std::string volume_type;  // optional, e.g. gp3
+  bool encrypted = false;
+  std::string kms_key_id;
+  TagList tags;
+};
+
+struct AttachVolumeRequest {
+  std::string volume_id;
+  std::string instance_id;
+  std::string device;
+};
+
+template <class T>
+using PageSink = std::function<void(std::vector<T>&& page)>;
+
+// Presigns a GET of the Query request `params` (Action and Version included)
+// against `region`'s endpoint and returns the whole URL. make_query_presigner
+// in presign.h builds the production one from a Signer and credentials.
+using QueryPresigner =
+    std::function<Result<std::string>(std::string_view region, const QueryParams& params)>;
+
+class Ec2 {
+ public:
+  static constexpr std::string_view api_version = "2016-11-15";
+
+  // `region` is the region `caller` sends to (CopySnapshot's destination);
+  // `presigner` is needed only to copy encrypted snapshots.
+  Ec2(QueryCaller& caller, std::string region, QueryPresigner presigner = {});
+
+  const std::string& region() const { return m_region; }
+
+  // The regions enabled for the account (all of them with `all_regions`).
+  Result<std::vector<Ec2Region>> describe_regions(bool all_regions = false) const;
+
+  // Paginated listings: `on_page` sees each page as it arrives, possibly an
+  // empty one; the list overloads collect every page.
+  Result<void> describe_instances(const DescribeInstancesRequest& request,
+                                  const PageSink<Ec2Instance>& on_page) const;
+  Result<std::vector<Ec2Instance>> describe_instances(const DescribeInstancesRequest& request) const;
+  Result<void> describe_volumes(const DescribeVolumesRequest& request,
+                                const PageSink<Ec2Volume>& on_page) const;
+  Result<std::vector<Ec2Volume>> describe_volumes(const DescribeVolumesRequest& request) const;
+  Result<void> describe_snapshots(const DescribeSnapshotsRequest& request,
+                                  const PageSink<Ec2Snapshot>& on_page) const;
+  Result<std::vector<Ec2Snapshot>> describe_snapshots(const DescribeSnapshotsRequest& request) const;
+  Result<void> describe_images(const DescribeImagesRequest& request,
+                               const PageSink<Ec2Image>& on_page) const;
+  Result<std::vector<Ec2Image>> describe_images(const DescribeImagesRequest& request) const;
+
+  // One snapshot per attached EBS volume, taken together.
+  Result<std::vector<Ec2Snapshot>> create_snapshots(const CreateSnapshotsRequest& request) const;
+  Result<Ec2Snapshot> create_snapshot(const CreateSnapshotRequest& request) const;
+  Result<void> delete_snapshot(std::string_view snapshot_id) const;
+  // Sent to this Ec2's region, the destination.
+  Result<CopySnapshotResult> copy_snapshot(const CopySnapshotRequest& request) const;
+  Result<void> create_tags(const std::vector<std::string>& resource_ids, const TagList& tags) const;
+  Result<void> modify_snapshot_permission(const SnapshotPermissionRequest& request) const;
+  Result<Ec2Volume> create_volume(const CreateVolumeRequest& request) const;
+  Result<Ec2VolumeAttachment> attach_volume(const AttachVolumeRequest& request) const;
+
+ private:
+  QueryCaller& m_caller;
+  std::string m_region;
+  QueryPresigner m_presigner;
+};
+
+// Reads one DescribeSnapshots page into structs and its NextToken (empty on
+// the last page). Exposed for the parsing benchmark.
+Result<std::vector<Ec2Snapshot>> parse_describe_snapshots_page(const QueryResponse& response,
+                                                               std::string* next_token);
+
+}  // namespace snapkeep::aws
