@@ -61,15 +61,29 @@ struct SkipAction {
 
 using Action = std::variant<CreateAction, TagDeviceAction, DeleteAction, SkipAction>;
 
+// Something a person should know that changes no action, e.g. copied tags
+// dropped for EC2's limit of 50 tags per snapshot.
+struct PlanWarning {
+  std::string policy;
+  std::string instance_id;  // may be empty
+  std::string message;
+  bool operator==(const PlanWarning&) const = default;
+};
+
 struct Plan {
   std::string account_id;
   std::string region;
-  // Ordered: for each instance, creation before deletion.
+  // Ordered: region notes (e.g. an incomplete listing); then each policy by
+  // name: its notes, then each instance by id: its skip, create, AMI skips
+  // and deletes (creation before deletion); then notes on snapshots of
+  // policies no longer configured; then TagDeviceActions by device name.
   std::vector<Action> actions;
   // True when the plan would delete snapshots but the inventory has no AMI
   // listing yet: the engine lists AMIs and plans again. No DeleteAction is
   // emitted while this is true.
   bool needs_images = false;
+  // In the order they arose; deterministic like the actions.
+  std::vector<PlanWarning> warnings;
 };
 
 struct PlanOptions {

@@ -1,0 +1,526 @@
+#include "core/plan.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string_view>
+#include <unordered_map>
+
+#include "core/retention.h"
+#include "core/selection.h"
+
+namespace snapkeep::core {
+namespace {
+
+// EC2 allows 50 tags per snapshot; one is left for snapkeep:device, written
+// right after creation.
+constexpr std::size_t max_snapshot_tags = 50;
+
+const std::string& key(std::string_view name) {
+  // std::map<std::string, ...> has no heterogeneous lookup: build each
+  // reserved key once rather than once per snapshot.
+  static const std::string keys[] = {std::string(tag::policy), std::string(tag::slot),
+                                     std::string(tag::instance), std::string(tag::set),
+                                     std::string(tag::device)};
+  for (const auto& k : keys) {
+    if (k == name) {
+      return k;
+    }
+  }
+  static const std::string none;
+  return none;
+}
+
+const std::string* find_tag(const Tags& tags, const std::string& name) {
+  const auto it = tags.find(name);
+  return it == tags.end() ? nullptr : &it->second;
+}
+
+// One snapshot of a configured policy, reduced to what grouping needs.
+struct Record {
+  std::uint32_t policy = 0;    // index into the policies sorted by name
+  std::uint32_t instance = 0;  // rank of the instance id among all ids
+  std::uint32_t snapshot = 0;  // index into inventory.snapshots
+  Time slot{};
+  std::string_view set;
+  std::string_view snapshot_id;
+};
+
+struct PolicyState {
+  const Policy* policy = nullptr;
+  const date::time_zone* zone = nullptr;
+  std::optional<Time> slot;  // the current slot
+  std::string slot_text;
+  std::vector<SkipAction> notes;
+};
+
+class Planner {
+ public:
+  Planner(const RegionInventory& inventory, const Config& config, Time now,
+          const PlanOptions& options)
+      : m_inv(inventory), m_now(now), m_options(options) {
+    m_out.account_id = inventory.account_id;
+    m_out.region = inventory.region;
+    for (const auto& p : config.policies) {
+      m_policies.push_back({&p, nullptr, std::nullopt, {}, {}});
+    }
+    std::ranges::sort(m_policies, {}, [](const PolicyState& s) { return s.policy->name; });
+  }
+
+  Plan run() {
+    const bool complete = region_notes();
+    m_deletes_allowed = complete && m_inv.images.has_value();
+    prepare_policies();
+    index_instances();
+    index_images();
+    read_snapshots();
+    for (std::uint32_t p = 0; p < m_policies.size(); ++p) {
+      plan_policy(p);
+    }
+    unknown_policy_notes();
+    tag_devices();
+    if (complete && !m_inv.images.has_value() && m_would_delete > 0) {
+      m_out.needs_images = true;
+      m_out.actions.push_back(SkipAction{
+          {}, {}, {},
+          fmt::format("{} snapshot deletions wait for the AMI listing (a snapshot an AMI uses "
+                      "is never deleted)",
+                      m_would_delete)});
+    }
+    return std::move(m_out);
+  }
+
+ private:
+  // Rule 4: an incomplete listing means nothing is deleted in the region.
+  bool region_notes() {
+    std::vector<std::string_view> incomplete;
+    if (!m_inv.instances_complete) {
+      incomplete.push_back("instances");
+    }
+    if (!m_inv.snapshots_complete) {
+      incomplete.push_back("snapshots");
+    }
+    if (m_inv.images.has_value() && !m_inv.images_complete) {
+      incomplete.push_back("images");
+    }
+    if (incomplete.empty()) {
+      return true;
+    }
+    m_out.actions.push_back(SkipAction{
+        {}, {}, {},
+        fmt::format("listing of {} was incomplete: deleting nothing in this region this run",
+                    fmt::join(incomplete, " and "))});
+    return false;
+  }
+
+  void prepare_policies() {
+    for (std::uint32_t i = 0; i < m_policies.size(); ++i) {
+      auto& s = m_policies[i];
+      m_policy_index.emplace(s.policy->name, i);
+      s.zone = find_time_zone(s.policy->timezone);
+      if (s.zone == nullptr) {
+        s.notes.push_back({s.policy->name, {}, {},
+                           fmt::format("unknown time zone '{}': no retention applied",
+                                       s.policy->timezone)});
+      }
+      s.slot = s.policy->schedule.previous_fire(m_now);
+      if (s.slot) {
+        s.slot_text = format_slot(*s.slot);
+      } else {
+        s.notes.push_back({s.policy->name, {}, {},
+                           fmt::format("schedule '{}' has not fired at or before {}",
+                                       s.policy->schedule.expression(), format_slot(m_now))});
+      }
+    }
+  }
+
+  std::uint32_t intern(std::string_view id) {
+    const auto [it, inserted] =
+        m_id_index.try_emplace(id, static_cast<std::uint32_t>(m_ids.size()));
+    if (inserted) {
+      m_ids.push_back(id);
+    }
+    return it->second;
+  }
+
+  void index_instances() {
+    m_id_index.reserve(m_inv.instances.size() * 2);
+    for (const auto& instance : m_inv.instances) {
+      const auto id = intern(instance.id);
+      if (m_instance_by_id.size() <= id) {
+        m_instance_by_id.resize(id + 1, nullptr);
+      }
+      m_instance_by_id[id] = &instance;
+    }
+  }
+
+  void index_images() {
+    if (!m_inv.images) {
+      return;
+    }
+    for (const auto& image : *m_inv.images) {
+      for (const auto& snapshot_id : image.snapshot_ids) {
+        m_images_of[snapshot_id].push_back(image.id);
+      }
+    }
+  }
+
+  void read_snapshots() {
+    const auto& k_policy = key(tag::policy);
+    const auto& k_slot = key(tag::slot);
+    const auto& k_instance = key(tag::instance);
+    const auto& k_set = key(tag::set);
+    const auto& k_device = key(tag::device);
+    m_records.reserve(m_inv.snapshots.size());
+    for (std::uint32_t i = 0; i < m_inv.snapshots.size(); ++i) {
+      const Snapshot& snap = m_inv.snapshots[i];
+      const auto* policy_name = find_tag(snap.tags, k_policy);
+      if (policy_name == nullptr) {
+        continue;  // not snapkeep's: never looked at
+      }
+      const auto policy_it = m_policy_index.find(*policy_name);
+      if (policy_it == m_policy_index.end()) {
+        ++m_unknown_policies[*policy_name];
+        continue;
+      }
+      auto& notes = m_policies[policy_it->second].notes;
+      const auto* instance = find_tag(snap.tags, k_instance);
+      if (!m_inv.account_id.empty() && snap.owner_id != m_inv.account_id) {
+        notes.push_back({*policy_name, instance ? *instance : std::string{}, snap.id,
+                         fmt::format("owned by account '{}', not {}: never deleted",
+                                     snap.owner_id, m_inv.account_id)});
+        continue;
+      }
+      const auto* slot_text = find_tag(snap.tags, k_slot);
+      const auto* set = find_tag(snap.tags, k_set);
+      const auto slot = slot_text ? parse_slot(*slot_text) : std::nullopt;
+      if (instance == nullptr || set == nullptr || !slot || instance->empty() || set->empty()) {
+        notes.push_back({*policy_name, instance ? *instance : std::string{}, snap.id,
+                         "snapkeep:instance, snapkeep:slot or snapkeep:set missing or malformed: "
+                         "left untouched"});
+        continue;
+      }
+      m_records.push_back({policy_it->second, intern(*instance), i, *slot, *set, snap.id});
+      if (find_tag(snap.tags, k_device) == nullptr) {
+        m_untagged_devices.push_back(i);
+      }
+    }
+    // Ranks of instance ids, so that records sort by integers.
+    std::vector<std::uint32_t> by_id(m_ids.size());
+    for (std::uint32_t i = 0; i < by_id.size(); ++i) {
+      by_id[i] = i;
+    }
+    std::ranges::sort(by_id, [&](std::uint32_t a, std::uint32_t b) { return m_ids[a] < m_ids[b]; });
+    m_rank.resize(m_ids.size());
+    for (std::uint32_t r = 0; r < by_id.size(); ++r) {
+      m_rank[by_id[r]] = r;
+    }
+    m_sorted_ids = std::move(by_id);
+    for (auto& r : m_records) {
+      r.instance = m_rank[r.instance];
+    }
+    std::ranges::sort(m_records, [](const Record& a, const Record& b) {
+      if (a.policy != b.policy) {
+        return a.policy < b.policy;
+      }
+      if (a.instance != b.instance) {
+        return a.instance < b.instance;
+      }
+      if (a.slot != b.slot) {
+        return a.slot < b.slot;
+      }
+      if (a.set != b.set) {
+        return a.set < b.set;
+      }
+      return a.snapshot_id < b.snapshot_id;
+    });
+  }
+
+  void plan_policy(std::uint32_t p) {
+    auto& state = m_policies[p];
+    const Policy& policy = *state.policy;
+    for (auto& note : state.notes) {
+      m_out.actions.push_back(std::move(note));
+    }
+    auto rec = std::ranges::lower_bound(m_records, p, {}, &Record::policy);
+    const auto rec_end = std::ranges::upper_bound(m_records, p, {}, &Record::policy);
+    for (std::uint32_t rank = 0; rank < m_sorted_ids.size(); ++rank) {
+      const auto id_index = m_sorted_ids[rank];
+      const Instance* instance =
+          id_index < m_instance_by_id.size() ? m_instance_by_id[id_index] : nullptr;
+      auto group_end = rec;
+      while (group_end != rec_end && group_end->instance == rank) {
+        ++group_end;
+      }
+      std::span<const Record> group{rec, group_end};
+      rec = group_end;
+      InstanceMatch match;
+      if (instance) {
+        match = match_instance(policy.select, *instance);
+      }
+      if (match.kind == InstanceMatch::Kind::not_matched && group.empty()) {
+        continue;
+      }
+      plan_instance(state, m_ids[id_index], instance, match, group);
+    }
+  }
+
+  void plan_instance(const PolicyState& state, std::string_view instance_id,
+                     const Instance* instance, const InstanceMatch& match,
+                     std::span<const Record> group) {
+    const Policy& policy = *state.policy;
+    if (match.kind == InstanceMatch::Kind::skipped) {
+      m_out.actions.push_back(SkipAction{policy.name, std::string(instance_id), {}, match.reason});
+    }
+    // Restore points: runs of records with one (slot, set).
+    m_points.clear();
+    m_point_ranges.clear();
+    bool current_exists = false;
+    bool current_errored = false;
+    for (std::size_t begin = 0; begin < group.size();) {
+      std::size_t end = begin;
+      m_states.clear();
+      Time earliest = Time::max();
+      while (end < group.size() && group[end].slot == group[begin].slot &&
+             group[end].set == group[begin].set) {
+        const Snapshot& snap = m_inv.snapshots[group[end].snapshot];
+        m_states.push_back(snap.state);
+        earliest = std::min(earliest, snap.start_time);
+        ++end;
+      }
+      const PointState ps = point_state(m_states);
+      m_points.push_back({group[begin].slot, ps, earliest, group[begin].set});
+      m_point_ranges.emplace_back(begin, end);
+      if (state.slot && group[begin].slot == *state.slot) {
+        (ps == PointState::errored ? current_errored : current_exists) = true;
+      }
+      begin = end;
+    }
+
+    if (match.kind == InstanceMatch::Kind::selected && state.slot && !current_exists) {
+      create(state, *instance, current_errored);
+    }
+    if (m_points.empty() || state.zone == nullptr) {
+      return;
+    }
+    RetentionContext context;
+    context.rules = &policy.retain;
+    context.zone = state.zone;
+    context.now = m_now;
+    context.orphan = match.kind != InstanceMatch::Kind::selected;
+    context.orphan_keep_days = policy.orphan_keep_days;
+    const auto decisions = decide_retention(m_points, context);
+    for (std::size_t i = 0; i < m_points.size(); ++i) {
+      if (decisions[i].keep) {
+        continue;
+      }
+      const auto [begin, end] = m_point_ranges[i];
+      for (std::size_t r = begin; r < end; ++r) {
+        remove(policy, instance_id, group[r], decisions[i].reason);
+      }
+    }
+  }
+
+  void remove(const Policy& policy, std::string_view instance_id, const Record& record,
+              const std::string& reason) {
+    const Snapshot& snap = m_inv.snapshots[record.snapshot];
+    if (m_inv.images) {
+      const auto used = m_images_of.find(snap.id);
+      if (used != m_images_of.end()) {
+        m_out.actions.push_back(SkipAction{
+            policy.name, std::string(instance_id), snap.id,
+            fmt::format("used by {}: not deleted ({})", fmt::join(used->second, ", "), reason)});
+        return;
+      }
+    }
+    ++m_would_delete;
+    if (!m_deletes_allowed) {
+      return;
+    }
+    if (m_deleted.empty()) {
+      m_deleted.resize(m_inv.snapshots.size(), false);
+    }
+    m_deleted[record.snapshot] = true;
+    m_out.actions.push_back(DeleteAction{policy.name, std::string(instance_id), snap.id,
+                                         std::string(record.set), record.slot, reason});
+  }
+
+  void create(const PolicyState& state, const Instance& instance, bool replaces_errored) {
+    const Policy& policy = *state.policy;
+    VolumeChoice choice = choose_volumes(policy, instance);
+    for (auto& w : choice.warnings) {
+      m_out.warnings.push_back({policy.name, instance.id, std::move(w)});
+    }
+    if (choice.included.empty()) {
+      m_out.actions.push_back(SkipAction{
+          policy.name, instance.id, {},
+          instance.volumes.empty()
+              ? std::string("no attached EBS volume to snapshot")
+              : fmt::format("every volume is excluded: {}", fmt::join(choice.excluded_reasons, "; "))});
+      return;
+    }
+    CreateAction c;
+    c.policy = policy.name;
+    c.instance_id = instance.id;
+    c.slot = *state.slot;
+    c.set_id = fmt::format("{}-{}", m_options.run_id, ++m_creates);
+    c.exclude_boot_volume = choice.exclude_boot_volume;
+    c.exclude_volume_ids = std::move(choice.exclude_volume_ids);
+    c.volumes = std::move(choice.included);
+    c.copy_volume_tags = policy.snapshot.copy_volume_tags;
+    c.tags = creation_tags(state, instance, c);
+    c.description = fmt::format("snapkeep {} {} {}", policy.name, instance.id, state.slot_text);
+    c.reason = replaces_errored
+                   ? fmt::format("restore point for slot {} failed; taking it again", state.slot_text)
+                   : fmt::format("no restore point for slot {}", state.slot_text);
+    m_out.actions.push_back(std::move(c));
+  }
+
+  Tags creation_tags(const PolicyState& state, const Instance& instance, const CreateAction& c) {
+    const Policy& policy = *state.policy;
+    Tags tags{{std::string(tag::policy), policy.name},
+              {std::string(tag::slot), state.slot_text},
+              {std::string(tag::instance), instance.id},
+              {std::string(tag::set), c.set_id}};
+    for (const auto& [k, v] : policy.snapshot.tags) {
+      if (k.starts_with(tag::prefix)) {
+        m_out.warnings.push_back(
+            {policy.name, instance.id, fmt::format("policy tag '{}' uses the reserved snapkeep: prefix; ignored", k)});
+        continue;
+      }
+      tags.emplace(k, v);
+    }
+    if (!tags.contains("Name")) {
+      const auto* name = find_tag(instance.tags, "Name");
+      tags.emplace("Name", fmt::format("{} {}", name && !name->empty() ? *name : instance.id,
+                                       state.slot_text));
+    }
+    // Room left under EC2's limit: one tag for snapkeep:device, and the tags
+    // EC2 copies from the volumes themselves when asked to.
+    std::size_t reserved = tags.size() + 1;
+    if (policy.snapshot.copy_volume_tags) {
+      std::size_t most = 0;
+      for (const auto& v : c.volumes) {
+        most = std::max(most, v.tags.size());
+      }
+      reserved += most;
+    }
+    if (reserved > max_snapshot_tags) {
+      m_out.warnings.push_back({policy.name, instance.id,
+                                fmt::format("{} tags planned, more than EC2's {} per snapshot",
+                                            reserved, max_snapshot_tags)});
+    }
+    if (!policy.snapshot.copy_instance_tags) {
+      return tags;
+    }
+    std::size_t room = reserved < max_snapshot_tags ? max_snapshot_tags - reserved : 0;
+    std::vector<std::string_view> dropped;
+    for (const auto& [k, v] : instance.tags) {
+      if (k.starts_with("aws:") || k.starts_with(tag::prefix) || tags.contains(k)) {
+        continue;
+      }
+      if (room == 0) {
+        dropped.push_back(k);
+        continue;
+      }
+      tags.emplace(k, v);
+      --room;
+    }
+    if (!dropped.empty()) {
+      m_out.warnings.push_back(
+          {policy.name, instance.id,
+           fmt::format("EC2 allows {} tags per snapshot: instance tags not copied: {}",
+                       max_snapshot_tags, fmt::join(dropped, ", "))});
+    }
+    return tags;
+  }
+
+  void unknown_policy_notes() {
+    for (const auto& [name, count] : m_unknown_policies) {
+      m_out.actions.push_back(SkipAction{
+          std::string(name), {}, {},
+          fmt::format("{} snapshots of policy '{}', which is not configured: left untouched", count,
+                      name)});
+    }
+  }
+
+  // Snapshots still lacking snapkeep:device (a crash after creation) get it
+  // from the volume's current attachment, when the volume is still attached
+  // to the instance the snapshot belongs to.
+  void tag_devices() {
+    if (m_untagged_devices.empty()) {
+      return;
+    }
+    std::unordered_map<std::string_view, std::pair<const Instance*, const Volume*>> by_volume;
+    for (const auto& instance : m_inv.instances) {
+      for (const auto& volume : instance.volumes) {
+        by_volume.emplace(volume.id, std::pair{&instance, &volume});
+      }
+    }
+    const auto& k_instance = key(tag::instance);
+    std::map<std::string_view, std::vector<std::string_view>> by_device;
+    for (const auto index : m_untagged_devices) {
+      if (!m_deleted.empty() && m_deleted[index]) {
+        continue;
+      }
+      const Snapshot& snap = m_inv.snapshots[index];
+      const auto it = by_volume.find(snap.volume_id);
+      if (it == by_volume.end() || it->second.second->device.empty()) {
+        continue;
+      }
+      const auto* instance = find_tag(snap.tags, k_instance);
+      if (instance == nullptr || *instance != it->second.first->id) {
+        continue;
+      }
+      by_device[it->second.second->device].push_back(snap.id);
+    }
+    for (auto& [device, ids] : by_device) {
+      std::ranges::sort(ids);
+      TagDeviceAction a;
+      a.device = std::string(device);
+      a.snapshot_ids.assign(ids.begin(), ids.end());
+      a.reason = fmt::format("{} snapshots lack {}", ids.size(), tag::device);
+      m_out.actions.push_back(std::move(a));
+    }
+  }
+
+  const RegionInventory& m_inv;
+  Time m_now;
+  const PlanOptions& m_options;
+  Plan m_out;
+  std::vector<PolicyState> m_policies;
+  std::unordered_map<std::string_view, std::uint32_t> m_policy_index;
+  bool m_deletes_allowed = false;
+  std::size_t m_would_delete = 0;
+  std::size_t m_creates = 0;
+
+  // Every instance id seen (inventory or snapshot tags), interned.
+  std::unordered_map<std::string_view, std::uint32_t> m_id_index;
+  std::vector<std::string_view> m_ids;
+  std::vector<std::uint32_t> m_rank;        // id index -> rank by id
+  std::vector<std::uint32_t> m_sorted_ids;  // rank -> id index
+  std::vector<const Instance*> m_instance_by_id;
+
+  std::unordered_map<std::string_view, std::vector<std::string_view>> m_images_of;
+  std::vector<Record> m_records;
+  std::map<std::string_view, std::size_t> m_unknown_policies;
+  std::vector<std::uint32_t> m_untagged_devices;
+  std::vector<bool> m_deleted;  // by snapshot index, once something is deleted
+
+  // Scratch space reused across instances.
+  std::vector<PointInfo> m_points;
+  std::vector<std::pair<std::size_t, std::size_t>> m_point_ranges;
+  std::vector<SnapshotState> m_states;
+};
+
+}  // namespace
+
+Plan plan(const RegionInventory& inventory, const Config& config, Time now,
+          const PlanOptions& options) {
+  return Planner(inventory, config, now, options).run();
+}
+
+}  // namespace snapkeep::core

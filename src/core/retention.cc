@@ -1,0 +1,326 @@
+#include "core/retention.h"
+
+#include <date/date.h>
+#include <date/iso_week.h>
+#include <date/tz.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <numeric>
+
+namespace snapkeep::core {
+
+std::string_view to_string(PointState state) {
+  switch (state) {
+    case PointState::good:
+      return "good";
+    case PointState::pending:
+      return "pending";
+    case PointState::errored:
+      return "errored";
+  }
+  return "errored";
+}
+
+PointState point_state(std::span<const SnapshotState> states) {
+  bool errored = false;
+  for (const auto state : states) {
+    switch (state) {
+      case SnapshotState::completed:
+        break;
+      case SnapshotState::error:
+        errored = true;
+        break;
+      case SnapshotState::pending:
+      case SnapshotState::unknown:
+        // A state EC2 did not name may still turn out well: never count it
+        // as good, never delete it as failed.
+        return PointState::pending;
+    }
+  }
+  return errored ? PointState::errored : PointState::good;
+}
+
+const date::time_zone* find_time_zone(std::string_view name) {
+  try {
+    return date::locate_zone(name);
+  } catch (const std::exception&) {
+    return nullptr;
+  }
+}
+
+std::string format_slot(Time slot) {
+  const auto day = std::chrono::floor<std::chrono::days>(slot);
+  const date::year_month_day ymd{date::sys_days{day.time_since_epoch()}};
+  const auto tod = slot - day;
+  const auto h = std::chrono::duration_cast<std::chrono::hours>(tod);
+  const auto m = std::chrono::duration_cast<std::chrono::minutes>(tod - h);
+  const auto s = tod - h - m;
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", static_cast<int>(ymd.year()),
+                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), h.count(),
+                     m.count(), s.count());
+}
+
+std::optional<Time> parse_slot(std::string_view text) {
+  // Hand-written because it runs once per snapshot (a million per region).
+  if (text.size() != 20 || text[4] != '-' || text[7] != '-' || text[10] != 'T' ||
+      text[13] != ':' || text[16] != ':' || text[19] != 'Z') {
+    return std::nullopt;
+  }
+  const auto number = [&](std::size_t pos, std::size_t len) -> int {
+    int value = 0;
+    for (std::size_t i = pos; i < pos + len; ++i) {
+      const char c = text[i];
+      if (c < '0' || c > '9') {
+        return -1;
+      }
+      value = value * 10 + (c - '0');
+    }
+    return value;
+  };
+  const int year = number(0, 4);
+  const int month = number(5, 2);
+  const int day = number(8, 2);
+  const int hour = number(11, 2);
+  const int minute = number(14, 2);
+  const int second = number(17, 2);
+  if (year < 0 || month < 0 || day < 0 || hour < 0 || hour > 23 || minute < 0 || minute > 59 ||
+      second < 0 || second > 59) {
+    return std::nullopt;
+  }
+  const date::year_month_day ymd{date::year{year}, date::month{static_cast<unsigned>(month)},
+                                 date::day{static_cast<unsigned>(day)}};
+  if (!ymd.ok()) {
+    return std::nullopt;
+  }
+  return Time{date::sys_days{ymd}.time_since_epoch()} + std::chrono::hours{hour} +
+         std::chrono::minutes{minute} + std::chrono::seconds{second};
+}
+
+namespace {
+
+// Calendar buckets of the bucket rules, in rule order.
+enum Bucket : std::size_t { hourly, daily, weekly, monthly, yearly, bucket_count };
+
+constexpr std::array<std::string_view, bucket_count> bucket_rule_names = {"hourly", "daily", "weekly",
+                                                                          "monthly", "yearly"};
+constexpr std::array<std::string_view, bucket_count> bucket_units = {"hours", "days", "weeks",
+                                                                     "months", "years"};
+constexpr std::array<std::string_view, bucket_count> bucket_unit = {"hour", "day", "week", "month",
+                                                                    "year"};
+
+using BucketKeys = std::array<std::int64_t, bucket_count>;
+
+BucketKeys bucket_keys(Time t, const date::time_zone* zone) {
+  using namespace std::chrono;
+  const date::local_seconds local =
+      zone ? zone->to_local(t) : date::local_seconds{t.time_since_epoch()};
+  const auto local_day = floor<days>(local);
+  const date::year_month_day ymd{local_day};
+  const iso_week::year_weeknum_weekday iso{local_day};
+  BucketKeys keys{};
+  keys[hourly] = floor<hours>(local).time_since_epoch().count();
+  keys[daily] = local_day.time_since_epoch().count();
+  keys[weekly] = static_cast<std::int64_t>(static_cast<int>(iso.year())) * 100 +
+                 static_cast<std::int64_t>(static_cast<unsigned>(iso.weeknum()));
+  keys[monthly] = static_cast<std::int64_t>(static_cast<int>(ymd.year())) * 12 +
+                  static_cast<std::int64_t>(static_cast<unsigned>(ymd.month()));
+  keys[yearly] = static_cast<int>(ymd.year());
+  return keys;
+}
+
+std::string ordinal(std::size_t n) {
+  const auto mod100 = n % 100;
+  std::string_view suffix = "th";
+  if (mod100 < 11 || mod100 > 13) {
+    switch (n % 10) {
+      case 1:
+        suffix = "st";
+        break;
+      case 2:
+        suffix = "nd";
+        break;
+      case 3:
+        suffix = "rd";
+        break;
+      default:
+        break;
+    }
+  }
+  return fmt::format("{}{}", n, suffix);
+}
+
+std::array<std::optional<int>, bucket_count> bucket_limits(const Retention& r) {
+  return {r.hourly, r.daily, r.weekly, r.monthly, r.yearly};
+}
+
+}  // namespace
+
+std::vector<PointDecision> decide_retention(std::span<const PointInfo> points,
+                                            const RetentionContext& context) {
+  const Retention& rules = *context.rules;
+  std::vector<PointDecision> decisions(points.size());
+  if (points.empty()) {
+    return decisions;
+  }
+  // Newest slot first; within a slot, the set that came first first.
+  std::vector<std::size_t> order(points.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::ranges::sort(order, [&](std::size_t a, std::size_t b) {
+    const auto& pa = points[a];
+    const auto& pb = points[b];
+    if (pa.slot != pb.slot) {
+      return pa.slot > pb.slot;
+    }
+    if (pa.earliest_start != pb.earliest_start) {
+      return pa.earliest_start < pb.earliest_start;
+    }
+    return pa.set_id < pb.set_id;
+  });
+
+  // Duplicates: the first good set of a slot is the slot's point.
+  std::vector<std::size_t> goods;  // primary good points, newest first
+  std::vector<bool> primary(points.size(), false);
+  std::vector<bool> slot_has_good(points.size(), false);
+  for (std::size_t begin = 0; begin < order.size();) {
+    std::size_t end = begin;
+    while (end < order.size() && points[order[end]].slot == points[order[begin]].slot) {
+      ++end;
+    }
+    std::optional<std::size_t> first_good;
+    for (std::size_t i = begin; i < end; ++i) {
+      if (points[order[i]].state == PointState::good) {
+        first_good = order[i];
+        break;
+      }
+    }
+    for (std::size_t i = begin; i < end; ++i) {
+      slot_has_good[order[i]] = first_good.has_value();
+    }
+    if (first_good) {
+      primary[*first_good] = true;
+      goods.push_back(*first_good);
+    }
+    begin = end;
+  }
+
+  // Errored points and duplicates.
+  const bool has_good = !goods.empty();
+  const Time newest_good = has_good ? points[goods.front()].slot : Time{};
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    const auto& p = points[i];
+    auto& d = decisions[i];
+    if (primary[i]) {
+      continue;
+    }
+    if (p.state == PointState::pending) {
+      d = {true, "kept: pending (may still be in progress)"};
+    } else if (p.state == PointState::good) {
+      d = {false, fmt::format("delete: duplicate restore point for slot {} (an earlier set is kept)",
+                              format_slot(p.slot))};
+    } else if (slot_has_good[i]) {
+      d = {false, fmt::format("delete: errored, and slot {} has a good restore point",
+                              format_slot(p.slot))};
+    } else if (has_good && newest_good > p.slot) {
+      d = {false, fmt::format("delete: errored, and a newer good restore point exists ({})",
+                              format_slot(newest_good))};
+    } else {
+      d = {true, "kept: errored, but no newer good restore point exists yet"};
+    }
+  }
+  if (goods.empty()) {
+    return decisions;
+  }
+  if (rules.empty()) {
+    for (const auto i : goods) {
+      decisions[i] = {true, "kept: the policy has no retention rule"};
+    }
+    return decisions;
+  }
+
+  const auto limits = bucket_limits(rules);
+  const bool any_bucket = std::ranges::any_of(limits, [](const auto& l) { return l.has_value(); });
+  std::array<int, bucket_count> remaining{};
+  std::array<int, bucket_count> used{};
+  std::array<std::optional<std::int64_t>, bucket_count> last{};
+  for (std::size_t b = 0; b < bucket_count; ++b) {
+    remaining[b] = limits[b].value_or(0);
+  }
+
+  for (std::size_t rank = 0; rank < goods.size(); ++rank) {
+    const auto i = goods[rank];
+    const auto& p = points[i];
+    std::string kept;
+    std::string not_kept;
+    const auto add = [](std::string& out, std::string_view text) {
+      if (!out.empty()) {
+        out += ", ";
+      }
+      out += text;
+    };
+
+    if (rank == 0) {
+      if (!context.orphan) {
+        add(kept, "newest good restore point");
+      } else {
+        const Time until = p.slot + std::chrono::days{context.orphan_keep_days};
+        if (context.now < until) {
+          add(kept, fmt::format("newest good restore point of an instance no longer backed up, "
+                                "until {} (orphan_keep_days {})",
+                                format_slot(until), context.orphan_keep_days));
+        }
+      }
+    }
+    if (rules.count) {
+      if (std::cmp_less(rank, *rules.count)) {
+        add(kept, fmt::format("count {} of {}", rank + 1, *rules.count));
+      } else {
+        add(not_kept, fmt::format("count {} ({} newest)", *rules.count, ordinal(rank + 1)));
+      }
+    }
+    if (rules.days) {
+      if (p.slot + std::chrono::days{*rules.days} > context.now) {
+        add(kept, fmt::format("days {}", *rules.days));
+      } else {
+        add(not_kept, fmt::format("days {} (older than {} days)", *rules.days, *rules.days));
+      }
+    }
+    if (any_bucket) {
+      const BucketKeys keys = bucket_keys(p.slot, context.zone);
+      for (std::size_t b = 0; b < bucket_count; ++b) {
+        if (!limits[b]) {
+          continue;
+        }
+        if (remaining[b] > 0 && keys[b] != last[b]) {
+          last[b] = keys[b];
+          --remaining[b];
+          ++used[b];
+          add(kept, fmt::format("{} {} of {}", bucket_rule_names[b], used[b], *limits[b]));
+        } else if (keys[b] == last[b]) {
+          add(not_kept, fmt::format("{} {} (not the newest of its {})", bucket_rule_names[b],
+                                    *limits[b], bucket_unit[b]));
+        } else {
+          add(not_kept, fmt::format("{} {} (older than the {} newest {} with points)",
+                                    bucket_rule_names[b], *limits[b], *limits[b], bucket_units[b]));
+        }
+      }
+    }
+
+    if (!kept.empty()) {
+      decisions[i] = {true, "kept: " + kept};
+    } else {
+      std::string reason = "delete: not kept by " + not_kept;
+      if (rank == 0) {
+        reason += fmt::format(
+            "; the instance is no longer backed up and this newest point is older than "
+            "orphan_keep_days {}",
+            context.orphan_keep_days);
+      }
+      decisions[i] = {false, std::move(reason)};
+    }
+  }
+  return decisions;
+}
+
+}  // namespace snapkeep::core

@@ -1,0 +1,87 @@
+// Retention: which restore points of one (policy, instance) stay and which
+// go, each with a reason a person can read (docs/retention.md).
+//
+// A restore point is the set of snapshots sharing (snapkeep:policy,
+// snapkeep:instance, snapkeep:slot, snapkeep:set). It is good when all its
+// snapshots are completed, pending when any is still pending (or in a state
+// EC2 did not name), errored otherwise.
+//
+// The rules follow `restic forget --keep-*` on the slot time, in the policy's
+// time zone: count keeps the newest N good points; days keeps points whose
+// slot is less than N*24h before now; hourly/daily/weekly (ISO)/monthly/
+// yearly keep the newest good point of each of the last N buckets that have
+// a good point. A point kept by any rule stays. On top of the rules:
+// * the newest good point is always kept (for an orphan, until
+//   orphan_keep_days after its slot);
+// * pending points are never deleted (they may be in progress);
+// * an errored point is deleted only once a newer good point exists;
+// * duplicates of one slot: the first set (earliest snapshot start, then set
+//   id) among the good ones is the point, the others are deleted; when none
+//   is good, duplicates are judged like any pending or errored point;
+// * with no rule at all, every point is kept.
+//
+// Thread safety: pure functions of their arguments.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/config.h"
+#include "core/inventory.h"
+#include "core/schedule.h"
+
+namespace date {
+class time_zone;
+}
+
+namespace snapkeep::core {
+
+enum class PointState : std::uint8_t { good, pending, errored };
+
+std::string_view to_string(PointState state);
+
+// The state of a point made of snapshots in these states (see above).
+PointState point_state(std::span<const SnapshotState> states);
+
+// One restore point, as retention needs it. The strings are views into the
+// inventory, which must outlive the call.
+struct PointInfo {
+  Time slot{};
+  PointState state = PointState::good;
+  Time earliest_start{};  // earliest StartTime of its snapshots: orders duplicates
+  std::string_view set_id;
+};
+
+struct RetentionContext {
+  const Retention* rules = nullptr;  // required
+  // Buckets are computed in this zone; nullptr means UTC.
+  const date::time_zone* zone = nullptr;
+  Time now{};
+  // The instance is gone or no longer selected by the policy.
+  bool orphan = false;
+  int orphan_keep_days = 365;
+};
+
+struct PointDecision {
+  bool keep = true;
+  std::string reason;  // "kept: daily 3 of 7", "delete: not kept by count 7, ..."
+};
+
+// Decides every point of one (policy, instance); the result is parallel to
+// `points`, which may come in any order.
+std::vector<PointDecision> decide_retention(std::span<const PointInfo> points,
+                                            const RetentionContext& context);
+
+// The time zone named, or nullptr when the name is unknown.
+const date::time_zone* find_time_zone(std::string_view name);
+
+// Slot tag values: ISO 8601 UTC, "2026-11-26T00:00:00Z".
+std::string format_slot(Time slot);
+// Exactly the format format_slot writes; nullopt otherwise.
+std::optional<Time> parse_slot(std::string_view text);
+
+}  // namespace snapkeep::core
