@@ -26,6 +26,7 @@ std::string upper(std::string_view text) {
 }
 
 std::string check_url(std::string url, const std::string& from, Endpoint& out) {
+  const std::string original = url;
   while (url.ends_with('/')) url.pop_back();
   auto scheme_end = url.find("://");
   std::string scheme = scheme_end == std::string::npos ? "" : url.substr(0, scheme_end);
@@ -33,7 +34,7 @@ std::string check_url(std::string url, const std::string& from, Endpoint& out) {
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   if ((scheme != "http" && scheme != "https") || url.size() <= scheme_end + 3 ||
       url.find_first_of(" \t\r\n") != std::string::npos) {
-    return from + ": '" + url + "' is not an http:// or https:// URL";
+    return from + ": '" + original + "' is not an http:// or https:// URL";
   }
   out.url = std::move(url);
   out.source = from;
