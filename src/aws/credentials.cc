@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "aws/ini.h"
+#include "aws/timestamp.h"
 
 namespace snapkeep::aws {
 namespace {
@@ -96,7 +97,7 @@ Result<Credentials> credentials_from_json(std::string_view body, const std::stri
   c.session_token = text("Token").value_or("");
   if (json.contains("Expiration")) {
     auto expiration = text("Expiration");
-    auto parsed = expiration ? parse_aws_time(*expiration) : std::nullopt;
+    auto parsed = expiration ? parse_timestamp(*expiration) : std::nullopt;
     if (!parsed) return unexpected(retrieval_failed(what + ": malformed Expiration"));
     c.expiration = parsed;
   }
@@ -190,59 +191,6 @@ bool container_host_allowed(const std::string& scheme, const std::string& host) 
 
 }  // namespace
 
-std::optional<SysTime> parse_aws_time(std::string_view text) {
-  // YYYY-MM-DDTHH:MM:SS[.fraction](Z|+00:00|±HH:MM)
-  auto number = [&](std::size_t pos, std::size_t len, int& out) {
-    if (pos + len > text.size()) return false;
-    out = 0;
-    for (std::size_t i = pos; i < pos + len; ++i) {
-      if (text[i] < '0' || text[i] > '9') return false;
-      out = out * 10 + (text[i] - '0');
-    }
-    return true;
-  };
-  int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
-  if (text.size() < 20 || !number(0, 4, year) || text[4] != '-' || !number(5, 2, month) ||
-      text[7] != '-' || !number(8, 2, day) || (text[10] != 'T' && text[10] != 't' && text[10] != ' ') ||
-      !number(11, 2, hour) || text[13] != ':' || !number(14, 2, minute) || text[16] != ':' ||
-      !number(17, 2, second)) {
-    return std::nullopt;
-  }
-  std::size_t pos = 19;
-  std::chrono::milliseconds fraction{0};
-  if (text[pos] == '.') {
-    ++pos;
-    std::size_t digits = 0;
-    int ms = 0;
-    while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
-      if (digits < 3) ms = ms * 10 + (text[pos] - '0');
-      ++digits;
-      ++pos;
-    }
-    if (digits == 0) return std::nullopt;
-    for (std::size_t d = digits; d < 3; ++d) ms *= 10;
-    fraction = std::chrono::milliseconds(ms);
-  }
-  std::chrono::minutes offset{0};
-  std::string_view zone = text.substr(pos);
-  if (zone == "Z" || zone == "z") {
-  } else if (zone.size() == 6 && (zone[0] == '+' || zone[0] == '-') && zone[3] == ':') {
-    int oh = 0, om = 0;
-    if (!number(pos + 1, 2, oh) || !number(pos + 4, 2, om) || oh > 23 || om > 59) return std::nullopt;
-    offset = std::chrono::hours(oh) + std::chrono::minutes(om);
-    if (zone[0] == '-') offset = -offset;
-  } else {
-    return std::nullopt;
-  }
-  std::chrono::year_month_day ymd{std::chrono::year(year),
-                                  std::chrono::month(static_cast<unsigned>(month)),
-                                  std::chrono::day(static_cast<unsigned>(day))};
-  if (!ymd.ok() || hour > 23 || minute > 59 || second > 60) return std::nullopt;
-  SysTime t = std::chrono::sys_days(ymd) + std::chrono::hours(hour) + std::chrono::minutes(minute) +
-              std::chrono::seconds(second) + fraction;
-  return t - offset;
-}
-
 // --- environment -------------------------------------------------------------
 
 Result<Credentials> EnvironmentProvider::credentials() {
@@ -260,7 +208,7 @@ Result<Credentials> EnvironmentProvider::credentials() {
   c.session_token = m_env.get("AWS_SESSION_TOKEN");
   if (c.session_token.empty()) c.session_token = m_env.get("AWS_SECURITY_TOKEN");
   if (std::string expiration = m_env.get("AWS_CREDENTIAL_EXPIRATION"); !expiration.empty()) {
-    c.expiration = parse_aws_time(expiration);
+    c.expiration = parse_timestamp(expiration);
     if (!c.expiration) {
       return unexpected(broken_config("AWS_CREDENTIAL_EXPIRATION is not an ISO 8601 time"));
     }

@@ -225,8 +225,4 @@ std::unique_ptr<CredentialProvider> make_default_chain(ProviderContext context,
                                                        std::string profile,
                                                        bool explicit_profile);
 
-// ISO 8601 UTC time as AWS sends expirations ("2026-11-26T00:00:00Z", any
-// number of fractional digits, or a "+00:00" offset); nullopt if malformed.
-std::optional<SysTime> parse_aws_time(std::string_view text);
-
 }  // namespace snapkeep::aws

@@ -1,12 +1,11 @@
-// Fakes for the credential tests: a scripted HttpTransport that records every
-// request, a settable clock that never sleeps, a fake STS, and a temporary
-// directory for profile and token files.
+// Fakes for the credential tests: a fake STS and a temporary directory for
+// profile and token files (the clock and transport fakes are in
+// transport_fakes.h).
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <cstdio>
-#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -18,57 +17,11 @@
 #include "aws/clock.h"
 #include "aws/credentials.h"
 #include "aws/http.h"
+#include "unit/aws/transport_fakes.h"
 
 namespace snapkeep::aws::testing {
 
-// Answers each request from a queue (in order); records every request.
-class ScriptedHttp final : public HttpTransport {
- public:
-  void answer(int status, std::string body) {
-    m_script.push_back(HttpResponse{status, {}, std::move(body)});
-  }
-  void fail(ErrorKind kind, std::string message) {
-    m_script.push_back(unexpected(AwsError{kind, {}, std::move(message), 0, {}, {}}));
-  }
-  Result<HttpResponse> send(const HttpRequest& request) override {
-    std::lock_guard lock(m_mutex);
-    requests.push_back(request);
-    if (m_script.empty()) {
-      return unexpected(AwsError{ErrorKind::network, {}, "unscripted request " + request.url, 0, {}, {}});
-    }
-    auto next = std::move(m_script.front());
-    m_script.pop_front();
-    return next;
-  }
-  std::size_t unanswered() const { return m_script.size(); }
-
-  std::vector<HttpRequest> requests;
-
- private:
-  std::mutex m_mutex;
-  std::deque<Result<HttpResponse>> m_script;
-};
-
-class FakeClock final : public Clock {
- public:
-  explicit FakeClock(SysTime start) : m_now(start) {}
-  SysTime now() override { return m_now; }
-  std::chrono::steady_clock::time_point monotonic() override {
-    return std::chrono::steady_clock::time_point(m_now.time_since_epoch());
-  }
-  void sleep_for(std::chrono::milliseconds duration) override {
-    slept.push_back(duration);
-    m_now += duration;
-  }
-  void advance(std::chrono::milliseconds duration) { m_now += duration; }
-
-  std::vector<std::chrono::milliseconds> slept;
-
- private:
-  SysTime m_now;
-};
-
-// 2026-11-26T00:00:00Z
+// 2026-11-26T00:00:00Z, the day the test documents' expirations refer to.
 inline SysTime test_epoch() {
   using namespace std::chrono;
   return time_point_cast<milliseconds>(sys_days(year(2026) / 11 / 26));
