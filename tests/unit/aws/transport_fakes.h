@@ -81,6 +81,11 @@ class FakeTransport final : public HttpTransport {
     push(Result<HttpResponse>(unexpected(transport_failure(kind, std::move(message)))));
   }
 
+  void clear_script() {
+    std::lock_guard lock(m_mutex);
+    m_script.clear();
+  }
+
   Result<HttpResponse> send(const HttpRequest& request) override {
     std::lock_guard lock(m_mutex);
     m_requests.push_back(request);
