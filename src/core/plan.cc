@@ -22,7 +22,7 @@ constexpr std::size_t max_snapshot_tags = 50;
 const std::string& key(std::string_view name) {
   // std::map<std::string, ...> has no heterogeneous lookup: build each
   // reserved key once rather than once per snapshot.
-  static const std::string keys[] = {std::string(tag::policy), std::string(tag::slot),
+  static const std::string keys[] = {std::string(tag::prefix), std::string(tag::policy), std::string(tag::slot),
                                      std::string(tag::instance), std::string(tag::set),
                                      std::string(tag::device)};
   for (const auto& k : keys) {
@@ -168,47 +168,96 @@ class Planner {
     }
   }
 
+  // The reserved tags of one snapshot, found in one walk: they are adjacent
+  // in the sorted tag map, all starting with "snapkeep:".
+  struct ReservedTags {
+    const std::string* policy = nullptr;
+    const std::string* slot = nullptr;
+    const std::string* instance = nullptr;
+    const std::string* set = nullptr;
+    const std::string* device = nullptr;
+  };
+
+  static ReservedTags reserved_tags(const Tags& tags) {
+    ReservedTags out;
+    for (auto it = tags.lower_bound(key(tag::prefix)); it != tags.end(); ++it) {
+      const std::string_view k = it->first;
+      if (!k.starts_with(tag::prefix)) {
+        break;
+      }
+      // Dispatch on the length first: one comparison per tag, not five.
+      static_assert(tag::policy.size() == tag::device.size());
+      const std::string* value = &it->second;
+      switch (k.size()) {
+        case tag::policy.size():  // == tag::device.size()
+          if (k == tag::policy) {
+            out.policy = value;
+          } else if (k == tag::device) {
+            out.device = value;
+          }
+          break;
+        case tag::slot.size():
+          out.slot = k == tag::slot ? value : out.slot;
+          break;
+        case tag::instance.size():
+          out.instance = k == tag::instance ? value : out.instance;
+          break;
+        case tag::set.size():
+          out.set = k == tag::set ? value : out.set;
+          break;
+        default:
+          break;
+      }
+    }
+    return out;
+  }
+
   void read_snapshots() {
-    const auto& k_policy = key(tag::policy);
-    const auto& k_slot = key(tag::slot);
-    const auto& k_instance = key(tag::instance);
-    const auto& k_set = key(tag::set);
-    const auto& k_device = key(tag::device);
     m_records.reserve(m_inv.snapshots.size());
+    // Snapshots of one instance usually come together: remember the last id.
+    std::string_view last_instance;
+    std::uint32_t last_instance_index = 0;
+    const std::string* last_policy = nullptr;
+    auto policy_it = m_policy_index.end();
     for (std::uint32_t i = 0; i < m_inv.snapshots.size(); ++i) {
       const Snapshot& snap = m_inv.snapshots[i];
-      const auto* policy_name = find_tag(snap.tags, k_policy);
-      if (policy_name == nullptr) {
+      const ReservedTags t = reserved_tags(snap.tags);
+      if (t.policy == nullptr) {
         continue;  // not snapkeep's: never looked at
       }
-      const auto policy_it = m_policy_index.find(*policy_name);
+      if (last_policy == nullptr || *last_policy != *t.policy) {
+        last_policy = t.policy;
+        policy_it = m_policy_index.find(*t.policy);
+      }
       if (policy_it == m_policy_index.end()) {
-        ++m_unknown_policies[*policy_name];
+        ++m_unknown_policies[*t.policy];
         continue;
       }
       auto& notes = m_policies[policy_it->second].notes;
-      const auto* instance = find_tag(snap.tags, k_instance);
       if (!m_inv.account_id.empty() && snap.owner_id != m_inv.account_id) {
-        notes.push_back({*policy_name, instance ? *instance : std::string{}, snap.id,
+        notes.push_back({*t.policy, t.instance ? *t.instance : std::string{}, snap.id,
                          fmt::format("owned by account '{}', not {}: never deleted",
                                      snap.owner_id, m_inv.account_id)});
         continue;
       }
-      const auto* slot_text = find_tag(snap.tags, k_slot);
-      const auto* set = find_tag(snap.tags, k_set);
-      const auto slot = slot_text ? parse_slot(*slot_text) : std::nullopt;
-      if (instance == nullptr || set == nullptr || !slot || instance->empty() || set->empty()) {
-        notes.push_back({*policy_name, instance ? *instance : std::string{}, snap.id,
+      const auto slot = t.slot ? parse_slot(*t.slot) : std::nullopt;
+      if (t.instance == nullptr || t.set == nullptr || !slot || t.instance->empty() ||
+          t.set->empty()) {
+        notes.push_back({*t.policy, t.instance ? *t.instance : std::string{}, snap.id,
                          "snapkeep:instance, snapkeep:slot or snapkeep:set missing or malformed: "
                          "left untouched"});
         continue;
       }
-      m_records.push_back({policy_it->second, intern(*instance), i, *slot, *set, snap.id});
-      if (find_tag(snap.tags, k_device) == nullptr) {
+      if (last_instance.data() == nullptr || *t.instance != last_instance) {
+        last_instance = *t.instance;
+        last_instance_index = intern(last_instance);
+      }
+      m_records.push_back({policy_it->second, last_instance_index, i, *slot, *t.set, snap.id});
+      if (t.device == nullptr) {
         m_untagged_devices.push_back(i);
       }
     }
-    // Ranks of instance ids, so that records sort by integers.
+    // Ranks of instance ids, so that records group by integers.
     std::vector<std::uint32_t> by_id(m_ids.size());
     for (std::uint32_t i = 0; i < by_id.size(); ++i) {
       by_id[i] = i;
@@ -222,21 +271,43 @@ class Planner {
     for (auto& r : m_records) {
       r.instance = m_rank[r.instance];
     }
-    std::ranges::sort(m_records, [](const Record& a, const Record& b) {
-      if (a.policy != b.policy) {
-        return a.policy < b.policy;
+    group_records();
+  }
+
+  // Orders records by (policy, instance rank, slot, set, snapshot id): a
+  // counting sort on (policy, instance), then a small sort per instance.
+  void group_records() {
+    const std::size_t ids = m_sorted_ids.size();
+    const auto bucket_of = [ids](const Record& r) {
+      return static_cast<std::size_t>(r.policy) * ids + r.instance;
+    };
+    std::vector<std::uint32_t> start(m_policies.size() * ids + 1, 0);
+    for (const auto& r : m_records) {
+      ++start[bucket_of(r) + 1];
+    }
+    for (std::size_t b = 1; b < start.size(); ++b) {
+      start[b] += start[b - 1];
+    }
+    std::vector<Record> sorted(m_records.size());
+    std::vector<std::uint32_t> next(start.begin(), start.end() - 1);
+    for (const auto& r : m_records) {
+      sorted[next[bucket_of(r)]++] = r;
+    }
+    for (std::size_t b = 0; b + 1 < start.size(); ++b) {
+      if (start[b + 1] - start[b] > 1) {
+        std::sort(sorted.begin() + start[b], sorted.begin() + start[b + 1],
+                  [](const Record& a, const Record& c) {
+                    if (a.slot != c.slot) {
+                      return a.slot < c.slot;
+                    }
+                    if (a.set != c.set) {
+                      return a.set < c.set;
+                    }
+                    return a.snapshot_id < c.snapshot_id;
+                  });
       }
-      if (a.instance != b.instance) {
-        return a.instance < b.instance;
-      }
-      if (a.slot != b.slot) {
-        return a.slot < b.slot;
-      }
-      if (a.set != b.set) {
-        return a.set < b.set;
-      }
-      return a.snapshot_id < b.snapshot_id;
-    });
+    }
+    m_records = std::move(sorted);
   }
 
   void plan_policy(std::uint32_t p) {
@@ -312,6 +383,7 @@ class Planner {
     context.now = m_now;
     context.orphan = match.kind != InstanceMatch::Kind::selected;
     context.orphan_keep_days = policy.orphan_keep_days;
+    context.explain_kept = false;
     const auto decisions = decide_retention(m_points, context);
     for (std::size_t i = 0; i < m_points.size(); ++i) {
       if (decisions[i].keep) {

@@ -248,44 +248,29 @@ std::vector<PointDecision> decide_retention(std::span<const PointInfo> points,
     remaining[b] = limits[b].value_or(0);
   }
 
+  // Decide first, put words on it after: most points are kept, and a plan
+  // does not need the words of a kept point.
+  enum class Outcome : std::uint8_t { off, kept, missed, not_newest };
   for (std::size_t rank = 0; rank < goods.size(); ++rank) {
     const auto i = goods[rank];
     const auto& p = points[i];
-    std::string kept;
-    std::string not_kept;
-    const auto add = [](std::string& out, std::string_view text) {
-      if (!out.empty()) {
-        out += ", ";
-      }
-      out += text;
-    };
-
+    bool keep = false;
+    bool orphan_newest_kept = false;
     if (rank == 0) {
-      if (!context.orphan) {
-        add(kept, "newest good restore point");
-      } else {
-        const Time until = p.slot + std::chrono::days{context.orphan_keep_days};
-        if (context.now < until) {
-          add(kept, fmt::format("newest good restore point of an instance no longer backed up, "
-                                "until {} (orphan_keep_days {})",
-                                format_slot(until), context.orphan_keep_days));
-        }
-      }
+      orphan_newest_kept =
+          context.orphan && context.now < p.slot + std::chrono::days{context.orphan_keep_days};
+      keep = !context.orphan || orphan_newest_kept;
     }
+    Outcome count = Outcome::off;
     if (rules.count) {
-      if (std::cmp_less(rank, *rules.count)) {
-        add(kept, fmt::format("count {} of {}", rank + 1, *rules.count));
-      } else {
-        add(not_kept, fmt::format("count {} ({} newest)", *rules.count, ordinal(rank + 1)));
-      }
+      count = std::cmp_less(rank, *rules.count) ? Outcome::kept : Outcome::missed;
     }
+    Outcome within = Outcome::off;
     if (rules.days) {
-      if (p.slot + std::chrono::days{*rules.days} > context.now) {
-        add(kept, fmt::format("days {}", *rules.days));
-      } else {
-        add(not_kept, fmt::format("days {} (older than {} days)", *rules.days, *rules.days));
-      }
+      within = p.slot + std::chrono::days{*rules.days} > context.now ? Outcome::kept
+                                                                      : Outcome::missed;
     }
+    std::array<Outcome, bucket_count> bucket{};
     if (any_bucket) {
       const BucketKeys keys = bucket_keys(p.slot, context.zone);
       for (std::size_t b = 0; b < bucket_count; ++b) {
@@ -296,21 +281,65 @@ std::vector<PointDecision> decide_retention(std::span<const PointInfo> points,
           last[b] = keys[b];
           --remaining[b];
           ++used[b];
-          add(kept, fmt::format("{} {} of {}", bucket_rule_names[b], used[b], *limits[b]));
-        } else if (keys[b] == last[b]) {
-          add(not_kept, fmt::format("{} {} (not the newest of its {})", bucket_rule_names[b],
-                                    *limits[b], bucket_unit[b]));
+          bucket[b] = Outcome::kept;
         } else {
-          add(not_kept, fmt::format("{} {} (older than the {} newest {} with points)",
-                                    bucket_rule_names[b], *limits[b], *limits[b], bucket_units[b]));
+          bucket[b] = keys[b] == last[b] ? Outcome::not_newest : Outcome::missed;
         }
       }
     }
+    keep = keep || count == Outcome::kept || within == Outcome::kept ||
+           std::ranges::find(bucket, Outcome::kept) != bucket.end();
+    if (keep && !context.explain_kept) {
+      decisions[i] = {true, {}};
+      continue;
+    }
 
-    if (!kept.empty()) {
-      decisions[i] = {true, "kept: " + kept};
+    std::string text;
+    const auto add = [&text](std::string_view part) {
+      if (!text.empty()) {
+        text += ", ";
+      }
+      text += part;
+    };
+    const auto wanted = keep ? Outcome::kept : Outcome::missed;
+    const auto shown = [&](Outcome o) {
+      return keep ? o == Outcome::kept : (o == Outcome::missed || o == Outcome::not_newest);
+    };
+    if (keep && rank == 0) {
+      add(orphan_newest_kept
+              ? fmt::format("newest good restore point of an instance no longer backed up, until "
+                            "{} (orphan_keep_days {})",
+                            format_slot(p.slot + std::chrono::days{context.orphan_keep_days}),
+                            context.orphan_keep_days)
+              : std::string("newest good restore point"));
+    }
+    if (count == wanted) {
+      add(keep ? fmt::format("count {} of {}", rank + 1, *rules.count)
+               : fmt::format("count {} ({} newest)", *rules.count, ordinal(rank + 1)));
+    }
+    if (within == wanted) {
+      add(keep ? fmt::format("days {}", *rules.days)
+               : fmt::format("days {} (older than {} days)", *rules.days, *rules.days));
+    }
+    for (std::size_t b = 0; b < bucket_count; ++b) {
+      if (!shown(bucket[b])) {
+        continue;
+      }
+      if (bucket[b] == Outcome::kept) {
+        // The bucket's number: how many buckets this rule had used up to here.
+        add(fmt::format("{} {} of {}", bucket_rule_names[b], used[b], *limits[b]));
+      } else if (bucket[b] == Outcome::not_newest) {
+        add(fmt::format("{} {} (not the newest of its {})", bucket_rule_names[b], *limits[b],
+                        bucket_unit[b]));
+      } else {
+        add(fmt::format("{} {} (older than the {} newest {} with points)", bucket_rule_names[b],
+                        *limits[b], *limits[b], bucket_units[b]));
+      }
+    }
+    if (keep) {
+      decisions[i] = {true, "kept: " + text};
     } else {
-      std::string reason = "delete: not kept by " + not_kept;
+      std::string reason = "delete: not kept by " + text;
       if (rank == 0) {
         reason += fmt::format(
             "; the instance is no longer backed up and this newest point is older than "

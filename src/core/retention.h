@@ -64,6 +64,9 @@ struct RetentionContext {
   // The instance is gone or no longer selected by the policy.
   bool orphan = false;
   int orphan_keep_days = 365;
+  // False: kept points get an empty reason (the planner reports only what
+  // it deletes, and words cost time at a million snapshots).
+  bool explain_kept = true;
 };
 
 struct PointDecision {
