@@ -13,6 +13,7 @@ namespace {
 
 // Add a line here when a command is built; until then it does not exist.
 const std::vector<Command> kCommands = {
+    {"schedule", "show when a schedule expression fires", setup_schedule},
 };
 
 }  // namespace

@@ -693,9 +693,21 @@ std::string describe_time(const Cron& c) {
   if (nhour == 24) return minute_part + (nmin == 1 ? " of every hour" : "");
   std::string hour_part;
   if (is_step_set(c.hours, first_hour, 23, step) && first_hour < step) {
-    hour_part = first_hour == 0 ? fmt::format("every {} hours", step)
-                                : fmt::format("every {} hours from {:02}:00", step, first_hour);
-    return minute_part + " past the hour, " + hour_part;
+    auto suffix = [](int n) {
+      if (n % 100 >= 11 && n % 100 <= 13) return "th";
+      return n % 10 == 1 ? "st" : n % 10 == 2 ? "nd" : n % 10 == 3 ? "rd" : "th";
+    };
+    hour_part = fmt::format("every {}{} hour", step, suffix(step));
+    if (first_hour > 0) hour_part += fmt::format(" from {:02}:00", first_hour);
+    return minute_part + (nmin == 1 ? " of " : " in ") + hour_part;
+  }
+  int last_hour = 23;
+  while (!c.hours[ix(last_hour)]) --last_hour;
+  if (nhour == last_hour - first_hour + 1) {
+    int last_min = 59;
+    while (!c.minutes[ix(last_min)]) --last_min;
+    return fmt::format("{} from {:02}:{:02} through {:02}:{:02}", minute_part, first_hour,
+                       first_min, last_hour, last_min);
   }
   hour_part = render_set(c.hours, 0, 23, [](int h) { return fmt::format("{:02}:00", h); });
   return minute_part + " past hours " + hour_part;
@@ -741,17 +753,16 @@ std::string describe_days(const Cron& c) {
   if (dom_parts.empty() && dow_parts.empty()) {
     return every_month ? "every day" : "every day in " + months;
   }
-  std::string out = "on ";
-  if (!dom_parts.empty()) out += join_or(dom_parts);
-  if (!dom_parts.empty() && !dow_parts.empty()) out += c.or_rule ? " or on " : " if it is ";
-  if (!dow_parts.empty()) out += join_or(dow_parts);
-  bool month_scoped = !dom_parts.empty() || c.nth_weekday >= 0 || c.dow_last.any();
-  if (month_scoped) {
-    out += every_month ? " of every month" : " of " + months;
-  } else if (!every_month) {
-    out += " in " + months;
-  }
-  return out;
+  std::string of_months = every_month ? " of every month" : " of " + months;
+  std::string dom_text = "on " + join_or(dom_parts) + of_months;
+  bool dow_month_scoped = c.nth_weekday >= 0 || c.dow_last.any();
+  std::string dow_text =
+      "on " + join_or(dow_parts) +
+      (dow_month_scoped ? of_months : (every_month ? "" : " in " + months));
+  if (dow_parts.empty()) return dom_text;
+  if (dom_parts.empty()) return dow_text;
+  if (c.or_rule) return dom_text + " or " + dow_text;
+  return dom_text + " if it is " + join_or(dow_parts);
 }
 
 std::string describe_years(const Cron& c) {

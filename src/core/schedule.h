@@ -5,7 +5,8 @@
 //
 // The slot of a policy at time t is previous_fire(t) (DESIGN.md section 1).
 // rate(N unit) fires at multiples of N since 1970-01-01T00:00:00Z, whatever
-// the time zone.
+// the time zone. The accepted syntax (ranges, steps, names, L, W, #, @daily
+// macros, singular/plural rate units) is documented in docs/schedules.md.
 //
 // Daylight saving time: a local fire time that does not exist (skipped by a
 // forward change) fires once at the first valid instant after it; a local

@@ -310,7 +310,21 @@ TEST(Schedule, DescribeInWords) {
   EXPECT_EQ(make("cron(0/15 * * * ? *)").describe(), "every 15 minutes every day (UTC)");
   EXPECT_EQ(make("0 */6 * * *").describe(), "at 00:00, 06:00, 12:00, 18:00 every day (UTC)");
   EXPECT_EQ(make("15 * * * *").describe(), "at minute 15 of every hour every day (UTC)");
-  EXPECT_EQ(make("0 0 13 * 5").describe(), "at 00:00 on day 13 or on Friday of every month (UTC)");
+  EXPECT_EQ(make("0 */2 * * *").describe(), "at minute 0 of every 2nd hour every day (UTC)");
+  EXPECT_EQ(make("cron(*/10 2/3 * * ? *)").describe(),
+            "every 10 minutes in every 3rd hour from 02:00 every day (UTC)");
+  EXPECT_EQ(make("0 0 13 * 5").describe(), "at 00:00 on day 13 of every month or on Friday (UTC)");
+  EXPECT_EQ(make("0 0 */10 * 1").describe(),
+            "at 00:00 on day 1, 11, 21, 31 of every month if it is Monday (UTC)");
+  EXPECT_EQ(make("cron(0/15 8-17 ? * MON-FRI *)").describe(),
+            "every 15 minutes from 08:00 through 17:45 on Monday through Friday (UTC)");
+  EXPECT_EQ(make("cron(5 1,3,5,7,9,11,13 ? JUN-AUG SAT,SUN *)").describe(),
+            "at minute 5 past hours 01:00, 03:00, 05:00, 07:00, 09:00, 11:00, 13:00 on Sunday, "
+            "Saturday in June through August (UTC)");
+  EXPECT_EQ(make("cron(0 0 ? * 2L 2026-2027)").describe(),
+            "at 00:00 on the last Monday of every month in 2026, 2027 (UTC)");
+  EXPECT_EQ(make("cron(0 6 L,1 * ? *)").describe(),
+            "at 06:00 on day 1 or the last day of every month (UTC)");
   EXPECT_EQ(make("cron(0 12 15W * ? *)").describe(),
             "at 12:00 on the weekday nearest day 15 of every month (UTC)");
 }
