@@ -14,7 +14,7 @@
 
 #include "aws/query_client.h"
 
-namespace snapkeep::test {
+namespace snapkeep::testing {
 
 class FakeQueryCaller : public aws::QueryCaller {
  public:
@@ -84,4 +84,4 @@ class FakeQueryCaller : public aws::QueryCaller {
   std::vector<Call> m_calls;
 };
 
-}  // namespace snapkeep::test
+}  // namespace snapkeep::testing

@@ -12,7 +12,7 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::Pair;
 using ::testing::UnorderedElementsAre;
-using test::FakeQueryCaller;
+using testing::FakeQueryCaller;
 
 SysTime at(std::string_view text) { return parse_timestamp(text).value(); }
 

@@ -10,7 +10,7 @@ namespace {
 
 using ::testing::ElementsAre;
 using ::testing::Pair;
-using test::FakeQueryCaller;
+using testing::FakeQueryCaller;
 
 constexpr const char* kTopic = "arn:aws:sns:us-east-1:123456789012:backup";
 

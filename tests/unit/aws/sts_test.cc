@@ -11,7 +11,7 @@ namespace {
 
 using ::testing::ElementsAre;
 using ::testing::Pair;
-using test::FakeQueryCaller;
+using testing::FakeQueryCaller;
 
 // moto 5.2.1's answer, verbatim (microsecond Expiration).
 constexpr const char* kMotoAssumeRole = R"(<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult><Credentials><AccessKeyId>ASIARZPUZDIKOIBGLJEU</AccessKeyId><SecretAccessKey>kzDcepwvELmbIuRAvR9WmGwvqtNsZB0VMYhFhTVZ</SecretAccessKey><SessionToken>FQoGZXIvYXdzEBYaDKhpt362r6X14Mo+ssxC</SessionToken><Expiration>2026-11-26T12:20:26.169483Z</Expiration></Credentials><AssumedRoleUser><AssumedRoleId>AROA3X42LBCDPMD2V31F0:ss</AssumedRoleId><Arn>arn:aws:sts::123456789012:assumed-role/r/ss</Arn></AssumedRoleUser><PackedPolicySize>6</PackedPolicySize></AssumeRoleResult><ResponseMetadata><RequestId>Sl6HaobQ</RequestId></ResponseMetadata></AssumeRoleResponse>)";
