@@ -13,6 +13,7 @@ namespace {
 
 // Add a line here when a command is built; until then it does not exist.
 const std::vector<Command> kCommands = {
+    {"validate", "check a configuration file and show what it means", setup_validate},
 };
 
 }  // namespace

@@ -21,5 +21,6 @@ struct Command {
 };
 
 // Defined in cmd_<name>.cc files, one per command.
+CommandRunner setup_validate(CLI::App& sub);
 
 }  // namespace snapkeep::cli
