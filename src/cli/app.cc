@@ -13,6 +13,9 @@ namespace {
 
 // Add a line here when a command is built; until then it does not exist.
 const std::vector<Command> kCommands = {
+    {"plan", "show what a run would do now (or at --now), and why; changes nothing", setup_plan},
+    {"run", "reconcile once: create, tag and delete snapshots, then notify", setup_run},
+    {"validate", "check a configuration file and show what it means", setup_validate},
     {"schedule", "show when a schedule expression fires", setup_schedule},
 };
 

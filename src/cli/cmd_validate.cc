@@ -1,0 +1,105 @@
+#include "cli/cmd_validate.h"
+
+#include <chrono>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "cli/app.h"
+#include "cli/commands.h"
+#include "cli/config_file.h"
+#include "core/retention.h"
+
+namespace snapkeep::cli {
+
+namespace {
+
+constexpr int kRunsShown = 3;
+
+std::string tag_list(const core::Tags& tags, std::string_view separator) {
+  std::vector<std::string> parts;
+  for (const auto& [key, value] : tags) parts.push_back(fmt::format("{}={}", key, value));
+  return fmt::format("{}", fmt::join(parts, separator));
+}
+
+std::string describe_selection(const core::Selection& select) {
+  std::string out;
+  if (select.instance_ids.empty() && select.tags.empty()) {
+    out = "every instance";
+  } else if (select.instance_ids.empty()) {
+    out = "instances tagged " + tag_list(select.tags, " and ");
+  } else {
+    out = fmt::format("instances {}", fmt::join(select.instance_ids, ", "));
+    if (!select.tags.empty()) out += " if tagged " + tag_list(select.tags, " and ");
+  }
+  if (!select.exclude_tags.empty()) out += ", except tagged " + tag_list(select.exclude_tags, " or ");
+  return out;
+}
+
+std::string describe_retention(const core::Retention& retain) {
+  std::vector<std::string> rules;
+  auto add = [&](std::string_view name, const std::optional<int>& value) {
+    if (value) rules.push_back(fmt::format("{} {}", name, *value));
+  };
+  add("count", retain.count);
+  add("days", retain.days);
+  add("hourly", retain.hourly);
+  add("daily", retain.daily);
+  add("weekly", retain.weekly);
+  add("monthly", retain.monthly);
+  add("yearly", retain.yearly);
+  return fmt::format("keep {}", fmt::join(rules, ", "));
+}
+
+std::string describe_next_runs(const core::Schedule& schedule, core::Time now) {
+  std::vector<std::string> runs;
+  core::Time t = now;
+  for (int i = 0; i < kRunsShown; ++i) {
+    auto next = schedule.next_fire(t);
+    if (!next) break;
+    runs.push_back(core::format_slot(*next));
+    t = *next;
+  }
+  if (runs.empty()) return "never runs again";
+  return fmt::format("next runs {}", fmt::join(runs, ", "));
+}
+
+std::string describe_regions(const core::Config& config) {
+  if (config.all_regions) return "every enabled region";
+  if (config.regions.empty()) return "the default region";
+  return fmt::format("regions {}", fmt::join(config.regions, ", "));
+}
+
+}  // namespace
+
+std::string describe_policy(const core::Policy& policy, core::Time now) {
+  return fmt::format("{}: {}; {}; {}; {}", policy.name, describe_selection(policy.select),
+                     policy.schedule.describe(), describe_next_runs(policy.schedule, now),
+                     describe_retention(policy.retain));
+}
+
+int validate_config(const std::string& path, core::Time now, std::ostream& out, std::ostream& err) {
+  auto config = load_config_file(path);
+  if (!config) {
+    for (const auto& error : config.error()) err << error.to_string() << '\n';
+    return kExitBadInput;
+  }
+  out << fmt::format("ok: {}: {} {}, {}\n", path, config->policies.size(),
+                     config->policies.size() == 1 ? "policy" : "policies", describe_regions(*config));
+  for (const auto& policy : config->policies) out << describe_policy(policy, now) << '\n';
+  return kExitOk;
+}
+
+CommandRunner setup_validate(CLI::App& sub) {
+  auto path = std::make_shared<std::string>(kDefaultConfigFile);
+  sub.add_option("--config", *path, "configuration file")->capture_default_str();
+  return [path] {
+    // The clock is read here, in the command, never in core.
+    auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    return validate_config(*path, now, std::cout, std::cerr);
+  };
+}
+
+}  // namespace snapkeep::cli

@@ -1,0 +1,29 @@
+// `snapkeep validate`: checks a configuration file and says what it means, one
+// line per policy (selection, schedule in words, the next three runs,
+// retention), or prints every error, one per line, and exits 2.
+//
+// validate_config() takes the time and the streams as arguments so that tests
+// pin them; the command passes the real clock and stdout/stderr.
+//
+// Thread safety: free functions; validate_config reads the file system only.
+#pragma once
+
+#include <ostream>
+#include <string>
+
+#include "core/config.h"
+#include "core/schedule.h"
+
+namespace snapkeep::cli {
+
+// One line describing a policy at `now`, e.g. "nightly: instances tagged
+// Backup=true; at 00:00 every day (UTC); next runs 2026-11-27T00:00:00Z,
+// ...; keep count 7, daily 14".
+std::string describe_policy(const core::Policy& policy, core::Time now);
+
+// Loads and checks `path`. On success prints "ok: <path> ..." and one line
+// per policy to `out` and returns kExitOk; otherwise prints each error to
+// `err` and returns kExitBadInput.
+int validate_config(const std::string& path, core::Time now, std::ostream& out, std::ostream& err);
+
+}  // namespace snapkeep::cli
