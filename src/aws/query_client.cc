@@ -82,9 +82,6 @@ Result<QueryResponse> QueryClient::call(std::string_view action, const QueryPara
   RetryState state;
   for (;;) {
     if (bucket != nullptr) bucket->acquire();
-    auto credentials = m_credentials();
-    if (!credentials) return fail(std::move(credentials).error());
-
     HttpRequest request;
     request.method = "POST";
     request.url = m_endpoint.url;
@@ -93,7 +90,13 @@ Result<QueryResponse> QueryClient::call(std::string_view action, const QueryPara
     request.total_timeout = m_options.total_timeout;
     request.headers.emplace_back("Content-Type",
                                  "application/x-www-form-urlencoded; charset=utf-8");
-    m_signer.sign(request, *credentials, scope, m_clock.now());
+    // Without a credentials source the request goes unsigned (STS
+    // AssumeRoleWithWebIdentity takes no signature).
+    if (m_credentials) {
+      auto credentials = m_credentials();
+      if (!credentials) return fail(std::move(credentials).error());
+      m_signer.sign(request, *credentials, scope, m_clock.now());
+    }
     // Added after signing so that it can never be part of the signature.
     request.headers.emplace_back("User-Agent", m_options.user_agent);
 
@@ -119,6 +122,9 @@ Result<QueryResponse> QueryClient::call(std::string_view action, const QueryPara
       headers = &sent->headers;
     }
     if (error.throttling()) ++tally.throttles;
+    // A throttling answer means AWS did not act; after any other failure of
+    // a non-idempotent call it may have, so the caller must look first.
+    if (!m_options.retry_ambiguous && !error.throttling()) return fail(std::move(error));
     const auto decision = m_retry.on_failure(state, error, headers);
     if (!decision.retry) return fail(std::move(error));
     ++tally.retries;

@@ -61,6 +61,10 @@ struct QueryClientOptions {
   std::chrono::milliseconds total_timeout{60000};
   // Sent unsigned (AWS proxies may rewrite it; moto rejects it signed).
   std::string user_agent = default_user_agent();
+  // false for calls that are not idempotent (CreateSnapshots): only
+  // throttling answers, which mean AWS did not act, are retried; after any
+  // other failure the caller checks what happened before trying again.
+  bool retry_ambiguous = true;
 
   // "snapkeep/<version>".
   static std::string default_user_agent();
@@ -95,7 +99,8 @@ class CallCounters {
 //      limiter registry is given (each attempt, since each costs AWS a token);
 //   2. builds the form body "Action=..&Version=..&<params>";
 //   3. signs with the current credentials (asked of the source per attempt,
-//      so refreshed credentials are picked up) and adds User-Agent unsigned;
+//      so refreshed credentials are picked up; no source: sent unsigned) and
+//      adds User-Agent unsigned;
 //   4. sends; a 2xx body must be XML whose root is <ActionResponse>;
 //   5. any failure is parsed into an AwsError (with `action` set) and retried
 //      per the RetryPolicy, sleeping on the Clock.

@@ -1,0 +1,57 @@
+#include "cli/common.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+
+#include "aws/endpoints.h"
+#include "core/retention.h"
+
+namespace snapkeep::cli {
+
+void add_common_options(CLI::App& sub, CommonOptions& o) {
+  sub.add_option("--config", o.config_path, "configuration file")->capture_default_str();
+  sub.add_option("--region", o.regions, "region to work on (repeatable; overrides the config)");
+  sub.add_option("--endpoint-url", o.endpoint_url,
+                 "send AWS requests here (moto, LocalStack, VPC endpoints)");
+  sub.add_option("--profile", o.profile, "AWS profile from the shared config files");
+  sub.add_option("--output", o.output, "output format")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  sub.add_option("--now", o.now, "act as if it were this UTC time, e.g. 2026-12-01T03:30:00Z");
+  sub.add_flag("-v,--verbose", o.verbose, "show every action and the API calls made");
+  sub.add_flag("-q,--quiet", o.quiet, "print only failures and the totals line");
+}
+
+std::optional<core::Config> load_config_or_report(const std::string& path) {
+  auto config = load_config_file(path);
+  if (!config) {
+    for (const auto& e : config.error()) fmt::print(stderr, "{}\n", e.to_string());
+    return std::nullopt;
+  }
+  return std::move(*config);
+}
+
+std::optional<core::Time> resolve_now(const std::string& flag) {
+  if (flag.empty()) {
+    return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+  }
+  auto t = core::parse_slot(flag);
+  if (!t) {
+    fmt::print(stderr, "--now '{}' is not valid: expected a UTC time like 2026-12-01T03:30:00Z\n",
+               flag);
+  }
+  return t;
+}
+
+bool check_common_options(const CommonOptions& options) {
+  for (const auto& region : options.regions) {
+    if (!aws::valid_region_name(region)) {
+      fmt::print(stderr, "--region '{}' is not a region name (like us-east-1)\n", region);
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace snapkeep::cli

@@ -1,0 +1,133 @@
+#include "engine/aws_session.h"
+
+#include "aws/ec2.h"
+#include "aws/endpoints.h"
+#include "aws/sts.h"
+
+namespace snapkeep::engine {
+
+namespace {
+
+std::map<std::string, ApiCalls> to_api_calls(const aws::CallCounters& counters) {
+  std::map<std::string, ApiCalls> out;
+  for (const auto& [action, c] : counters.by_action()) {
+    auto& mine = out[action];
+    mine.calls += c.attempts;
+    mine.retries += c.retries;
+    mine.throttled += c.throttles;
+    mine.failed += c.errors;
+  }
+  return out;
+}
+
+class SessionRegionClients final : public RegionClients {
+ public:
+  SessionRegionClients(std::unique_ptr<aws::QueryClient> caller,
+                       std::unique_ptr<aws::QueryClient> create_caller, const std::string& region)
+      : m_caller(std::move(caller)),
+        m_create_caller(std::move(create_caller)),
+        m_ec2(*m_caller, region),
+        m_ec2_create(*m_create_caller, region) {}
+
+  const aws::Ec2& ec2() override { return m_ec2; }
+  const aws::Ec2& ec2_create() override { return m_ec2_create; }
+  std::map<std::string, ApiCalls> api_calls() override {
+    auto calls = to_api_calls(m_caller->counters());
+    for (const auto& [action, c] : to_api_calls(m_create_caller->counters())) {
+      auto& mine = calls[action];
+      mine.calls += c.calls;
+      mine.retries += c.retries;
+      mine.throttled += c.throttled;
+      mine.failed += c.failed;
+    }
+    return calls;
+  }
+
+ private:
+  std::unique_ptr<aws::QueryClient> m_caller;
+  std::unique_ptr<aws::QueryClient> m_create_caller;
+  aws::Ec2 m_ec2;
+  aws::Ec2 m_ec2_create;
+};
+
+}  // namespace
+
+AwsSession::AwsSession(const SessionOptions& options, const aws::Environment& env,
+                       aws::HttpTransport& http, aws::Clock& clock)
+    : m_options(options), m_env(env), m_http(http), m_clock(clock), m_limiter(clock) {}
+
+snapkeep::expected<std::unique_ptr<AwsSession>, std::string> AwsSession::create(
+    const SessionOptions& options, const aws::Environment& env, aws::HttpTransport& http,
+    aws::Clock& clock) {
+  std::unique_ptr<AwsSession> session(new AwsSession(options, env, http, clock));
+  auto files = aws::load_shared_files(env);
+  if (!files) return snapkeep::unexpected(files.error());
+  session->m_files = std::move(*files);
+  std::string profile = aws::select_profile_name(env, options.profile);
+  auto settings = aws::resolve_profile(session->m_files, profile, env);
+  if (!settings) return snapkeep::unexpected(settings.error());
+  session->m_settings = std::move(*settings);
+
+  AwsSession* self = session.get();
+  // STS calls for assume-role and web-identity credentials: signed with the
+  // source credentials, or unsigned for web identity.
+  session->m_sts = std::make_unique<aws::StsCredentialClient>(
+      [self](std::optional<aws::Credentials> signing) -> std::unique_ptr<aws::QueryCaller> {
+        std::string region = self->m_settings.region.empty() ? "us-east-1" : self->m_settings.region;
+        aws::EndpointInputs inputs{self->m_options.endpoint_url, &self->m_files, &self->m_settings};
+        auto endpoint = aws::resolve_endpoint("sts", region, inputs, self->m_env);
+        aws::QueryEndpoint qe{"sts", region,
+                              endpoint ? endpoint->url : "https://sts." + region + ".amazonaws.com",
+                              std::string(aws::Sts::api_version)};
+        if (endpoint) qe.region = endpoint->signing_region;
+        aws::QueryClient::CredentialsSource source;
+        if (signing) {
+          source = [creds = *signing]() -> aws::Result<aws::Credentials> { return creds; };
+        }
+        return std::make_unique<aws::QueryClient>(qe, self->m_http, self->m_clock, source,
+                                                  aws::RetryPolicy(self->retry_options()));
+      });
+  aws::ProviderContext context{env, session->m_files, http, clock, *session->m_sts};
+  session->m_credentials =
+      aws::make_default_chain(context, session->m_settings.name, !options.profile.empty());
+  return session;
+}
+
+aws::RetryOptions AwsSession::retry_options() const {
+  aws::RetryOptions retry;
+  if (m_settings.max_attempts) retry.max_attempts = *m_settings.max_attempts;
+  return retry;
+}
+
+snapkeep::expected<std::unique_ptr<aws::QueryClient>, std::string> AwsSession::caller(
+    const std::string& service, const std::string& region, std::string_view api_version) {
+  aws::EndpointInputs inputs{m_options.endpoint_url, &m_files, &m_settings};
+  auto endpoint = aws::resolve_endpoint(service, region, inputs, m_env);
+  if (!endpoint) return snapkeep::unexpected(endpoint.error());
+  aws::QueryEndpoint qe{service, endpoint->signing_region, endpoint->url, std::string(api_version)};
+  aws::CredentialProvider* provider = m_credentials.get();
+  return std::make_unique<aws::QueryClient>(
+      qe, m_http, m_clock, [provider] { return provider->credentials(); },
+      aws::RetryPolicy(retry_options()), &m_limiter);
+}
+
+snapkeep::expected<std::unique_ptr<RegionClients>, std::string> AwsSession::region_clients(
+    const std::string& region) {
+  auto caller = this->caller("ec2", region, aws::Ec2::api_version);
+  if (!caller) return snapkeep::unexpected(caller.error());
+  aws::EndpointInputs inputs{m_options.endpoint_url, &m_files, &m_settings};
+  auto endpoint = aws::resolve_endpoint("ec2", region, inputs, m_env);
+  if (!endpoint) return snapkeep::unexpected(endpoint.error());
+  aws::QueryEndpoint qe{"ec2", endpoint->signing_region, endpoint->url,
+                        std::string(aws::Ec2::api_version)};
+  aws::QueryClientOptions create_options;
+  create_options.retry_ambiguous = false;
+  aws::CredentialProvider* provider = m_credentials.get();
+  auto create_caller = std::make_unique<aws::QueryClient>(
+      qe, m_http, m_clock, [provider] { return provider->credentials(); },
+      aws::RetryPolicy(retry_options()), &m_limiter, std::string(), create_options);
+  return std::unique_ptr<RegionClients>(
+      new SessionRegionClients(std::move(*caller), std::move(create_caller), region));
+}
+
+}  // namespace snapkeep::engine

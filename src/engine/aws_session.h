@@ -1,0 +1,70 @@
+// AwsSession: everything a run needs to talk to AWS, assembled once from the
+// environment, the shared config files and the command-line flags: the
+// credential chain (with STS for assume-role profiles), endpoint resolution,
+// one HTTP transport, the retry policy and one rate limiter registry shared
+// by all of the run's clients, so that pacing holds per (account, region,
+// API bucket) however many threads call.
+//
+// Thread safety: region_clients() and sns() may be called from several
+// threads; the clients they return are used by one region worker each.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "aws/clock.h"
+#include "aws/credentials.h"
+#include "aws/environment.h"
+#include "aws/http.h"
+#include "aws/profile.h"
+#include "aws/query_client.h"
+#include "aws/rate_limiter.h"
+#include "aws/sns.h"
+#include "aws/sts_credential_calls.h"
+#include "engine/reconcile.h"
+
+namespace snapkeep::engine {
+
+struct SessionOptions {
+  std::string endpoint_url;  // --endpoint-url ("" = resolve per service and region)
+  std::string profile;       // --profile ("" = AWS_PROFILE, ..., default)
+};
+
+class AwsSession {
+ public:
+  // On failure, one clear message (a broken profile or shared file).
+  static snapkeep::expected<std::unique_ptr<AwsSession>, std::string> create(
+      const SessionOptions& options, const aws::Environment& env, aws::HttpTransport& http,
+      aws::Clock& clock);
+
+  // The region of the environment or profile; "" when none is configured.
+  const std::string& default_region() const { return m_settings.region; }
+
+  // EC2 clients for one region (see reconcile.h), or why they cannot exist
+  // (e.g. a malformed region name).
+  snapkeep::expected<std::unique_ptr<RegionClients>, std::string> region_clients(
+      const std::string& region);
+
+  // A caller for `service` (sns, sts) in `region`, with the standard retries.
+  snapkeep::expected<std::unique_ptr<aws::QueryClient>, std::string> caller(
+      const std::string& service, const std::string& region, std::string_view api_version);
+
+  aws::CredentialProvider& credentials() { return *m_credentials; }
+
+ private:
+  AwsSession(const SessionOptions& options, const aws::Environment& env, aws::HttpTransport& http,
+             aws::Clock& clock);
+  aws::RetryOptions retry_options() const;
+
+  SessionOptions m_options;
+  const aws::Environment& m_env;
+  aws::HttpTransport& m_http;
+  aws::Clock& m_clock;
+  aws::SharedFiles m_files;
+  aws::ProfileSettings m_settings;
+  std::unique_ptr<aws::StsCredentialClient> m_sts;
+  std::unique_ptr<aws::CredentialProvider> m_credentials;
+  aws::RateLimiterRegistry m_limiter;
+};
+
+}  // namespace snapkeep::engine

@@ -1,0 +1,269 @@
+#include "engine/executor.h"
+
+#include <date/date.h>
+#include <fmt/format.h>
+
+#include <map>
+#include <set>
+
+#include "engine/inventory.h"
+
+namespace snapkeep::engine {
+
+namespace {
+
+std::string iso(core::Time t) { return date::format("%Y-%m-%dT%H:%M:%SZ", t); }
+
+ActionResult base(const core::Plan& plan, std::string action) {
+  ActionResult r;
+  r.account = plan.account_id;
+  r.region = plan.region;
+  r.action = std::move(action);
+  return r;
+}
+
+void set_error(ActionResult& r, const aws::AwsError& e) {
+  r.error_code = e.code.empty() ? std::string(aws::to_string(e.kind)) : e.code;
+  r.error_message = e.message;
+  r.request_id = e.request_id;
+}
+
+// Failures after which the request may or may not have been carried out.
+bool ambiguous(const aws::AwsError& e) {
+  using aws::ErrorKind;
+  return e.kind == ErrorKind::transient || e.kind == ErrorKind::timeout ||
+         e.kind == ErrorKind::network || e.kind == ErrorKind::bad_response;
+}
+
+}  // namespace
+
+Executor::Executor(const aws::Ec2& ec2, const aws::Ec2& ec2_create, aws::Clock& clock,
+                   const std::atomic<bool>& stop, ExecutorOptions options)
+    : m_ec2(ec2), m_ec2_create(ec2_create), m_clock(clock), m_stop(stop), m_options(options) {}
+
+void describe_plan(const core::Plan& plan, RunSummary& summary) {
+  for (const auto& action : plan.actions) {
+    ActionResult r = base(plan, "");
+    std::visit(
+        [&](const auto& a) {
+          using T = std::decay_t<decltype(a)>;
+          r.reason = a.reason;
+          if constexpr (std::is_same_v<T, core::CreateAction>) {
+            r.action = "create";
+            r.outcome = Outcome::planned;
+            r.policy = a.policy;
+            r.instance_id = a.instance_id;
+            r.set_id = a.set_id;
+            r.slot = iso(a.slot);
+            for (const auto& v : a.volumes) r.snapshot_ids.push_back(v.id + " " + v.device);
+          } else if constexpr (std::is_same_v<T, core::TagDeviceAction>) {
+            r.action = "tag-device";
+            r.outcome = Outcome::planned;
+            r.snapshot_ids = a.snapshot_ids;
+          } else if constexpr (std::is_same_v<T, core::DeleteAction>) {
+            r.action = "delete";
+            r.outcome = Outcome::planned;
+            r.policy = a.policy;
+            r.instance_id = a.instance_id;
+            r.set_id = a.set_id;
+            r.slot = iso(a.slot);
+            r.snapshot_ids = {a.snapshot_id};
+          } else {
+            r.action = "skip";
+            r.outcome = Outcome::skipped;
+            r.policy = a.policy;
+            r.instance_id = a.instance_id;
+            if (!a.snapshot_id.empty()) r.snapshot_ids = {a.snapshot_id};
+          }
+        },
+        action);
+    summary.results.push_back(std::move(r));
+  }
+}
+
+void Executor::execute(const core::Plan& plan, RunSummary& summary) {
+  // Instances whose restore point for this slot could not be made: their
+  // deletions wait for a later run.
+  std::set<std::string> blocked_instances;
+  // device -> snapshot ids still lacking snapkeep:device
+  std::map<std::string, std::vector<std::string>> device_tags;
+  std::map<std::string, std::string> device_reason;
+  bool stopped = false;
+  auto check_stop = [&] {
+    if (!stopped && m_stop.load()) {
+      stopped = true;
+      summary.interrupted = true;
+    }
+    return stopped;
+  };
+
+  // 1. Creations.
+  for (const auto& action : plan.actions) {
+    const auto* create = std::get_if<core::CreateAction>(&action);
+    if (create == nullptr) continue;
+    ActionResult r = base(plan, "create");
+    r.policy = create->policy;
+    r.instance_id = create->instance_id;
+    r.set_id = create->set_id;
+    r.slot = iso(create->slot);
+    r.reason = create->reason;
+    if (check_stop()) {
+      r.outcome = Outcome::skipped;
+      r.reason = "not started: interrupted";
+      blocked_instances.insert(create->instance_id);
+      summary.results.push_back(std::move(r));
+      continue;
+    }
+    aws::CreateSnapshotsRequest request;
+    request.instance_id = create->instance_id;
+    request.exclude_boot_volume = create->exclude_boot_volume;
+    request.exclude_data_volume_ids = create->exclude_volume_ids;
+    request.description = create->description;
+    request.tags = to_aws(create->tags);
+    request.copy_tags_from_volume = create->copy_volume_tags;
+
+    aws::Result<std::vector<aws::Ec2Snapshot>> result = m_ec2_create.create_snapshots(request);
+    int volume_rate_tries = 1;
+    int ambiguous_tries = 1;
+    while (!result) {
+      const auto& e = result.error();
+      if (e.kind == aws::ErrorKind::volume_rate && volume_rate_tries < m_options.volume_rate_attempts &&
+          !m_stop.load()) {
+        // EC2 asks for at least 15 s between snapshots of one volume.
+        m_clock.sleep_for(m_options.volume_rate_wait);
+        ++volume_rate_tries;
+        result = m_ec2_create.create_snapshots(request);
+        continue;
+      }
+      if (ambiguous(e) && ambiguous_tries < m_options.ambiguous_create_attempts) {
+        // Did the set get made before the failure? Look for it by its tag.
+        aws::DescribeSnapshotsRequest find;
+        find.owners = {"self"};
+        find.filters.push_back({"tag:" + std::string(core::tag::set), {create->set_id}});
+        auto found = m_ec2.describe_snapshots(find);
+        if (found && !found->empty()) {
+          result = std::move(*found);
+          break;
+        }
+        if (!found) break;  // cannot tell: do not risk a duplicate
+        ++ambiguous_tries;
+        result = m_ec2_create.create_snapshots(request);
+        continue;
+      }
+      break;
+    }
+    if (result) {
+      r.outcome = Outcome::created;
+      std::map<std::string, std::string> device_of;
+      for (const auto& v : create->volumes) device_of[v.id] = v.device;
+      for (const auto& s : *result) {
+        r.snapshot_ids.push_back(s.id);
+        if (auto it = device_of.find(s.volume_id); it != device_of.end()) {
+          device_tags[it->second].push_back(s.id);
+          device_reason.try_emplace(it->second, "new restore points");
+        }
+      }
+    } else {
+      const auto& e = result.error();
+      set_error(r, e);
+      blocked_instances.insert(create->instance_id);
+      if (e.kind == aws::ErrorKind::limit || e.kind == aws::ErrorKind::incorrect_state ||
+          e.kind == aws::ErrorKind::volume_rate) {
+        r.outcome = Outcome::skipped;
+        r.limit = true;
+        r.reason = "EC2 limit; the next run retries";
+      } else {
+        r.outcome = Outcome::failed;
+      }
+    }
+    summary.results.push_back(std::move(r));
+  }
+
+  // 2. Device tags: the planner's repairs and the new snapshots, merged so
+  // that each device name costs one CreateTags call (per batch).
+  for (const auto& action : plan.actions) {
+    if (const auto* tag = std::get_if<core::TagDeviceAction>(&action)) {
+      auto& ids = device_tags[tag->device];
+      ids.insert(ids.end(), tag->snapshot_ids.begin(), tag->snapshot_ids.end());
+      device_reason[tag->device] = tag->reason;
+    }
+  }
+  for (const auto& [device, ids] : device_tags) {
+    for (std::size_t start = 0; start < ids.size(); start += m_options.tag_batch) {
+      std::vector<std::string> batch(
+          ids.begin() + static_cast<std::ptrdiff_t>(start),
+          ids.begin() + static_cast<std::ptrdiff_t>(std::min(ids.size(), start + m_options.tag_batch)));
+      ActionResult r = base(plan, "tag-device");
+      r.reason = fmt::format("{}={} ({})", core::tag::device, device, device_reason[device]);
+      r.snapshot_ids = batch;
+      if (check_stop()) {
+        r.outcome = Outcome::skipped;
+        r.reason += "; not started: interrupted (the next run repairs it)";
+        summary.results.push_back(std::move(r));
+        continue;
+      }
+      auto tagged = m_ec2.create_tags(batch, {{std::string(core::tag::device), device}});
+      if (tagged) {
+        r.outcome = Outcome::tagged;
+      } else {
+        // A missing device tag is repaired by the next run; the snapshots
+        // themselves are good.
+        r.outcome = Outcome::failed;
+        set_error(r, tagged.error());
+      }
+      summary.results.push_back(std::move(r));
+    }
+  }
+
+  // 3. Deletions and skips, in plan order.
+  for (const auto& action : plan.actions) {
+    if (const auto* skip = std::get_if<core::SkipAction>(&action)) {
+      ActionResult r = base(plan, "skip");
+      r.outcome = Outcome::skipped;
+      r.policy = skip->policy;
+      r.instance_id = skip->instance_id;
+      if (!skip->snapshot_id.empty()) r.snapshot_ids = {skip->snapshot_id};
+      r.reason = skip->reason;
+      summary.results.push_back(std::move(r));
+      continue;
+    }
+    const auto* del = std::get_if<core::DeleteAction>(&action);
+    if (del == nullptr) continue;
+    ActionResult r = base(plan, "delete");
+    r.policy = del->policy;
+    r.instance_id = del->instance_id;
+    r.set_id = del->set_id;
+    r.slot = iso(del->slot);
+    r.snapshot_ids = {del->snapshot_id};
+    r.reason = del->reason;
+    if (blocked_instances.contains(del->instance_id)) {
+      r.outcome = Outcome::skipped;
+      r.reason = "waits: this run could not create the instance's new restore point";
+      summary.results.push_back(std::move(r));
+      continue;
+    }
+    if (check_stop()) {
+      r.outcome = Outcome::skipped;
+      r.reason = "not started: interrupted";
+      summary.results.push_back(std::move(r));
+      continue;
+    }
+    auto deleted = m_ec2.delete_snapshot(del->snapshot_id);
+    if (deleted) {
+      r.outcome = Outcome::deleted;
+    } else if (deleted.error().kind == aws::ErrorKind::not_found) {
+      r.outcome = Outcome::deleted;
+      r.reason += " (already gone)";
+    } else if (deleted.error().kind == aws::ErrorKind::in_use) {
+      r.outcome = Outcome::skipped;
+      r.reason = "in use by an AMI: " + deleted.error().message;
+      set_error(r, deleted.error());
+    } else {
+      r.outcome = Outcome::failed;
+      set_error(r, deleted.error());
+    }
+    summary.results.push_back(std::move(r));
+  }
+}
+
+}  // namespace snapkeep::engine

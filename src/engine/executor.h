@@ -1,0 +1,65 @@
+// Executor: carries out one region's Plan against EC2 and reports every
+// action's outcome. Deciding is the core's job; this only does, in an order
+// that never leaves fewer good restore points than before:
+//
+//   1. creations (one CreateSnapshots per instance and slot);
+//   2. snapkeep:device tags, one CreateTags per device name covering every
+//      new snapshot of that device plus the planner's repairs;
+//   3. deletions, only for instances whose new point was created (or needed
+//      none) in this run.
+//
+// CreateSnapshots is sent through a caller that does not retry ambiguous
+// failures (a 5xx or timeout may mean the snapshots were made): after one,
+// the executor looks for the set by its snapkeep:set tag before trying
+// again, so a retry never leaves a duplicate restore point.
+//
+// EC2's own limits are not lumped with failures:
+// SnapshotCreationPerVolumeRateExceeded waits (at least 15 s) and retries;
+// ConcurrentSnapshotLimitExceeded and IncorrectState skip the instance for
+// this run (reported, flagged as a limit); InvalidSnapshot.InUse on delete is
+// a skip; InvalidSnapshot.NotFound on delete means already gone.
+//
+// Thread safety: one Executor per region and thread.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+
+#include "aws/clock.h"
+#include "aws/ec2.h"
+#include "core/plan.h"
+#include "engine/summary.h"
+
+namespace snapkeep::engine {
+
+struct ExecutorOptions {
+  std::chrono::milliseconds volume_rate_wait{15000};  // SnapshotCreationPerVolumeRateExceeded
+  int volume_rate_attempts = 4;
+  int ambiguous_create_attempts = 3;  // CreateSnapshots tries after 5xx/timeouts
+  std::size_t tag_batch = 500;        // ResourceId.N per CreateTags call
+};
+
+class Executor {
+ public:
+  // `ec2` reads and makes idempotent changes with full retries;
+  // `ec2_create` sends CreateSnapshots and retries only failures that surely
+  // did not reach EC2 (throttling, refused connections). `stop` is polled
+  // before every action (Ctrl-C / SIGTERM): no new action starts once set.
+  Executor(const aws::Ec2& ec2, const aws::Ec2& ec2_create, aws::Clock& clock,
+           const std::atomic<bool>& stop, ExecutorOptions options = {});
+
+  // Appends one ActionResult per action to `summary.results`.
+  void execute(const core::Plan& plan, RunSummary& summary);
+
+ private:
+  const aws::Ec2& m_ec2;
+  const aws::Ec2& m_ec2_create;
+  aws::Clock& m_clock;
+  const std::atomic<bool>& m_stop;
+  ExecutorOptions m_options;
+};
+
+// What `plan` prints: every action as planned, nothing sent.
+void describe_plan(const core::Plan& plan, RunSummary& summary);
+
+}  // namespace snapkeep::engine

@@ -1,0 +1,163 @@
+#include "engine/inventory.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <unordered_map>
+
+#include "core/selection.h"
+
+namespace snapkeep::engine {
+
+core::Tags to_core(const aws::TagList& tags) {
+  core::Tags out;
+  for (const auto& t : tags) out[t.key] = t.value;
+  return out;
+}
+
+aws::TagList to_aws(const core::Tags& tags) {
+  aws::TagList out;
+  out.reserve(tags.size());
+  for (const auto& [k, v] : tags) out.push_back({k, v});
+  return out;
+}
+
+namespace {
+
+core::InstanceState instance_state(std::string_view name) {
+  using core::InstanceState;
+  if (name == "running") return InstanceState::running;
+  if (name == "stopped") return InstanceState::stopped;
+  if (name == "pending") return InstanceState::pending;
+  if (name == "stopping") return InstanceState::stopping;
+  if (name == "shutting-down") return InstanceState::shutting_down;
+  if (name == "terminated") return InstanceState::terminated;
+  return InstanceState::unknown;
+}
+
+core::SnapshotState snapshot_state(std::string_view name) {
+  using core::SnapshotState;
+  if (name == "completed") return SnapshotState::completed;
+  if (name == "pending") return SnapshotState::pending;
+  if (name == "error") return SnapshotState::error;
+  // recoverable/recovering (archive tier) and anything new: not a good point,
+  // and not ours to judge as errored either.
+  return SnapshotState::unknown;
+}
+
+}  // namespace
+
+core::Instance to_core(const aws::Ec2Instance& in) {
+  core::Instance out;
+  out.id = in.id;
+  out.state = instance_state(in.state);
+  out.root_device = in.root_device_name;
+  out.availability_zone = in.availability_zone;
+  out.tags = to_core(in.tags);
+  for (const auto& bd : in.block_devices) {
+    core::Volume v;
+    v.id = bd.volume_id;
+    v.device = bd.device_name;
+    out.volumes.push_back(std::move(v));
+  }
+  return out;
+}
+
+core::Snapshot to_core(const aws::Ec2Snapshot& in) {
+  core::Snapshot out;
+  out.id = in.id;
+  out.volume_id = in.volume_id;
+  out.state = snapshot_state(in.state);
+  out.start_time = std::chrono::time_point_cast<std::chrono::seconds>(in.start_time);
+  out.owner_id = in.owner_id;
+  out.size_gib = in.volume_size_gib;
+  out.description = in.description;
+  out.tags = to_core(in.tags);
+  return out;
+}
+
+core::RegionInventory list_region(const aws::Ec2& ec2, const core::Config& config,
+                                  RegionReport& report) {
+  core::RegionInventory inv;
+  inv.region = ec2.region();
+  inv.account_id = report.account;
+
+  aws::DescribeInstancesRequest instances_request;
+  for (const auto& f : core::instance_filters(config)) {
+    instances_request.filters.push_back({f.name, f.values});
+  }
+  auto instances = ec2.describe_instances(instances_request);
+  if (instances) {
+    inv.instances.reserve(instances->size());
+    for (const auto& i : *instances) inv.instances.push_back(to_core(i));
+  } else {
+    inv.instances_complete = false;
+    report.complete = false;
+    report.problems.push_back("listing instances failed: " + instances.error().describe());
+  }
+
+  if (inv.instances_complete && core::needs_volume_tags(config) && !inv.instances.empty()) {
+    // One paginated DescribeVolumes of the region's attached volumes, rather
+    // than one call per instance.
+    aws::DescribeVolumesRequest volumes_request;
+    volumes_request.filters.push_back({"attachment.status", {"attached", "attaching"}});
+    auto volumes = ec2.describe_volumes(volumes_request);
+    if (volumes) {
+      std::unordered_map<std::string, const aws::Ec2Volume*> by_id;
+      for (const auto& v : *volumes) by_id[v.id] = &v;
+      for (auto& instance : inv.instances) {
+        for (auto& v : instance.volumes) {
+          if (auto it = by_id.find(v.id); it != by_id.end()) {
+            v.tags = to_core(it->second->tags);
+            v.size_gib = it->second->size_gib;
+            v.tags_known = true;
+          }
+        }
+      }
+    } else {
+      // Without volume tags the core includes every volume (with a warning):
+      // backing up a volume too many is safe, one too few is not.
+      report.problems.push_back("listing volume tags failed: " + volumes.error().describe());
+      report.complete = false;
+      inv.instances_complete = false;
+    }
+  }
+
+  aws::DescribeSnapshotsRequest snapshots_request;
+  snapshots_request.owners = {"self"};
+  snapshots_request.filters.push_back({"tag-key", {std::string(core::tag::policy)}});
+  auto snapshots = ec2.describe_snapshots(snapshots_request);
+  if (snapshots) {
+    inv.snapshots.reserve(snapshots->size());
+    for (const auto& s : *snapshots) {
+      inv.snapshots.push_back(to_core(s));
+      if (inv.account_id.empty() && !s.owner_id.empty()) inv.account_id = s.owner_id;
+    }
+  } else {
+    inv.snapshots_complete = false;
+    report.complete = false;
+    report.problems.push_back("listing snapshots failed: " + snapshots.error().describe());
+  }
+  report.instances = static_cast<std::int64_t>(inv.instances.size());
+  report.snapshots = static_cast<std::int64_t>(inv.snapshots.size());
+  return inv;
+}
+
+void list_images(const aws::Ec2& ec2, core::RegionInventory& inventory, RegionReport& report) {
+  aws::DescribeImagesRequest request;
+  request.owners = {"self"};
+  auto images = ec2.describe_images(request);
+  if (!images) {
+    inventory.images_complete = false;
+    inventory.images = std::vector<core::Image>{};
+    report.complete = false;
+    report.problems.push_back("listing AMIs failed: " + images.error().describe());
+    return;
+  }
+  std::vector<core::Image> out;
+  out.reserve(images->size());
+  for (const auto& i : *images) out.push_back({i.id, i.snapshot_ids});
+  inventory.images = std::move(out);
+}
+
+}  // namespace snapkeep::engine

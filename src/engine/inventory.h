@@ -1,0 +1,41 @@
+// Inventory listing: what exists in one (account, region), read from EC2 with
+// the fewest calls, mapped into the core's RegionInventory.
+//
+// Calls per region: ceil(instances/page) DescribeInstances (with the core's
+// server-side filters), ceil(volumes/page) DescribeVolumes only when a policy
+// excludes volumes by tag, ceil(own snapkeep snapshots/page)
+// DescribeSnapshots (Owner.1=self, tag-key=snapkeep:policy), and
+// DescribeImages (Owner.1=self) only when the plan would delete something.
+// A listing that fails after retries marks the inventory incomplete (the
+// planner then deletes nothing there) and is reported; it never aborts the
+// other listings.
+//
+// Thread safety: functions of their arguments; an Ec2 may be shared.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "aws/ec2.h"
+#include "core/config.h"
+#include "core/inventory.h"
+#include "engine/summary.h"
+
+namespace snapkeep::engine {
+
+// Lists instances (and their volumes' tags when needed) and snapkeep's own
+// snapshots. Images are left unlisted (nullopt). Problems go to `report`.
+core::RegionInventory list_region(const aws::Ec2& ec2, const core::Config& config,
+                                  RegionReport& report);
+
+// Lists the account's own AMIs into `inventory.images`, or marks the images
+// listing incomplete and reports why.
+void list_images(const aws::Ec2& ec2, core::RegionInventory& inventory, RegionReport& report);
+
+// Mapping of the aws layer's answers into core values.
+core::Instance to_core(const aws::Ec2Instance& instance);
+core::Snapshot to_core(const aws::Ec2Snapshot& snapshot);
+core::Tags to_core(const aws::TagList& tags);
+aws::TagList to_aws(const core::Tags& tags);
+
+}  // namespace snapkeep::engine

@@ -1,0 +1,31 @@
+// Sending the run's notifications: SNS Publish to notify.sns_topic_arn and an
+// HTTP POST of the summary to notify.webhook_url, when notify.on asks for it.
+// A notification that cannot be sent is returned as a message for the
+// summary (and so makes the exit status 1); it never hides the backup result.
+//
+// Thread safety: call from one thread.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "aws/clock.h"
+#include "aws/http.h"
+#include "core/config.h"
+#include "engine/aws_session.h"
+#include "engine/summary.h"
+
+namespace snapkeep::engine {
+
+// Returns one line per notification that could not be sent.
+std::vector<std::string> send_notifications(const core::Notify& notify, const RunSummary& summary,
+                                            AwsSession& session, aws::HttpTransport& http,
+                                            aws::Clock& clock);
+
+// POSTs `body` (JSON) to `url`, retrying server errors and network failures
+// with the standard backoff. On failure, why.
+snapkeep::expected<void, std::string> post_webhook(const std::string& url, const std::string& body,
+                                                   aws::HttpTransport& http, aws::Clock& clock,
+                                                   int max_attempts = 3);
+
+}  // namespace snapkeep::engine
