@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <random>
 #include <set>
+#include <thread>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -435,6 +436,40 @@ TEST(Signer, KeyCacheIsPerSecretDateRegionAndService) {
   }
   EXPECT_LE(signer.cached_key_count(), Signer::kMaxCachedKeys);
   EXPECT_EQ(sign_once(credentials, {"us-west-2", "ec2"}, day1), first);
+}
+
+TEST(Signer, ConcurrentSigningAgreesWithSerialSigning) {
+  // Several threads share one Signer (one per process in production): the
+  // key cache and the per-thread OpenSSL contexts must not mix results.
+  std::vector<SigningScope> scopes;
+  for (const char* region : {"us-east-1", "us-west-2", "eu-west-1", "ap-south-1"}) {
+    scopes.push_back({region, "ec2"});
+  }
+  const Credentials credentials = session_credentials();
+  auto signature = [&](Signer& signer, std::size_t i) {
+    HttpRequest request = describe_snapshots();
+    request.body += "&Marker=" + std::to_string(i);
+    SigningTrace trace;
+    signer.sign(request, credentials, scopes[i % scopes.size()],
+                utc(2024, 5, 1, 10, 0, 0) + std::chrono::hours{24 * (i % 3)}, {}, &trace);
+    return trace.signature;
+  };
+  constexpr std::size_t kPerThread = 400;
+  constexpr std::size_t kThreads = 4;
+  Signer serial;
+  std::vector<std::string> expected;
+  for (std::size_t i = 0; i < kPerThread * kThreads; ++i) expected.push_back(signature(serial, i));
+  Signer shared;
+  std::vector<std::string> got(expected.size());
+  std::vector<std::thread> threads;
+  for (std::size_t t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (std::size_t i = t; i < got.size(); i += kThreads) got[i] = signature(shared, i);
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(got, expected);
+  EXPECT_EQ(shared.cached_key_count(), 12u);
 }
 
 TEST(Signer, CacheIdHoldsNoSecret) {
