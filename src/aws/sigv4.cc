@@ -129,9 +129,12 @@ void hmac_with_signing_key(const unsigned char* key, std::string_view data, unsi
 }
 
 void append_hex(std::string& out, const unsigned char* bytes, std::size_t size) {
+  const std::size_t start = out.size();
+  out.resize(start + 2 * size);
+  char* cursor = out.data() + start;
   for (std::size_t i = 0; i < size; ++i) {
-    out.push_back(kHexDigits[bytes[i] >> 4]);
-    out.push_back(kHexDigits[bytes[i] & 0x0F]);
+    *cursor++ = kHexDigits[bytes[i] >> 4];
+    *cursor++ = kHexDigits[bytes[i] & 0x0F];
   }
 }
 
@@ -147,19 +150,26 @@ constexpr std::array<bool, 256> kUnreserved = make_unreserved();
 
 enum class SpaceAs { plus, percent };
 
+// Writes through a pointer into space sized for the worst case (every byte
+// escaped): per-character push_back was most of the cost of form encoding.
 void append_encoded(std::string& out, std::string_view text, SpaceAs space, bool keep_slash) {
+  const std::size_t start = out.size();
+  out.resize(start + 3 * text.size());
+  char* cursor = out.data() + start;
   for (char ch : text) {
     const auto byte = static_cast<unsigned char>(ch);
     if (kUnreserved[byte] || (keep_slash && ch == '/')) {
-      out.push_back(ch);
+      *cursor++ = ch;
     } else if (ch == ' ' && space == SpaceAs::plus) {
-      out.push_back('+');
+      *cursor++ = '+';
     } else {
-      out.push_back('%');
-      out.push_back(kUpperHexDigits[byte >> 4]);
-      out.push_back(kUpperHexDigits[byte & 0x0F]);
+      cursor[0] = '%';
+      cursor[1] = kUpperHexDigits[byte >> 4];
+      cursor[2] = kUpperHexDigits[byte & 0x0F];
+      cursor += 3;
     }
   }
+  out.resize(static_cast<std::size_t>(cursor - out.data()));
 }
 
 int hex_value(char ch) {
@@ -207,18 +217,27 @@ bool is_space(char ch) {
 }
 
 void append_trimmed(std::string& out, std::string_view value) {
+  // Most values (tokens, dates, hosts) hold no byte <= ' ' at all: copy them.
+  if (std::none_of(value.begin(), value.end(),
+                   [](char ch) { return static_cast<unsigned char>(ch) <= ' '; })) {
+    out.append(value);
+    return;
+  }
+  const std::size_t start = out.size();
+  out.resize(start + value.size());
+  char* const first = out.data() + start;
+  char* cursor = first;
   bool pending_space = false;
-  bool any = false;
   for (char ch : value) {
     if (is_space(ch)) {
-      pending_space = any;
+      pending_space = cursor != first;
       continue;
     }
-    if (pending_space) out.push_back(' ');
+    if (pending_space) *cursor++ = ' ';
     pending_space = false;
-    any = true;
-    out.push_back(ch);
+    *cursor++ = ch;
   }
+  out.resize(static_cast<std::size_t>(cursor - out.data()));
 }
 
 // botocore's SIGNED_HEADERS_BLACKLIST: hop-by-hop headers and the ones that
@@ -240,13 +259,24 @@ struct UrlParts {
   bool has_fragment = false;
 };
 
+// std::string_view::find_first_of calls memchr once per character; URLs are
+// split on every signature, so scan once by hand.
+std::size_t find_any(std::string_view text, std::string_view set) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    for (char ch : set) {
+      if (text[i] == ch) return i;
+    }
+  }
+  return std::string_view::npos;
+}
+
 UrlParts split_url(std::string_view url) {
   UrlParts parts;
   if (const auto colon = url.find("://"); colon != std::string_view::npos &&
-                                           url.find_first_of("/?#") > colon) {
+                                           find_any(url, "/?#") > colon) {
     parts.scheme = url.substr(0, colon);
     url.remove_prefix(colon + 3);
-    const auto end = url.find_first_of("/?#");
+    const auto end = find_any(url, "/?#");
     parts.authority = url.substr(0, end);
     url.remove_prefix(end == std::string_view::npos ? url.size() : end);
   }
@@ -389,8 +419,8 @@ void append_canonical_headers(std::string& out, std::string& signed_headers,
   auto add = [&](std::string_view name, std::string_view value) {
     if (count == entries.size()) entries.emplace_back();
     HeaderEntry& entry = entries[count];
-    entry.name.clear();
-    for (char ch : name) entry.name.push_back(ascii_lower(ch));
+    entry.name.resize(name.size());
+    std::transform(name.begin(), name.end(), entry.name.begin(), ascii_lower);
     if (never_signed(entry.name)) return;
     has_host = has_host || entry.name == "host";
     entry.value = value;
@@ -593,6 +623,7 @@ void Signer::sign(HttpRequest& request, const Credentials& credentials, const Si
   const std::string_view amz_date(date, 16);
   const bool has_token = !credentials.session_token.empty();
 
+  request.headers.reserve(request.headers.size() + 4);
   erase_header(request.headers, "Authorization");
   erase_header(request.headers, "X-Amz-Date");
   erase_header(request.headers, "X-Amz-Security-Token");
