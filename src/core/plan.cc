@@ -371,8 +371,12 @@ class Planner {
       begin = end;
     }
 
-    if (match.kind == InstanceMatch::Kind::selected && state.slot && !current_exists) {
-      create(state, *instance, current_errored);
+    if (match.kind == InstanceMatch::Kind::selected && state.slot && !current_exists &&
+        create(state, *instance, current_errored)) {
+      // The point this run creates takes its place in the rules; it has no
+      // snapshot to delete (an empty range) and is not yet a good point.
+      m_points.push_back({*state.slot, PointState::planned, m_now, {}});
+      m_point_ranges.emplace_back(group.size(), group.size());
     }
     if (m_points.empty() || state.zone == nullptr) {
       return;
@@ -420,7 +424,9 @@ class Planner {
                                          std::string(record.set), record.slot, reason});
   }
 
-  void create(const PolicyState& state, const Instance& instance, bool replaces_errored) {
+  // Plans the instance's restore point for the current slot; false when it
+  // cannot be made (every volume excluded, none attached).
+  bool create(const PolicyState& state, const Instance& instance, bool replaces_errored) {
     const Policy& policy = *state.policy;
     VolumeChoice choice = choose_volumes(policy, instance);
     for (auto& w : choice.warnings) {
@@ -432,7 +438,7 @@ class Planner {
           instance.volumes.empty()
               ? std::string("no attached EBS volume to snapshot")
               : fmt::format("every volume is excluded: {}", fmt::join(choice.excluded_reasons, "; "))});
-      return;
+      return false;
     }
     CreateAction c;
     c.policy = policy.name;
@@ -449,6 +455,7 @@ class Planner {
                    ? fmt::format("restore point for slot {} failed; taking it again", state.slot_text)
                    : fmt::format("no restore point for slot {}", state.slot_text);
     m_out.actions.push_back(std::move(c));
+    return true;
   }
 
   Tags creation_tags(const PolicyState& state, const Instance& instance, const CreateAction& c) {

@@ -19,6 +19,8 @@ std::string_view to_string(PointState state) {
       return "pending";
     case PointState::errored:
       return "errored";
+    case PointState::planned:
+      return "planned";
   }
   return "errored";
 }
@@ -189,14 +191,17 @@ std::vector<PointDecision> decide_retention(std::span<const PointInfo> points,
       ++end;
     }
     std::optional<std::size_t> first_good;
+    bool real_good = false;
     for (std::size_t i = begin; i < end; ++i) {
-      if (points[order[i]].state == PointState::good) {
+      const auto state = points[order[i]].state;
+      if (state == PointState::good || state == PointState::planned) {
         first_good = order[i];
+        real_good = state == PointState::good;
         break;
       }
     }
     for (std::size_t i = begin; i < end; ++i) {
-      slot_has_good[order[i]] = first_good.has_value();
+      slot_has_good[order[i]] = real_good;
     }
     if (first_good) {
       primary[*first_good] = true;
@@ -206,8 +211,16 @@ std::vector<PointDecision> decide_retention(std::span<const PointInfo> points,
   }
 
   // Errored points and duplicates.
-  const bool has_good = !goods.empty();
-  const Time newest_good = has_good ? points[goods.front()].slot : Time{};
+  // The newest point that is good now (a planned one is not, yet).
+  std::optional<std::size_t> newest_real;
+  for (const auto i : goods) {
+    if (points[i].state == PointState::good) {
+      newest_real = i;
+      break;
+    }
+  }
+  const bool has_good = newest_real.has_value();
+  const Time newest_good = has_good ? points[*newest_real].slot : Time{};
   for (std::size_t i = 0; i < points.size(); ++i) {
     const auto& p = points[i];
     auto& d = decisions[i];
@@ -256,7 +269,8 @@ std::vector<PointDecision> decide_retention(std::span<const PointInfo> points,
     const auto& p = points[i];
     bool keep = false;
     bool orphan_newest_kept = false;
-    if (rank == 0) {
+    const bool newest = newest_real && i == *newest_real;
+    if (newest) {
       orphan_newest_kept =
           context.orphan && context.now < p.slot + std::chrono::days{context.orphan_keep_days};
       keep = !context.orphan || orphan_newest_kept;
@@ -305,7 +319,7 @@ std::vector<PointDecision> decide_retention(std::span<const PointInfo> points,
     const auto shown = [&](Outcome o) {
       return keep ? o == Outcome::kept : (o == Outcome::missed || o == Outcome::not_newest);
     };
-    if (keep && rank == 0) {
+    if (keep && newest) {
       add(orphan_newest_kept
               ? fmt::format("newest good restore point of an instance no longer backed up, until "
                             "{} (orphan_keep_days {})",
@@ -340,7 +354,7 @@ std::vector<PointDecision> decide_retention(std::span<const PointInfo> points,
       decisions[i] = {true, "kept: " + text};
     } else {
       std::string reason = "delete: not kept by " + text;
-      if (rank == 0) {
+      if (newest) {
         reason += fmt::format(
             "; the instance is no longer backed up and this newest point is older than "
             "orphan_keep_days {}",

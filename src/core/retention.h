@@ -11,6 +11,8 @@
 // slot is less than N*24h before now; hourly/daily/weekly (ISO)/monthly/
 // yearly keep the newest good point of each of the last N buckets that have
 // a good point. A point kept by any rule stays. On top of the rules:
+// * a planned point (created by this run) counts for the rules like a good
+//   one, and only for them;
 // * the newest good point is always kept (for an orphan, until
 //   orphan_keep_days after its slot);
 // * pending points are never deleted (they may be in progress);
@@ -40,7 +42,11 @@ class time_zone;
 
 namespace snapkeep::core {
 
-enum class PointState : std::uint8_t { good, pending, errored };
+// `planned` is the point this run is about to create: it takes its place in
+// the rules (so `daily: 7` leaves seven points after the run, not eight), but
+// it is not yet a good point, so the newest good point is still kept and no
+// errored point is deleted on its account.
+enum class PointState : std::uint8_t { good, pending, errored, planned };
 
 std::string_view to_string(PointState state);
 

@@ -363,12 +363,20 @@ std::vector<Time> kept_by_rules(const std::vector<Time>& newest_first, const Pol
 
 RC_GTEST_PROP(PlanProperties, EveryPointARuleKeepsStays, ()) {
   const auto w = *gen_world();
-  const auto deleted = deleted_ids(plan_of(w));
+  const auto p = plan_of(w);
+  const auto deleted = deleted_ids(p);
+  // The point a run creates takes its place in the rules (retention.h).
+  std::map<std::pair<std::string, std::string>, Time> planned;
+  for (const auto& a : p.actions) {
+    if (const auto* c = std::get_if<CreateAction>(&a)) planned[{c->policy, c->instance_id}] = c->slot;
+  }
   for (const auto& [key, slots] : good_slots(w, deleted)) {
     const Policy& policy = *policy_named(w, key.first);
+    std::map<Time, bool, std::greater<>> all(slots.begin(), slots.end());
+    if (auto it = planned.find(key); it != planned.end()) all.emplace(it->second, true);
     std::vector<Time> newest_first;
     std::map<Time, bool> survives;
-    for (const auto& [t, alive] : slots) {
+    for (const auto& [t, alive] : all) {
       newest_first.push_back(t);
       survives[t] = alive;
     }

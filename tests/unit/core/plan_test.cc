@@ -153,10 +153,14 @@ TEST(Plan, CreationComesBeforeTheDeletionsOfTheSameInstance) {
                                     return h;
                                   }());
   const auto p = run(inv, one_policy(make_policy("nightly", nightly, keep)), "2026-11-26T09:00:00Z");
+  // The new point counts for the rules: count 2 keeps it and the newest
+  // existing one (11-25), which is also the newest good point.
   EXPECT_THAT(describe(p),
               ElementsAre("create nightly i-a 2026-11-26T00:00:00Z set=run-1",
-                          "delete nightly i-a snap-a-02-0 (delete: not kept by count 2 (3rd newest))",
-                          "delete nightly i-a snap-a-02-1 (delete: not kept by count 2 (3rd newest))",
+                          "delete nightly i-a snap-a-02-0 (delete: not kept by count 2 (4th newest))",
+                          "delete nightly i-a snap-a-02-1 (delete: not kept by count 2 (4th newest))",
+                          "delete nightly i-a snap-a-01-0 (delete: not kept by count 2 (3rd newest))",
+                          "delete nightly i-a snap-a-01-1 (delete: not kept by count 2 (3rd newest))",
                           "create nightly i-b 2026-11-26T00:00:00Z set=run-2"));
   const auto& d = std::get<DeleteAction>(p.actions[1]);
   EXPECT_EQ(d.set_id, "r2");

@@ -351,3 +351,47 @@ TEST(Retention, UnknownTimeZoneIsNull) {
 
 }  // namespace
 }  // namespace snapkeep::core
+
+namespace snapkeep::core {
+namespace {
+
+// The point a run is about to create counts for the rules, so `count: 1`
+// lets the previous point go only once the new one exists; but a planned
+// point is not good yet, so the newest good point is kept all the same.
+TEST(Retention, PlannedPointCountsForRulesButNeverReplacesTheNewestGoodPoint) {
+  using namespace std::chrono;
+  const Time now = sys_days(2026y / 11 / 26) + hours(9);
+  std::vector<PointInfo> points = {
+      {sys_days(2026y / 11 / 24), PointState::good, {}, "a"},
+      {sys_days(2026y / 11 / 25), PointState::good, {}, "b"},
+      {sys_days(2026y / 11 / 26), PointState::planned, {}, ""},
+  };
+  Retention rules;
+  rules.count = 1;
+  RetentionContext context;
+  context.rules = &rules;
+  context.now = now;
+  const auto d = decide_retention(points, context);
+  EXPECT_FALSE(d[0].keep) << d[0].reason;
+  EXPECT_TRUE(d[1].keep) << "the newest good point stays while the new one is not yet good";
+  EXPECT_TRUE(d[2].keep);
+}
+
+TEST(Retention, PlannedPointDoesNotLetAnErroredPointGo) {
+  using namespace std::chrono;
+  const Time now = sys_days(2026y / 11 / 26) + hours(9);
+  std::vector<PointInfo> points = {
+      {sys_days(2026y / 11 / 25), PointState::errored, {}, "e"},
+      {sys_days(2026y / 11 / 26), PointState::planned, {}, ""},
+  };
+  Retention rules;
+  rules.daily = 7;
+  RetentionContext context;
+  context.rules = &rules;
+  context.now = now;
+  const auto d = decide_retention(points, context);
+  EXPECT_TRUE(d[0].keep) << d[0].reason;
+}
+
+}  // namespace
+}  // namespace snapkeep::core
