@@ -1,6 +1,7 @@
 #include "core/config.h"
 
 #include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -14,6 +15,7 @@
 #include <optional>
 #include <set>
 #include <span>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -1042,6 +1044,80 @@ Config Parser::parse_document(const YAML::Node& root) {
   return config;
 }
 
+// Counts the documents of a YAML stream, at most kMaxProbe of them, without
+// building nodes. yaml-cpp 0.7's LoadAll never returns on a stray ',' at block
+// level: it yields an empty document for the same token again and again,
+// allocating each time, until memory runs out (jbeder/yaml-cpp#1040, fixed
+// upstream by #1319). Counting with a cap, and spotting an empty document
+// that repeats at the same place, keeps parse_config safe on any input.
+class DocumentProbe : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    m_start = mark;
+    m_events = 0;
+    m_only_null = true;
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t) override {
+    if (m_events++ == 0) m_first = mark;
+  }
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override { content(); }
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override { content(); }
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    content();
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    content();
+  }
+  void OnMapEnd() override {}
+
+  const YAML::Mark& start() const { return m_start; }
+  const YAML::Mark& first() const { return m_first; }
+  bool empty() const { return m_only_null; }
+
+ private:
+  void content() {
+    ++m_events;
+    m_only_null = false;
+  }
+  YAML::Mark m_start = YAML::Mark::null_mark();
+  YAML::Mark m_first = YAML::Mark::null_mark();
+  int m_events = 0;
+  bool m_only_null = true;
+};
+
+struct StreamShape {
+  int documents = 0;       // capped at kMaxProbe
+  bool first_empty = true;  // the first document holds nothing
+  Pos second_start;         // where the second document starts
+  std::optional<Pos> stuck;  // a token yaml-cpp cannot get past
+};
+
+StreamShape probe_stream(const std::string& text) {
+  constexpr int kMaxProbe = 4;
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  DocumentProbe probe;
+  StreamShape shape;
+  std::optional<YAML::Mark> previous_empty;
+  while (shape.documents < kMaxProbe && parser.HandleNextDocument(probe)) {
+    ++shape.documents;
+    if (shape.documents == 1) shape.first_empty = probe.empty();
+    if (shape.documents == 2) shape.second_start = pos_of(probe.start());
+    if (!probe.empty()) {
+      previous_empty.reset();
+      continue;
+    }
+    if (previous_empty && previous_empty->pos == probe.first().pos) {
+      shape.stuck = pos_of(probe.first());
+      break;
+    }
+    previous_empty = probe.first();
+  }
+  return shape;
+}
+
 // Features that are parsed and validated but not built yet: configuring one is
 // an error, because no key may be accepted and then ignored by `run`
 // (DESIGN.md section 3). When the engine builds a feature, delete its lines here.
@@ -1063,15 +1139,18 @@ snapkeep::expected<Config, std::vector<ConfigError>> parse_config(std::string_vi
   Parser parser(file_name);
   Config config;
   try {
-    std::vector<YAML::Node> documents = YAML::LoadAll(std::string(yaml_text));
-    if (documents.empty() || (documents.size() == 1 && documents[0].IsNull())) {
+    const std::string text(yaml_text);
+    StreamShape shape = probe_stream(text);
+    if (shape.stuck) {
+      parser.error(*shape.stuck, "invalid YAML: unexpected ','; a comma separates items only inside [...] or {...}");
+    } else if (shape.documents == 0 || (shape.documents == 1 && shape.first_empty)) {
       parser.error(Pos{}, "the file is empty; a configuration needs at least a policies list");
-    } else if (documents.size() > 1) {
-      parser.error(pos_of(documents[1]), fmt::format("the file holds {} YAML documents; snapkeep reads exactly one "
-                                                     "(remove the --- separators)",
-                                                     documents.size()));
+    } else if (shape.documents > 1) {
+      parser.error(shape.second_start, "the file holds more than one YAML document; snapkeep reads exactly one "
+                                       "(remove the --- separators)");
     } else {
-      config = parser.parse_document(documents[0]);
+      // One document: Load reads only the first, so it cannot loop.
+      config = parser.parse_document(YAML::Load(text));
       reject_unbuilt_features(parser.unbuilt, parser);
     }
   } catch (const YAML::DeepRecursion& e) {
