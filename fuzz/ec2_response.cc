@@ -96,11 +96,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     case 3:
       check_ids(ec2.describe_volumes(DescribeVolumesRequest{}));
       break;
-    case 4:
-      check_ids(ec2.create_snapshots(CreateSnapshotsRequest{.instance_id = "i-0123456789abcdef0"}));
+    case 4: {
+      CreateSnapshotsRequest request;
+      request.instance_id = "i-0123456789abcdef0";
+      check_ids(ec2.create_snapshots(request));
       break;
+    }
     case 5: {
-      const auto snapshot = ec2.create_snapshot(CreateSnapshotRequest{.volume_id = "vol-1"});
+      CreateSnapshotRequest request;
+      request.volume_id = "vol-1";
+      const auto snapshot = ec2.create_snapshot(request);
       check_result(snapshot);
       if (snapshot) check(!snapshot->id.empty(), "a created snapshot has an id");
       break;
@@ -108,14 +113,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     case 6:
       check_result(ec2.describe_regions(true));
       break;
-    case 7:
-      check_result(ec2.copy_snapshot(
-          CopySnapshotRequest{.source_region = "eu-west-1", .source_snapshot_id = "snap-1"}));
+    case 7: {
+      CopySnapshotRequest request;
+      request.source_region = "eu-west-1";
+      request.source_snapshot_id = "snap-1";
+      check_result(ec2.copy_snapshot(request));
       break;
-    case 8:
-      check_result(ec2.create_volume(
-          CreateVolumeRequest{.availability_zone = "us-east-1a", .snapshot_id = "snap-1"}));
+    }
+    case 8: {
+      CreateVolumeRequest request;
+      request.availability_zone = "us-east-1a";
+      request.snapshot_id = "snap-1";
+      check_result(ec2.create_volume(request));
       break;
+    }
     case 9:
       check_result(ec2.attach_volume(
           AttachVolumeRequest{.volume_id = "vol-1", .instance_id = "i-1", .device = "/dev/sdf"}));
