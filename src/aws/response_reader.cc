@@ -4,8 +4,21 @@
 #include <fmt/format.h>
 
 #include "aws/timestamp.h"
+#include "aws/xml.h"
 
 namespace snapkeep::aws {
+
+namespace {
+
+// Names and values quoted in a message come from the answer: they may be
+// invalid UTF-8, hold control characters or be megabytes long, and messages
+// reach terminals, logs and JSON (which refuses invalid UTF-8). Found by
+// fuzz/ec2_response.cc.
+constexpr std::size_t kMaxQuoted = 64;
+
+std::string quoted(std::string_view text) { return sanitize_text(text, kMaxQuoted); }
+
+}  // namespace
 
 AwsError bad_response(std::string_view action, std::string message, std::string_view request_id) {
   AwsError error;
@@ -34,7 +47,7 @@ pugi::xml_node ResponseReader::root() {
   if (auto colon = name.find(':'); colon != std::string_view::npos) name.remove_prefix(colon + 1);
   if (!root || !name.starts_with(m_action) || name.substr(m_action.size()) != "Response") {
     fail(fmt::format("expected a <{}Response> answer, got <{}>", m_action,
-                     root ? root.name() : ""));
+                     quoted(root ? root.name() : "")));
     return {};
   }
   return root;
@@ -45,7 +58,7 @@ void ResponseReader::read_int(pugi::xml_node node, int& out) {
   int value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || end != text.data() + text.size() || text.empty()) {
-    fail(fmt::format("<{}> is not an integer: '{}'", node.name(), text));
+    fail(fmt::format("<{}> is not an integer: '{}'", quoted(node.name()), quoted(text)));
     return;
   }
   out = value;
@@ -58,7 +71,7 @@ void ResponseReader::read_bool(pugi::xml_node node, bool& out) {
   } else if (text == "false") {
     out = false;
   } else {
-    fail(fmt::format("<{}> is not a boolean: '{}'", node.name(), text));
+    fail(fmt::format("<{}> is not a boolean: '{}'", quoted(node.name()), quoted(text)));
   }
 }
 
@@ -67,7 +80,7 @@ void ResponseReader::read_time(pugi::xml_node node, SysTime& out) {
   if (auto time = parse_timestamp(text)) {
     out = *time;
   } else {
-    fail(fmt::format("<{}> is not an ISO 8601 timestamp: '{}'", node.name(), text));
+    fail(fmt::format("<{}> is not an ISO 8601 timestamp: '{}'", quoted(node.name()), quoted(text)));
   }
 }
 

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# test-hardening.sh [FUZZ_SECONDS_PER_TARGET]   (default 45; docs/testing.md)
+# The sanitizer and fuzzing stages of CI, run by scripts/test.sh after the
+# normal build and tests:
+#   1. ASan + UBSan (GCC): the unit test binaries and the fuzz replay programs
+#      built into build-asan/, and every ctest entry except the moto client
+#      and end-to-end tests (those start Python's moto_server, which must not
+#      run under the sanitizer runtime, and they exercise the same code);
+#   2. TSan (GCC): the tests that run threads, built into build-tsan/ and
+#      selected by $tsan_regex below;
+#   3. scripts/fuzz.sh: every libFuzzer target for FUZZ_SECONDS_PER_TARGET.
+# Prints each stage's time. Nothing in snapkeep's code is suppressed; see
+# scripts/sanitizer-suppressions/ for the library reports that are.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+fuzz_seconds=${1:-45}
+jobs=${SNAPKEEP_JOBS:-$(nproc)}
+here=$(pwd)
+
+# The tests that exercise threads: CurlTransport (its tests share one
+# connection cache between threads), the token buckets and their registry,
+# the credential cache's refresh, the retry quota, QueryClient from several
+# threads, and the engine's parallel regions (tests named *Parallel*).
+tsan_regex='^(CurlTransport\.|TokenBucket\.|RateLimiterRegistry\.|CredentialsTest\.Cache|RetryQuota\.|QueryClientConcurrency\.)|Parallel'
+unit_tests=(snapkeep_aws_tests snapkeep_core_tests snapkeep_engine_tests snapkeep_cli_tests)
+
+generator=()
+if command -v ninja >/dev/null 2>&1; then generator=(-G Ninja); fi
+
+# The unit test binaries that exist (a layer without tests has none), plus
+# the fuzz replay programs.
+existing_targets() {
+  local build=$1
+  shift
+  local all
+  all=$(cmake --build "$build" --target help 2>/dev/null || true)
+  for target in "$@"; do
+    if grep -qE "(^|[ /])$target(:|$| )" <<<"$all"; then echo "$target"; fi
+  done
+}
+
+configure() {
+  local build=$1 sanitize=$2
+  if [[ ! -f "$build/CMakeCache.txt" ]]; then
+    cmake -S . -B "$build" "${generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+      -DSNAPKEEP_SANITIZE="$sanitize" -DSNAPKEEP_BENCH=OFF >/dev/null
+  fi
+}
+
+stage_times=()
+stage() {
+  local name=$1
+  shift
+  local start=$SECONDS
+  echo "== hardening: $name"
+  "$@"
+  stage_times+=("$(printf '%-28s %5ds' "$name" $((SECONDS - start)))")
+}
+
+asan() {
+  configure build-asan address,undefined
+  local replays
+  replays=$(cd fuzz && ls ./*.cc | sed -n 's|^\./\(.*\)\.cc$|fuzz_\1_replay|p' | grep -v replay_main_replay)
+  mapfile -t targets < <(existing_targets build-asan "${unit_tests[@]}" $replays)
+  cmake --build build-asan -j"$jobs" --target "${targets[@]}"
+  # abort_on_error gives a core-less abort that ctest reports as a failure;
+  # leaks are errors (detect_leaks is on by default with GCC's ASan).
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1 \
+  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  LSAN_OPTIONS=suppressions=$here/scripts/sanitizer-suppressions/lsan.supp:print_suppressions=0 \
+    ctest --test-dir build-asan --output-on-failure --timeout 900 -j"$jobs" \
+      -E '^(moto_client_tests|e2e_)'
+}
+
+tsan() {
+  configure build-tsan thread
+  mapfile -t targets < <(existing_targets build-tsan snapkeep_aws_tests snapkeep_engine_tests)
+  cmake --build build-tsan -j"$jobs" --target "${targets[@]}"
+  TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:suppressions=$here/scripts/sanitizer-suppressions/tsan.supp \
+    ctest --test-dir build-tsan --output-on-failure --timeout 900 -j"$jobs" -R "$tsan_regex"
+}
+
+stage "ASan+UBSan unit tests" asan
+stage "TSan threaded tests" tsan
+stage "fuzz (${fuzz_seconds}s per target)" scripts/fuzz.sh "$fuzz_seconds"
+
+echo "== hardening: stage times"
+printf '%s\n' "${stage_times[@]}"
