@@ -51,7 +51,7 @@ long peak_rss_kib() {
 }
 
 core::Time at_day(int day) {
-  return core::Time(std::chrono::sys_days(date::year{2026} / 2 / 1)) + std::chrono::hours(3) +
+  return core::Time(date::sys_days(date::year{2026} / 2 / 1)) + std::chrono::hours(3) +
          std::chrono::minutes(30) + std::chrono::days(day);
 }
 

@@ -19,7 +19,6 @@
 #include <chrono>
 #include <functional>
 #include <map>
-#include <sstream>
 #include <string>
 #include <variant>
 #include <vector>
@@ -57,6 +56,15 @@ inline std::vector<std::string> add_fleet(FakeEc2& ec2, const std::string& regio
   return ids;
 }
 
+// "2026-02-01T03:30:00.000Z" -> seconds (the fake's own stamps only).
+inline core::Time parse_fake_time(const std::string& text) {
+  auto field = [&](std::size_t pos, std::size_t len) { return std::stoi(text.substr(pos, len)); };
+  date::year_month_day day{date::year{field(0, 4)}, date::month{static_cast<unsigned>(field(5, 2))},
+                           date::day{static_cast<unsigned>(field(8, 2))}};
+  return core::Time(date::sys_days(day)) + std::chrono::hours(field(11, 2)) +
+         std::chrono::minutes(field(14, 2)) + std::chrono::seconds(field(17, 2));
+}
+
 // The fake's state as the engine's listing would map it (all of it: the
 // fake's instances match any policy filter the tests use).
 inline core::RegionInventory fake_inventory(FakeEc2& ec2, const std::string& region) {
@@ -82,8 +90,7 @@ inline core::RegionInventory fake_inventory(FakeEc2& ec2, const std::string& reg
     s.id = id;
     s.volume_id = fs.volume_id;
     s.state = fs.state == "completed" ? core::SnapshotState::completed : core::SnapshotState::pending;
-    std::istringstream in(fs.start_time);
-    in >> date::parse("%Y-%m-%dT%H:%M:%S", s.start_time);
+    s.start_time = parse_fake_time(fs.start_time);
     s.owner_id = fs.owner_id;
     s.size_gib = fs.size_gib;
     s.description = fs.description;

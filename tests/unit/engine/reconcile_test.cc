@@ -4,6 +4,7 @@
 // executor meets EC2's limits and failures.
 #include "engine/reconcile.h"
 
+#include <date/date.h>
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -38,7 +39,7 @@ core::Config daily_config(int keep_daily, const std::vector<std::string>& region
 
 core::Time at_day(int day) {
   // 2026-02-01T03:30:00Z plus `day` days.
-  return core::Time(std::chrono::sys_days(date::year{2026} / 2 / 1)) + std::chrono::hours(3) +
+  return core::Time(date::sys_days(date::year{2026} / 2 / 1)) + std::chrono::hours(3) +
          std::chrono::minutes(30) + std::chrono::days(day);
 }
 
