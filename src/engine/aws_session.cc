@@ -113,21 +113,30 @@ snapkeep::expected<std::unique_ptr<aws::QueryClient>, std::string> AwsSession::c
 
 snapkeep::expected<std::unique_ptr<RegionClients>, std::string> AwsSession::region_clients(
     const std::string& region) {
-  auto caller = this->caller("ec2", region, aws::Ec2::api_version);
-  if (!caller) return snapkeep::unexpected(caller.error());
   aws::EndpointInputs inputs{m_options.endpoint_url, &m_files, &m_settings};
   auto endpoint = aws::resolve_endpoint("ec2", region, inputs, m_env);
   if (!endpoint) return snapkeep::unexpected(endpoint.error());
   aws::QueryEndpoint qe{"ec2", endpoint->signing_region, endpoint->url,
                         std::string(aws::Ec2::api_version)};
+  aws::CredentialProvider* provider = m_credentials.get();
+  return make_region_clients(qe, m_http, m_clock, [provider] { return provider->credentials(); },
+                             retry_options(), &m_limiter);
+}
+
+std::unique_ptr<RegionClients> make_region_clients(const aws::QueryEndpoint& endpoint,
+                                                   aws::HttpTransport& http, aws::Clock& clock,
+                                                   const aws::QueryClient::CredentialsSource& credentials,
+                                                   const aws::RetryOptions& retry,
+                                                   aws::RateLimiterRegistry* limiter) {
+  auto caller = std::make_unique<aws::QueryClient>(endpoint, http, clock, credentials,
+                                                   aws::RetryPolicy(retry), limiter);
   aws::QueryClientOptions create_options;
   create_options.retry_ambiguous = false;
-  aws::CredentialProvider* provider = m_credentials.get();
   auto create_caller = std::make_unique<aws::QueryClient>(
-      qe, m_http, m_clock, [provider] { return provider->credentials(); },
-      aws::RetryPolicy(retry_options()), &m_limiter, std::string(), create_options);
-  return std::unique_ptr<RegionClients>(
-      new SessionRegionClients(std::move(*caller), std::move(create_caller), region));
+      endpoint, http, clock, credentials, aws::RetryPolicy(retry), limiter, std::string(),
+      create_options);
+  return std::make_unique<SessionRegionClients>(std::move(caller), std::move(create_caller),
+                                                endpoint.region);
 }
 
 }  // namespace snapkeep::engine

@@ -30,6 +30,16 @@ struct SessionOptions {
   std::string profile;       // --profile ("" = AWS_PROFILE, ..., default)
 };
 
+// A region's two EC2 callers as a run uses them (see RegionClients): both
+// over `http`, signed with `credentials`, paced by `limiter` (may be null),
+// the create caller without retries of ambiguous failures. AwsSession builds
+// its clients with this; tests and benchmarks give it a fake transport.
+std::unique_ptr<RegionClients> make_region_clients(const aws::QueryEndpoint& endpoint,
+                                                   aws::HttpTransport& http, aws::Clock& clock,
+                                                   const aws::QueryClient::CredentialsSource& credentials,
+                                                   const aws::RetryOptions& retry,
+                                                   aws::RateLimiterRegistry* limiter);
+
 class AwsSession {
  public:
   // On failure, one clear message (a broken profile or shared file).

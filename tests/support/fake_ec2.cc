@@ -229,6 +229,14 @@ std::string next_token_xml(std::size_t end, std::size_t total) {
 
 }  // namespace
 
+aws::HttpResponse fake_error_answer(int status, std::string_view code, std::string_view message) {
+  aws::HttpResponse response;
+  response.status = status;
+  response.headers.emplace_back("Content-Type", "text/xml;charset=UTF-8");
+  response.body = error_xml(code, message);
+  return response;
+}
+
 FakeEc2::FakeEc2(aws::Clock& clock, std::string account_id)
     : m_clock(clock), m_account_id(std::move(account_id)) {}
 
@@ -275,7 +283,7 @@ aws::Result<aws::HttpResponse> FakeEc2::send(const aws::HttpRequest& request) {
   std::string action = params["Action"];
   std::string region_name = region_of(request);
   std::lock_guard lock(m_mutex);
-  ++m_calls[action];
+  std::int64_t number = ++m_calls[action];
   aws::HttpResponse response;
   response.headers.emplace_back("Content-Type", "text/xml;charset=UTF-8");
   if (m_throttling && !take_token(region_name, action)) {
@@ -284,9 +292,17 @@ aws::Result<aws::HttpResponse> FakeEc2::send(const aws::HttpRequest& request) {
     response.body = error_xml("RequestLimitExceeded", "Request limit exceeded.");
     return response;
   }
+  std::optional<FakeCall> call;
+  if (m_fault_hook) {
+    call = FakeCall{region_name, action, params, number};
+    if (auto fault = m_fault_hook(FaultStage::before, *call)) return std::move(*fault);
+  }
   int status = 200;
   response.body = dispatch(region_name, action, params, status);
   response.status = status;
+  if (call) {
+    if (auto fault = m_fault_hook(FaultStage::after, *call)) return std::move(*fault);
+  }
   return response;
 }
 

@@ -17,6 +17,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -66,6 +67,28 @@ struct FakeRegion {
   std::vector<FakeImage> images;
 };
 
+// One request as the fault hook sees it.
+struct FakeCall {
+  std::string region;
+  std::string action;
+  std::map<std::string, std::string> params;  // the decoded form body
+  std::int64_t number = 0;                    // 1-based count of this action's requests
+};
+
+// When the fault hook is asked: before the request is carried out (an answer
+// returned then replaces it, and the state is unchanged), or after (an answer
+// returned then replaces the real one, and the state has changed: the
+// ambiguous failure a retry must not duplicate).
+enum class FaultStage { before, after };
+
+// Returns nullopt to leave the request alone. It runs under the fake's lock,
+// so it must not call back into the FakeEc2.
+using FaultHook = std::function<std::optional<aws::Result<aws::HttpResponse>>(FaultStage stage,
+                                                                              const FakeCall& call)>;
+
+// An EC2 error answer as AWS sends it, for fault hooks.
+aws::HttpResponse fake_error_answer(int status, std::string_view code, std::string_view message);
+
 class FakeEc2 final : public aws::HttpTransport {
  public:
   // `clock` stamps new snapshots and, when token buckets are on, paces them.
@@ -83,6 +106,11 @@ class FakeEc2 final : public aws::HttpTransport {
   void enable_throttling(bool on) { m_throttling = on; }
   // Page size used when a Describe* request sends no MaxResults.
   void set_default_page_size(int size) { m_default_page_size = size; }
+  // Faults to inject (see FaultHook); an empty function removes the hook.
+  void set_fault_hook(FaultHook hook) {
+    std::lock_guard lock(m_mutex);
+    m_fault_hook = std::move(hook);
+  }
 
   // Calls per action (every request, throttled or not) and throttled calls.
   std::map<std::string, std::int64_t> calls() const;
@@ -118,6 +146,7 @@ class FakeEc2 final : public aws::HttpTransport {
   std::map<std::string, std::int64_t> m_calls;
   std::map<std::string, std::int64_t> m_throttled;
   std::uint64_t m_next_id = 1;
+  FaultHook m_fault_hook;
   bool m_throttling = false;
   int m_default_page_size = 1000;
 };
