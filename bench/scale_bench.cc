@@ -163,8 +163,10 @@ void run_scenario(int instances, double fault_rate, unsigned seed) {
   fmt::print("outcomes: {} created, {} deleted, {} failed, {} skipped; {} actions left for the next run\n",
              created, deleted, summary.count(engine::Outcome::failed),
              summary.count(engine::Outcome::skipped), left);
-  fmt::print("simulated wall time {:.1f} s, best the buckets allow {:.1f} s, achieved/possible {:.3f}\n",
-             simulated, possible, simulated > 0 ? possible / simulated : 1.0);
+  // Under a second of bucket time the ratio says nothing (backoff dominates).
+  fmt::print("simulated wall time {:.1f} s, best the buckets allow {:.1f} s, achieved/possible {}\n",
+             simulated, possible,
+             possible >= 1.0 ? fmt::format("{:.3f}", possible / simulated) : std::string("n/a"));
   fmt::print("refused by throttling: {} (injected faults {}), retries {}\n", throttled_total, faults,
              retries);
   fmt::print("client CPU {:.2f} s, peak RSS {} MiB (before the run {} MiB, fleet and fake included)\n",
