@@ -218,6 +218,67 @@ class NotifyTest(unittest.TestCase):
         self.assertIn("3 created", envelope["Message"])
 
 
+    def test_webhook_receives_the_summary_as_json(self):
+        import http.server
+        import json
+        received = []
+
+        class Hook(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length", 0))
+                received.append((self.path, self.headers.get("Content-Type"), self.rfile.read(length)))
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        server = http.server.HTTPServer(("127.0.0.1", 0), Hook)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            config = sk.write_config(f"""\
+                regions: [us-east-1]
+                notify:
+                  webhook_url: http://127.0.0.1:{server.server_port}/hooks/secret-token
+                  on: [summary]
+                policies:
+                  - name: nightly
+                    select: {{tags: {{Backup: "true"}}}}
+                    schedule: "cron(0 0 * * ? *)"
+                    retain: {{count: 3}}
+                """)
+            proc = sk.run("run", "--now", day(1), config=config)
+            self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+        finally:
+            server.shutdown()
+        self.assertEqual(len(received), 1)
+        path, content_type, body = received[0]
+        self.assertEqual(path, "/hooks/secret-token")
+        self.assertEqual(content_type, "application/json")
+        payload = json.loads(body)
+        self.assertIn("3 created", payload["text"])
+        self.assertEqual(payload["summary"]["totals"]["created"], 3)
+
+    def test_unsendable_notification_is_reported_and_exits_1(self):
+        config = sk.write_config("""\
+            regions: [us-east-1]
+            notify:
+              sns_topic_arn: arn:aws:sns:us-east-1:123456789012:missing
+              on: [summary]
+            policies:
+              - name: nightly
+                select: {tags: {Backup: "true"}}
+                schedule: "cron(0 0 * * ? *)"
+                retain: {count: 3}
+            """)
+        proc, data = sk.run_json("run", "--now", day(1), config=config)
+        self.assertEqual(proc.returncode, 1, proc.stdout + proc.stderr)
+        self.assertEqual(data["totals"]["created"], 3, "the backup result is not hidden")
+        self.assertEqual(len(data["notification_errors"]), 1)
+        self.assertIn("missing", data["notification_errors"][0])
+
+
 class BadInputTest(unittest.TestCase):
     def setUp(self):
         fleet.reset()
