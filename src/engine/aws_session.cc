@@ -1,5 +1,8 @@
 #include "engine/aws_session.h"
 
+#include <algorithm>
+#include <charconv>
+
 #include "aws/ec2.h"
 #include "aws/endpoints.h"
 #include "aws/sts.h"
@@ -99,6 +102,18 @@ aws::RetryOptions AwsSession::retry_options() const {
   return retry;
 }
 
+aws::QueryClientOptions AwsSession::client_options() const {
+  aws::QueryClientOptions options;
+  const std::string value = m_env.get("SNAPKEEP_HTTP_TIMEOUT_MS");
+  long long ms = 0;
+  const auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), ms);
+  if (!value.empty() && ec == std::errc() && ptr == value.data() + value.size() && ms > 0) {
+    options.total_timeout = std::chrono::milliseconds(ms);
+    options.connect_timeout = std::min(options.connect_timeout, options.total_timeout);
+  }
+  return options;
+}
+
 snapkeep::expected<std::unique_ptr<aws::QueryClient>, std::string> AwsSession::caller(
     const std::string& service, const std::string& region, std::string_view api_version) {
   aws::EndpointInputs inputs{m_options.endpoint_url, &m_files, &m_settings};
@@ -108,7 +123,7 @@ snapkeep::expected<std::unique_ptr<aws::QueryClient>, std::string> AwsSession::c
   aws::CredentialProvider* provider = m_credentials.get();
   return std::make_unique<aws::QueryClient>(
       qe, m_http, m_clock, [provider] { return provider->credentials(); },
-      aws::RetryPolicy(retry_options()), &m_limiter);
+      aws::RetryPolicy(retry_options()), &m_limiter, std::string(), client_options());
 }
 
 snapkeep::expected<std::unique_ptr<RegionClients>, std::string> AwsSession::region_clients(
@@ -120,7 +135,7 @@ snapkeep::expected<std::unique_ptr<RegionClients>, std::string> AwsSession::regi
   if (!endpoint) return snapkeep::unexpected(endpoint.error());
   aws::QueryEndpoint qe{"ec2", endpoint->signing_region, endpoint->url,
                         std::string(aws::Ec2::api_version)};
-  aws::QueryClientOptions create_options;
+  aws::QueryClientOptions create_options = client_options();
   create_options.retry_ambiguous = false;
   aws::CredentialProvider* provider = m_credentials.get();
   auto create_caller = std::make_unique<aws::QueryClient>(

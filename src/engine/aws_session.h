@@ -55,6 +55,9 @@ class AwsSession {
   AwsSession(const SessionOptions& options, const aws::Environment& env, aws::HttpTransport& http,
              aws::Clock& clock);
   aws::RetryOptions retry_options() const;
+  // Timeouts: the defaults, or SNAPKEEP_HTTP_TIMEOUT_MS for the total time
+  // of one HTTP attempt (the fault tests shorten it; so may slow links).
+  aws::QueryClientOptions client_options() const;
 
   SessionOptions m_options;
   const aws::Environment& m_env;
