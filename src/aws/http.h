@@ -28,6 +28,12 @@ struct HttpRequest {
   std::string body;
   std::chrono::milliseconds connect_timeout{3100};
   std::chrono::milliseconds total_timeout{60000};
+  // false: send at most once. libcurl re-sends a request transparently when
+  // a reused connection dies before the answer; for a call that is not
+  // idempotent (CreateSnapshots) the first send may have been carried out,
+  // so such a request goes on a fresh connection, which libcurl never
+  // re-sends on.
+  bool idempotent = true;
 };
 
 struct HttpResponse {

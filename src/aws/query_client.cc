@@ -88,6 +88,7 @@ Result<QueryResponse> QueryClient::call(std::string_view action, const QueryPara
     request.body = body;
     request.connect_timeout = m_options.connect_timeout;
     request.total_timeout = m_options.total_timeout;
+    request.idempotent = m_options.retry_ambiguous;
     request.headers.emplace_back("Content-Type",
                                  "application/x-www-form-urlencoded; charset=utf-8");
     // Without a credentials source the request goes unsigned (STS

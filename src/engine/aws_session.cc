@@ -1,5 +1,8 @@
 #include "engine/aws_session.h"
 
+#include <algorithm>
+#include <charconv>
+
 #include "aws/ec2.h"
 #include "aws/endpoints.h"
 #include "aws/sts.h"
@@ -99,6 +102,18 @@ aws::RetryOptions AwsSession::retry_options() const {
   return retry;
 }
 
+aws::QueryClientOptions AwsSession::client_options() const {
+  aws::QueryClientOptions options;
+  const std::string value = m_env.get("SNAPKEEP_HTTP_TIMEOUT_MS");
+  long long ms = 0;
+  const auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), ms);
+  if (!value.empty() && ec == std::errc() && ptr == value.data() + value.size() && ms > 0) {
+    options.total_timeout = std::chrono::milliseconds(ms);
+    options.connect_timeout = std::min(options.connect_timeout, options.total_timeout);
+  }
+  return options;
+}
+
 snapkeep::expected<std::unique_ptr<aws::QueryClient>, std::string> AwsSession::caller(
     const std::string& service, const std::string& region, std::string_view api_version) {
   aws::EndpointInputs inputs{m_options.endpoint_url, &m_files, &m_settings};
@@ -108,7 +123,7 @@ snapkeep::expected<std::unique_ptr<aws::QueryClient>, std::string> AwsSession::c
   aws::CredentialProvider* provider = m_credentials.get();
   return std::make_unique<aws::QueryClient>(
       qe, m_http, m_clock, [provider] { return provider->credentials(); },
-      aws::RetryPolicy(retry_options()), &m_limiter);
+      aws::RetryPolicy(retry_options()), &m_limiter, std::string(), client_options());
 }
 
 snapkeep::expected<std::unique_ptr<RegionClients>, std::string> AwsSession::region_clients(
@@ -120,17 +135,19 @@ snapkeep::expected<std::unique_ptr<RegionClients>, std::string> AwsSession::regi
                         std::string(aws::Ec2::api_version)};
   aws::CredentialProvider* provider = m_credentials.get();
   return make_region_clients(qe, m_http, m_clock, [provider] { return provider->credentials(); },
-                             retry_options(), &m_limiter);
+                             retry_options(), &m_limiter, client_options());
 }
 
 std::unique_ptr<RegionClients> make_region_clients(const aws::QueryEndpoint& endpoint,
                                                    aws::HttpTransport& http, aws::Clock& clock,
                                                    const aws::QueryClient::CredentialsSource& credentials,
                                                    const aws::RetryOptions& retry,
-                                                   aws::RateLimiterRegistry* limiter) {
+                                                   aws::RateLimiterRegistry* limiter,
+                                                   const aws::QueryClientOptions& options) {
   auto caller = std::make_unique<aws::QueryClient>(endpoint, http, clock, credentials,
-                                                   aws::RetryPolicy(retry), limiter);
-  aws::QueryClientOptions create_options;
+                                                   aws::RetryPolicy(retry), limiter, std::string(),
+                                                   options);
+  aws::QueryClientOptions create_options = options;
   create_options.retry_ambiguous = false;
   auto create_caller = std::make_unique<aws::QueryClient>(
       endpoint, http, clock, credentials, aws::RetryPolicy(retry), limiter, std::string(),

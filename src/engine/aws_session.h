@@ -38,7 +38,8 @@ std::unique_ptr<RegionClients> make_region_clients(const aws::QueryEndpoint& end
                                                    aws::HttpTransport& http, aws::Clock& clock,
                                                    const aws::QueryClient::CredentialsSource& credentials,
                                                    const aws::RetryOptions& retry,
-                                                   aws::RateLimiterRegistry* limiter);
+                                                   aws::RateLimiterRegistry* limiter,
+                                                   const aws::QueryClientOptions& options = {});
 
 class AwsSession {
  public:
@@ -65,6 +66,9 @@ class AwsSession {
   AwsSession(const SessionOptions& options, const aws::Environment& env, aws::HttpTransport& http,
              aws::Clock& clock);
   aws::RetryOptions retry_options() const;
+  // Timeouts: the defaults, or SNAPKEEP_HTTP_TIMEOUT_MS for the total time
+  // of one HTTP attempt (the fault tests shorten it; so may slow links).
+  aws::QueryClientOptions client_options() const;
 
   SessionOptions m_options;
   const aws::Environment& m_env;

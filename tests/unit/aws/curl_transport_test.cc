@@ -21,7 +21,10 @@ namespace {
 // observable. Every wait is bounded by poll timeouts and the stop flag.
 class LoopbackServer {
  public:
-  enum class Mode { answer, silent };
+  // answer: echo every request; silent: never answer; drop_marked: close the
+  // connection, unanswered, on a request whose body contains "drop" (a
+  // server or middlebox that dies after the request arrived).
+  enum class Mode { answer, silent, drop_marked };
 
   explicit LoopbackServer(Mode mode = Mode::answer, std::size_t body_size = 0)
       : m_mode(mode), m_body_size(body_size) {
@@ -107,6 +110,9 @@ class LoopbackServer {
         std::lock_guard lock(m_mutex);
         m_requests.push_back(request);
       }
+      if (m_mode == Mode::drop_marked && request.find("drop", head_end) != std::string::npos) {
+        break;
+      }
       if (m_mode == Mode::silent) {
         while (!m_stop) std::this_thread::sleep_for(std::chrono::milliseconds(5));
         break;
@@ -187,6 +193,23 @@ TEST(CurlTransport, SequentialRequestsReuseOneConnection) {
   }
   EXPECT_EQ(server.requests().size(), 5u);
   EXPECT_EQ(server.connections(), 1);
+}
+
+// Regression: libcurl silently re-sends a request whose reused keep-alive
+// connection died before an answer. For CreateSnapshots that re-send made
+// a second (and third) copy of the restore point under the same set id.
+TEST(CurlTransport, NonIdempotentRequestIsSentOnceWhenTheConnectionDies) {
+  LoopbackServer server(LoopbackServer::Mode::drop_marked);
+  CurlTransport transport;
+  ASSERT_TRUE(transport.send(post(server.url("/"), "warm")).has_value());
+  auto request = post(server.url("/"), "Action=CreateSnapshots&drop");
+  request.idempotent = false;
+  const auto result = transport.send(request);
+  ASSERT_FALSE(result);
+  EXPECT_EQ(result.error().kind, ErrorKind::network) << result.error().describe();
+  const auto requests = server.requests();
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_NE(requests[1].find("Action=CreateSnapshots&drop"), std::string::npos);
 }
 
 TEST(CurlTransport, ThreadsShareTheConnectionCache) {
