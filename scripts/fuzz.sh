@@ -63,8 +63,8 @@ for target in "${targets[@]}"; do
     >"$log" 2>&1 || status=$?
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
-  cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | tr -dc 0-9)
-  corp=$(grep -o 'corp: [0-9]*' "$log" | tail -1 | tr -dc 0-9)
+  cov=$( (grep -o 'cov: [0-9]*' "$log" || true) | tail -1 | tr -dc 0-9)
+  corp=$( (grep -o 'corp: [0-9]*' "$log" || true) | tail -1 | tr -dc 0-9)
   line=$(printf '%-14s %12s execs %8s exec/s  cov %6s  corpus %5s' "$target" "${execs:-?}" \
     "${rate:-?}" "${cov:-?}" "${corp:-?}")
   if ((status != 0)); then

@@ -515,7 +515,9 @@ std::optional<Entries> Parser::mapping(const YAML::Node& node, Pos fallback, con
   }
   Entries entries;
   for (auto it = node.begin(); it != node.end(); ++it) {
-    const YAML::Node& key = it->first;
+    // A copy, not a reference: yaml-cpp's operator-> returns a temporary
+    // proxy, so a reference to it->first dangles (found by fuzz/config.cc).
+    const YAML::Node key = it->first;
     if (!key.IsScalar()) {
       error(key, fmt::format("a key in {} is {}; keys are plain names: {}", path, describe(key), join(allowed)));
       continue;
@@ -604,7 +606,7 @@ std::optional<Tags> Parser::tag_map(const Entry& e, const std::string& path, boo
   Tags tags;
   std::map<std::string, Pos, std::less<>> first_at;
   for (auto it = e.value.begin(); it != e.value.end(); ++it) {
-    const YAML::Node& key = it->first;
+    const YAML::Node key = it->first;  // a copy: see Parser::mapping
     if (!key.IsScalar() || key.IsNull()) {
       error(key, fmt::format("a tag key in {} is {}; tag keys are strings", path, describe(key)));
       continue;
@@ -1121,6 +1123,71 @@ StreamShape probe_stream(const std::string& text) {
 // Features that are parsed and validated but not built yet: configuring one is
 // an error, because no key may be accepted and then ignored by `run`
 // (DESIGN.md section 3). When the engine builds a feature, delete its lines here.
+// How many documents a YAML stream holds, found by walking the parser's
+// events without building nodes. YAML::LoadAll is not used: in yaml-cpp 0.7
+// some malformed streams (",true%") make it report the same empty document
+// forever, allocating as it goes (fixed upstream by yaml-cpp PR #1319; found
+// by fuzz/config.cc). Here a document that starts where the previous one
+// started means the parser is stuck, and ends the walk.
+struct DocumentScan {
+  int documents = 0;
+  YAML::Mark second_root = YAML::Mark::null_mark();  // root node of the second document
+  std::optional<YAML::Mark> stuck_at;
+};
+
+class DocumentCounter final : public YAML::EventHandler {
+ public:
+  explicit DocumentCounter(DocumentScan& scan) : m_scan(scan) {}
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    ++m_scan.documents;
+    m_start = mark;
+    m_root_seen = false;
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t) override { node(mark); }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { node(mark); }
+  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t, const std::string&) override {
+    node(mark);
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {
+    node(mark);
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    node(mark);
+  }
+  void OnMapEnd() override {}
+
+  const YAML::Mark& start() const { return m_start; }
+
+ private:
+  void node(const YAML::Mark& mark) {
+    if (!m_root_seen && m_scan.documents == 2) m_scan.second_root = mark;
+    m_root_seen = true;
+  }
+  DocumentScan& m_scan;
+  YAML::Mark m_start = YAML::Mark::null_mark();
+  bool m_root_seen = false;
+};
+
+// Throws what yaml-cpp throws for invalid YAML, as LoadAll would.
+DocumentScan scan_documents(const std::string& text) {
+  DocumentScan scan;
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  DocumentCounter counter(scan);
+  std::optional<int> previous_start;
+  while (parser.HandleNextDocument(counter)) {
+    if (previous_start == counter.start().pos) {
+      scan.stuck_at = counter.start();
+      break;
+    }
+    previous_start = counter.start().pos;
+  }
+  return scan;
+}
+
 void reject_unbuilt_features(const UnbuiltUses& uses, Parser& parser) {
   for (Pos at : uses.copies) {
     parser.error(at, "copies is not supported yet: snapkeep does not copy snapshots to other regions in this "
