@@ -15,6 +15,7 @@
 #include "cli/app.h"
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/progress.h"
 #include "engine/aws_session.h"
 #include "engine/notify.h"
 #include "engine/reconcile.h"
@@ -58,7 +59,12 @@ int reconcile_command(const CommonOptions& opt, bool execute) {
   options.now = now;
   options.run_id = new_run_id();
   options.regions = aws_context.regions;
+  const bool json = opt.output == "json";
+  ProgressLine progress(stderr, execute && ProgressLine::wanted(stderr, opt.quiet, json),
+                        ProgressLine::terminal_width(stderr));
+  options.progress = [&progress](const engine::RegionProgress& p) { progress.update(p); };
   auto summary = engine::reconcile(*config, options, factory, clock, g_stop);
+  progress.finish();
   if (execute) {
     summary.notification_errors =
         engine::send_notifications(config->notify, summary, *session, http, clock);

@@ -41,7 +41,7 @@ RunSummary reconcile_region(const core::Config& config, const ReconcileOptions& 
   plan.region = region;
   if (options.execute) {
     Executor executor(ec2, clients->ec2_create(), clock, stop, options.executor);
-    executor.execute(plan, summary);
+    executor.execute(plan, summary, options.progress);
   } else {
     describe_plan(plan, summary);
   }
