@@ -1,8 +1,57 @@
 #!/usr/bin/env bash
-# README command 1: installs what is missing, builds snapkeep, and runs it.
+# README command 1: the whole of snapkeep in a few minutes, against a private
+# moto (the local EC2 emulator) on loopback. Installs what is missing, builds
+# snapkeep, creates a demo fleet in two regions, then validates, plans, runs,
+# runs daily for a week (--now a day further each time) and lists what is
+# left. Nothing outside this machine is touched.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-scripts/install-deps.sh
-scripts/build.sh
 build=${SNAPKEEP_BUILD_DIR:-build}
-"$build/snapkeep" --version
+
+if [[ "${1:-}" != "--inside-moto" ]]; then
+  scripts/install-deps.sh
+  SNAPKEEP_BUILD_TARGETS=snapkeep scripts/build.sh
+  # with-moto.sh starts moto on a free loopback port, runs us again, and
+  # always stops moto afterwards.
+  exec scripts/with-moto.sh "$0" --inside-moto
+fi
+
+if [[ -x .venv/bin/python3 ]]; then python=.venv/bin/python3; else python=python3; fi
+snapkeep() { "$build/snapkeep" "$@" --config examples/demo.yaml --endpoint-url "$SNAPKEEP_TEST_ENDPOINT"; }
+step() { if [[ -t 1 ]]; then printf '\n\033[1m== %s\033[0m\n' "$1"; else printf '\n== %s\n' "$1"; fi; shift; for line in "$@"; do echo "   $line"; done; echo; }
+day() { date -u -d "2026-11-01 12:00 UTC + $(($1 - 1)) days" +%Y-%m-%dT%H:%M:%SZ; }
+
+step "1. A demo fleet in moto" \
+  "Two regions (us-east-1, eu-west-1), each with web-1 (one volume), db-1 (three)," \
+  "batch-1 (two, stopped) tagged Backup=true, and dev-1, scratch-1 that are not."
+"$python" tests/e2e/fleet.py us-east-1 eu-west-1
+
+step "2. snapkeep validate" "Checks examples/demo.yaml and says what each policy means and when it runs."
+"$build/snapkeep" validate --config examples/demo.yaml
+
+step "3. snapkeep plan --now $(day 1)" \
+  "What a run would do at that time, and why. Nothing is changed."
+snapkeep plan --now "$(day 1)"
+
+step "4. snapkeep run --now $(day 1)" \
+  "One CreateSnapshots per selected instance (a crash-consistent restore point)," \
+  "tagged with snapkeep:policy/instance/slot/set and the instance's own tags."
+snapkeep run --now "$(day 1)"
+
+step "5. A week of daily runs" \
+  "Each run makes the day's restore point; retention (daily: 3, weekly: 2) then" \
+  "deletes points no rule keeps. From day 5 on, each run deletes one old point per instance" \
+  "(12 snapshots: one DeleteSnapshot per snapshot of the point)."
+for n in 2 3 4 5 6 7 8; do
+  printf '   day %d  %s  ' "$n" "$(day "$n")"
+  snapkeep run --quiet --now "$(day "$n")"
+done
+
+step "6. snapkeep list --now $(day 8)" \
+  "The restore points left: the last 3 days (daily: 3) and 2026-11-01, the newest point" \
+  "of the previous ISO week (weekly: 2)."
+snapkeep list --now "$(day 8)"
+
+step "Done" \
+  "Rerun any step by hand: snapkeep <command> --config examples/demo.yaml --endpoint-url <moto>." \
+  "scripts/with-moto.sh stops the moto server as this script ends; nothing else was touched."

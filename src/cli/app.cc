@@ -15,6 +15,8 @@ namespace {
 const std::vector<Command> kCommands = {
     {"plan", "show what a run would do now (or at --now), and why; changes nothing", setup_plan},
     {"run", "reconcile once: create, tag and delete snapshots, then notify", setup_run},
+    {"list", "show the restore points that exist, per instance: slot, age, volumes, state, size",
+     setup_list},
     {"validate", "check a configuration file and show what it means", setup_validate},
     {"schedule", "show when a schedule expression fires", setup_schedule},
 };

@@ -15,6 +15,7 @@
 #include "cli/app.h"
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/progress.h"
 #include "engine/aws_session.h"
 #include "engine/notify.h"
 #include "engine/reconcile.h"
@@ -36,48 +37,37 @@ std::string new_run_id() {
 }
 
 int reconcile_command(const CommonOptions& opt, bool execute) {
-  if (!check_common_options(opt)) return kExitBadInput;
-  auto now = resolve_now(opt.now);
-  if (!now) return kExitBadInput;
-  auto config = load_config_or_report(opt.config_path);
-  if (!config) return kExitBadInput;
+  auto inputs = read_inputs(opt);
+  if (!inputs) return kExitBadInput;
+  const core::Time now = inputs->now;
+  const core::Config* config = &inputs->config;
 
   aws::ProcessEnvironment env;
   aws::CurlTransport http;
   aws::Clock& clock = aws::system_clock();
-  auto session = engine::AwsSession::create({opt.endpoint_url, opt.profile}, env, http, clock);
-  if (!session) {
-    fmt::print(stderr, "snapkeep: {}\n", session.error());
-    return kExitBadInput;
+  AwsContext aws_context;
+  if (int status = open_aws(opt, *config, env, http, clock, aws_context); status != kExitOk) {
+    return status;
   }
-  // Credentials are checked once up front, so that a missing source is one
-  // clear message rather than a failure per region.
-  if (auto credentials = (*session)->credentials().credentials(); !credentials) {
-    fmt::print(stderr, "snapkeep: {}\n", credentials.error().describe());
-    return kExitBadInput;
-  }
-  engine::RegionClientFactory factory = [&](const std::string& region) {
-    return (*session)->region_clients(region);
-  };
-  std::string default_region =
-      (*session)->default_region().empty() ? "us-east-1" : (*session)->default_region();
-  auto regions = engine::resolve_regions(*config, opt.regions, default_region, factory);
-  if (!regions) {
-    fmt::print(stderr, "snapkeep: cannot list the enabled regions: {}\n", regions.error().describe());
-    return kExitFailed;
-  }
+  auto& session = aws_context.session;
+  auto& factory = aws_context.factory;
 
   std::signal(SIGINT, on_stop_signal);
   std::signal(SIGTERM, on_stop_signal);
   engine::ReconcileOptions options;
   options.execute = execute;
-  options.now = *now;
+  options.now = now;
   options.run_id = new_run_id();
-  options.regions = *regions;
+  options.regions = aws_context.regions;
+  const bool json = opt.output == "json";
+  ProgressLine progress(stderr, execute && ProgressLine::wanted(stderr, opt.quiet, json),
+                        ProgressLine::terminal_width(stderr));
+  options.progress = [&progress](const engine::RegionProgress& p) { progress.update(p); };
   auto summary = engine::reconcile(*config, options, factory, clock, g_stop);
+  progress.finish();
   if (execute) {
     summary.notification_errors =
-        engine::send_notifications(config->notify, summary, **session, http, clock);
+        engine::send_notifications(config->notify, summary, *session, http, clock);
   }
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);

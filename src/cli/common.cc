@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "aws/endpoints.h"
+#include "cli/app.h"
 #include "core/retention.h"
 
 namespace snapkeep::cli {
@@ -52,6 +53,40 @@ bool check_common_options(const CommonOptions& options) {
     }
   }
   return true;
+}
+
+std::optional<CommandInputs> read_inputs(const CommonOptions& options) {
+  if (!check_common_options(options)) return std::nullopt;
+  auto now = resolve_now(options.now);
+  if (!now) return std::nullopt;
+  auto config = load_config_or_report(options.config_path);
+  if (!config) return std::nullopt;
+  return CommandInputs{*now, std::move(*config)};
+}
+
+int open_aws(const CommonOptions& options, const core::Config& config, const aws::Environment& env,
+             aws::HttpTransport& http, aws::Clock& clock, AwsContext& out) {
+  auto session = engine::AwsSession::create({options.endpoint_url, options.profile}, env, http, clock);
+  if (!session) {
+    fmt::print(stderr, "snapkeep: {}\n", session.error());
+    return kExitBadInput;
+  }
+  out.session = std::move(*session);
+  if (auto credentials = out.session->credentials().credentials(); !credentials) {
+    fmt::print(stderr, "snapkeep: {}\n", credentials.error().describe());
+    return kExitBadInput;
+  }
+  engine::AwsSession* raw = out.session.get();
+  out.factory = [raw](const std::string& region) { return raw->region_clients(region); };
+  const std::string default_region =
+      raw->default_region().empty() ? "us-east-1" : raw->default_region();
+  auto regions = engine::resolve_regions(config, options.regions, default_region, out.factory);
+  if (!regions) {
+    fmt::print(stderr, "snapkeep: cannot list the enabled regions: {}\n", regions.error().describe());
+    return kExitFailed;
+  }
+  out.regions = std::move(*regions);
+  return kExitOk;
 }
 
 }  // namespace snapkeep::cli

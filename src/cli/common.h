@@ -4,6 +4,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "cli/config_file.h"
 #include "core/config.h"
 #include "core/schedule.h"
+#include "engine/aws_session.h"
 
 namespace snapkeep::cli {
 
@@ -37,5 +39,28 @@ std::optional<core::Time> resolve_now(const std::string& flag);
 
 // Checks --region values and --output. On failure prints why, returns false.
 bool check_common_options(const CommonOptions& options);
+
+// What every AWS command reads first: the checked flags, --now and the
+// configuration. nullopt when any is bad (already reported): exit 2.
+struct CommandInputs {
+  core::Time now{};
+  core::Config config;
+};
+std::optional<CommandInputs> read_inputs(const CommonOptions& options);
+
+// What a command needs to talk to AWS: the session, region clients, and the
+// regions to work on (--region, the config, or DescribeRegions for "*").
+struct AwsContext {
+  std::unique_ptr<engine::AwsSession> session;
+  engine::RegionClientFactory factory;  // valid while `session` lives
+  std::vector<std::string> regions;
+};
+
+// Builds the session, checks that credentials can be had (one clear message
+// rather than a failure per region) and resolves the regions. Returns
+// kExitOk, or prints why and returns the exit status (2 bad profile or no
+// credentials, 1 the region listing failed).
+int open_aws(const CommonOptions& options, const core::Config& config, const aws::Environment& env,
+             aws::HttpTransport& http, aws::Clock& clock, AwsContext& out);
 
 }  // namespace snapkeep::cli

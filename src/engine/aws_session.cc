@@ -36,13 +36,7 @@ class SessionRegionClients final : public RegionClients {
   const aws::Ec2& ec2_create() override { return m_ec2_create; }
   std::map<std::string, ApiCalls> api_calls() override {
     auto calls = to_api_calls(m_caller->counters());
-    for (const auto& [action, c] : to_api_calls(m_create_caller->counters())) {
-      auto& mine = calls[action];
-      mine.calls += c.calls;
-      mine.retries += c.retries;
-      mine.throttled += c.throttled;
-      mine.failed += c.failed;
-    }
+    add_api_calls(calls, to_api_calls(m_create_caller->counters()));
     return calls;
   }
 

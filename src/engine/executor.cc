@@ -81,7 +81,24 @@ void describe_plan(const core::Plan& plan, RunSummary& summary) {
   }
 }
 
-void Executor::execute(const core::Plan& plan, RunSummary& summary) {
+void Executor::execute(const core::Plan& plan, RunSummary& summary, const ProgressCallback& progress) {
+  // Per instance, its create and delete actions not yet done.
+  std::map<std::string, std::size_t> remaining;
+  for (const auto& action : plan.actions) {
+    if (const auto* c = std::get_if<core::CreateAction>(&action)) ++remaining[c->instance_id];
+    if (const auto* d = std::get_if<core::DeleteAction>(&action)) ++remaining[d->instance_id];
+  }
+  RegionProgress state{plan.region, 0, remaining.size(), 0};
+  auto report = [&](const ActionResult& r) {
+    if (r.outcome == Outcome::failed) ++state.failed;
+    if (auto it = remaining.find(r.instance_id); it != remaining.end() && it->second > 0 &&
+                                                 (r.action == "create" || r.action == "delete")) {
+      if (--it->second == 0) ++state.instances_done;
+    }
+    if (progress) progress(state);
+  };
+  if (progress) progress(state);
+
   // Instances whose restore point for this slot could not be made: their
   // deletions wait for a later run.
   std::set<std::string> blocked_instances;
@@ -111,6 +128,7 @@ void Executor::execute(const core::Plan& plan, RunSummary& summary) {
       r.outcome = Outcome::skipped;
       r.reason = "not started: interrupted";
       blocked_instances.insert(create->instance_id);
+      report(r);
       summary.results.push_back(std::move(r));
       continue;
     }
@@ -176,6 +194,7 @@ void Executor::execute(const core::Plan& plan, RunSummary& summary) {
         r.outcome = Outcome::failed;
       }
     }
+    report(r);
     summary.results.push_back(std::move(r));
   }
 
@@ -199,6 +218,7 @@ void Executor::execute(const core::Plan& plan, RunSummary& summary) {
       if (check_stop()) {
         r.outcome = Outcome::skipped;
         r.reason += "; not started: interrupted (the next run repairs it)";
+        report(r);
         summary.results.push_back(std::move(r));
         continue;
       }
@@ -211,6 +231,7 @@ void Executor::execute(const core::Plan& plan, RunSummary& summary) {
         r.outcome = Outcome::failed;
         set_error(r, tagged.error());
       }
+      report(r);
       summary.results.push_back(std::move(r));
     }
   }
@@ -224,6 +245,7 @@ void Executor::execute(const core::Plan& plan, RunSummary& summary) {
       r.instance_id = skip->instance_id;
       if (!skip->snapshot_id.empty()) r.snapshot_ids = {skip->snapshot_id};
       r.reason = skip->reason;
+      report(r);
       summary.results.push_back(std::move(r));
       continue;
     }
@@ -239,12 +261,14 @@ void Executor::execute(const core::Plan& plan, RunSummary& summary) {
     if (blocked_instances.contains(del->instance_id)) {
       r.outcome = Outcome::skipped;
       r.reason = "waits: this run could not create the instance's new restore point";
+      report(r);
       summary.results.push_back(std::move(r));
       continue;
     }
     if (check_stop()) {
       r.outcome = Outcome::skipped;
       r.reason = "not started: interrupted";
+      report(r);
       summary.results.push_back(std::move(r));
       continue;
     }
@@ -262,6 +286,7 @@ void Executor::execute(const core::Plan& plan, RunSummary& summary) {
       r.outcome = Outcome::failed;
       set_error(r, deleted.error());
     }
+    report(r);
     summary.results.push_back(std::move(r));
   }
 }

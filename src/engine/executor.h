@@ -24,6 +24,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
+#include <string>
 
 #include "aws/clock.h"
 #include "aws/ec2.h"
@@ -31,6 +33,20 @@
 #include "engine/summary.h"
 
 namespace snapkeep::engine {
+
+// Where a region's run stands, for a progress line: instances whose actions
+// (create and deletes) are all done, of those that have any, and actions
+// that failed so far.
+struct RegionProgress {
+  std::string region;
+  std::size_t instances_done = 0;
+  std::size_t instances_total = 0;
+  std::size_t failed = 0;
+};
+
+// Called after each action; from region worker threads, possibly at once for
+// different regions, so it must be thread-safe.
+using ProgressCallback = std::function<void(const RegionProgress&)>;
 
 struct ExecutorOptions {
   std::chrono::milliseconds volume_rate_wait{15000};  // SnapshotCreationPerVolumeRateExceeded
@@ -49,7 +65,8 @@ class Executor {
            const std::atomic<bool>& stop, ExecutorOptions options = {});
 
   // Appends one ActionResult per action to `summary.results`.
-  void execute(const core::Plan& plan, RunSummary& summary);
+  // `progress`, when set, is called after every action (see ProgressCallback).
+  void execute(const core::Plan& plan, RunSummary& summary, const ProgressCallback& progress = {});
 
  private:
   const aws::Ec2& m_ec2;

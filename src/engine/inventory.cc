@@ -76,6 +76,18 @@ core::Snapshot to_core(const aws::Ec2Snapshot& in) {
   return out;
 }
 
+aws::Result<std::vector<core::Snapshot>> list_own_snapshots(const aws::Ec2& ec2) {
+  aws::DescribeSnapshotsRequest request;
+  request.owners = {"self"};
+  request.filters.push_back({"tag-key", {std::string(core::tag::policy)}});
+  std::vector<core::Snapshot> out;
+  auto listed = ec2.describe_snapshots(request, [&](std::vector<aws::Ec2Snapshot>&& page) {
+    for (const auto& s : page) out.push_back(to_core(s));
+  });
+  if (!listed) return snapkeep::unexpected(listed.error());
+  return out;
+}
+
 core::RegionInventory list_region(const aws::Ec2& ec2, const core::Config& config,
                                   RegionReport& report) {
   core::RegionInventory inv;
@@ -123,14 +135,10 @@ core::RegionInventory list_region(const aws::Ec2& ec2, const core::Config& confi
     }
   }
 
-  aws::DescribeSnapshotsRequest snapshots_request;
-  snapshots_request.owners = {"self"};
-  snapshots_request.filters.push_back({"tag-key", {std::string(core::tag::policy)}});
-  auto snapshots = ec2.describe_snapshots(snapshots_request);
+  auto snapshots = list_own_snapshots(ec2);
   if (snapshots) {
-    inv.snapshots.reserve(snapshots->size());
-    for (const auto& s : *snapshots) {
-      inv.snapshots.push_back(to_core(s));
+    inv.snapshots = std::move(*snapshots);
+    for (const auto& s : inv.snapshots) {
       if (inv.account_id.empty() && !s.owner_id.empty()) inv.account_id = s.owner_id;
     }
   } else {

@@ -28,6 +28,10 @@ namespace snapkeep::engine {
 core::RegionInventory list_region(const aws::Ec2& ec2, const core::Config& config,
                                   RegionReport& report);
 
+// snapkeep's own snapshots in the region: one paginated DescribeSnapshots
+// (Owner.1=self, tag-key=snapkeep:policy).
+aws::Result<std::vector<core::Snapshot>> list_own_snapshots(const aws::Ec2& ec2);
+
 // Lists the account's own AMIs into `inventory.images`, or marks the images
 // listing incomplete and reports why.
 void list_images(const aws::Ec2& ec2, core::RegionInventory& inventory, RegionReport& report);

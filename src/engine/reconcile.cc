@@ -2,11 +2,10 @@
 
 #include <date/date.h>
 
-#include <mutex>
-#include <thread>
 
 #include "core/plan.h"
 #include "engine/inventory.h"
+#include "engine/parallel.h"
 
 namespace snapkeep::engine {
 
@@ -42,7 +41,7 @@ RunSummary reconcile_region(const core::Config& config, const ReconcileOptions& 
   plan.region = region;
   if (options.execute) {
     Executor executor(ec2, clients->ec2_create(), clock, stop, options.executor);
-    executor.execute(plan, summary);
+    executor.execute(plan, summary, options.progress);
   } else {
     describe_plan(plan, summary);
   }
@@ -63,30 +62,19 @@ RunSummary reconcile(const core::Config& config, const ReconcileOptions& options
   auto started = clock.monotonic();
 
   std::vector<RunSummary> per_region(options.regions.size());
-  std::atomic<std::size_t> next{0};
-  auto worker = [&] {
-    for (std::size_t i = next++; i < options.regions.size(); i = next++) {
-      if (stop.load()) {
-        per_region[i].interrupted = true;
-        RegionReport report;
-        report.account = options.account_id;
-        report.region = options.regions[i];
-        report.complete = false;
-        report.problems.push_back("not started: interrupted");
-        per_region[i].regions.push_back(std::move(report));
-        continue;
-      }
-      per_region[i] = reconcile_region(config, options, options.regions[i], clients, clock, stop);
+  run_bounded(options.regions.size(), options.parallel_regions, [&](std::size_t i) {
+    if (stop.load()) {
+      per_region[i].interrupted = true;
+      RegionReport report;
+      report.account = options.account_id;
+      report.region = options.regions[i];
+      report.complete = false;
+      report.problems.push_back("not started: interrupted");
+      per_region[i].regions.push_back(std::move(report));
+      return;
     }
-  };
-  std::size_t threads = std::min<std::size_t>(
-      options.regions.size(), static_cast<std::size_t>(std::max(1, options.parallel_regions)));
-  if (threads <= 1) {
-    worker();
-  } else {
-    std::vector<std::jthread> pool;
-    for (std::size_t t = 0; t < threads; ++t) pool.emplace_back(worker);
-  }
+    per_region[i] = reconcile_region(config, options, options.regions[i], clients, clock, stop);
+  });
   // Merged in region order, so the output does not depend on thread timing.
   for (auto& s : per_region) total.merge(std::move(s));
   total.interrupted = total.interrupted || stop.load();

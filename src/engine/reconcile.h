@@ -45,6 +45,7 @@ struct ReconcileOptions {
   std::string account_id;            // when known; else learnt from listings
   int parallel_regions = 4;
   ExecutorOptions executor;
+  ProgressCallback progress;  // run only; see executor.h
 };
 
 RunSummary reconcile(const core::Config& config, const ReconcileOptions& options,

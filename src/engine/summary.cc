@@ -42,17 +42,21 @@ int RunSummary::exit_status() const {
   return 0;
 }
 
-void RunSummary::merge(RunSummary other) {
-  for (auto& r : other.regions) regions.push_back(std::move(r));
-  for (auto& r : other.results) results.push_back(std::move(r));
-  for (auto& e : other.notification_errors) notification_errors.push_back(std::move(e));
-  for (const auto& [action, c] : other.api_calls) {
-    auto& mine = api_calls[action];
+void add_api_calls(std::map<std::string, ApiCalls>& total, const std::map<std::string, ApiCalls>& more) {
+  for (const auto& [action, c] : more) {
+    auto& mine = total[action];
     mine.calls += c.calls;
     mine.retries += c.retries;
     mine.throttled += c.throttled;
     mine.failed += c.failed;
   }
+}
+
+void RunSummary::merge(RunSummary other) {
+  for (auto& r : other.regions) regions.push_back(std::move(r));
+  for (auto& r : other.results) results.push_back(std::move(r));
+  for (auto& e : other.notification_errors) notification_errors.push_back(std::move(e));
+  add_api_calls(api_calls, other.api_calls);
   interrupted = interrupted || other.interrupted;
 }
 

@@ -62,6 +62,9 @@ struct ApiCalls {
   std::int64_t failed = 0;    // calls that failed after retries
 };
 
+// Adds `more`'s counts into `total`, action by action.
+void add_api_calls(std::map<std::string, ApiCalls>& total, const std::map<std::string, ApiCalls>& more);
+
 struct RunSummary {
   std::string mode = "run";  // run | plan
   std::string run_id;
