@@ -10,6 +10,7 @@ packages=(
   nlohmann-json3-dev libfmt-dev libspdlog-dev libhowardhinnant-date-dev tzdata
   libgtest-dev libgmock-dev libbenchmark-dev librapidcheck-dev
   python3 python3-venv ninja-build
+  clang-14 libclang-rt-14-dev  # libFuzzer and the sanitizer runtimes (scripts/fuzz.sh)
 )
 
 missing=()

@@ -8,3 +8,6 @@ scripts/build.sh
 build=${SNAPKEEP_BUILD_DIR:-build}
 cd "$build"
 ctest --output-on-failure --timeout 900 -j"$(nproc)"
+# Sanitizer builds and fuzzing (docs/testing.md); SNAPKEEP_HARDENING=0 skips them.
+cd "$OLDPWD"
+if [[ ${SNAPKEEP_HARDENING:-1} != 0 ]]; then scripts/test-hardening.sh; fi
