@@ -29,13 +29,14 @@ if ((${#missing[@]})); then
   "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# moto (the EC2/SNS/STS emulator) and boto3 (the independent checker). Use the
+# moto (the EC2/SNS/STS emulator), boto3 (the independent checker) and
+# jsonschema (checks the configuration schema against the examples). Use the
 # ones on the machine when present; otherwise a project virtualenv from PyPI.
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-if ! command -v moto_server >/dev/null 2>&1 || ! python3 -c 'import boto3, moto' >/dev/null 2>&1; then
+if ! command -v moto_server >/dev/null 2>&1 || ! python3 -c 'import boto3, moto, jsonschema' >/dev/null 2>&1; then
   if [[ ! -x "$here/.venv/bin/moto_server" ]]; then
-    echo "install-deps: creating $here/.venv with moto[server] and boto3"
+    echo "install-deps: creating $here/.venv with moto[server], boto3 and jsonschema"
     python3 -m venv "$here/.venv"
-    "$here/.venv/bin/pip" install -q "moto[server]>=5,<6" boto3
+    "$here/.venv/bin/pip" install -q "moto[server]>=5,<6" boto3 jsonschema
   fi
 fi
