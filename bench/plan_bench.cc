@@ -112,11 +112,11 @@ Region build(std::size_t snapshot_count, Time now) {
       s.start_time = slot + std::chrono::seconds{30};
       s.owner_id = inv.account_id;
       s.size_gib = 8;
-      s.tags = {{std::string(tag::policy), "nightly"},
-                {std::string(tag::slot), slot_text},
-                {std::string(tag::instance), instance.id},
-                {std::string(tag::set), set},
-                {std::string(tag::device), devices[v]}};
+      s.tags.policy = "nightly";
+      s.tags.slot = slot_text;
+      s.tags.instance = instance.id;
+      s.tags.set = set;
+      s.tags.device = devices[v];
       inv.snapshots.push_back(std::move(s));
     }
   }

@@ -7,8 +7,10 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "core/compact_string.h"
 #include "core/config.h"
 #include "core/schedule.h"
 
@@ -25,7 +27,15 @@ inline constexpr std::string_view device = "snapkeep:device";
 inline constexpr std::string_view copy_of = "snapkeep:copy-of";
 }  // namespace tag
 
-enum class InstanceState { pending, running, stopping, stopped, shutting_down, terminated, unknown };
+enum class InstanceState {
+  pending,
+  running,
+  stopping,
+  stopped,
+  shutting_down,
+  terminated,
+  unknown
+};
 
 struct Volume {
   std::string id;
@@ -46,15 +56,33 @@ struct Instance {
 
 enum class SnapshotState { pending, completed, error, unknown };
 
+// A snapshot's snapkeep:* tags, the only tags the core reads. An absent tag
+// and an empty one are the same here (snapkeep never writes an empty value).
+// Other tags are not kept: nothing in the core decides on them, and at a
+// million snapshots a full tag map per snapshot costs about 1 KB each
+// (docs/performance.md).
+struct SnapshotTags {
+  CompactString policy;
+  CompactString slot;  // as written; the planner parses it (core::parse_slot)
+  CompactString instance;
+  CompactString set;
+  CompactString device;
+
+  // Keeps `value` when `key` is one of the reserved tags above; false (and
+  // nothing kept) for any other key.
+  bool set_tag(std::string_view key, std::string_view value);
+  // The reserved tags among `tags`; others are dropped.
+  static SnapshotTags from(const Tags& tags);
+};
+
 struct Snapshot {
-  std::string id;
-  std::string volume_id;
+  CompactString id;
+  CompactString volume_id;
+  CompactString owner_id;
   SnapshotState state = SnapshotState::unknown;
-  Time start_time{};
-  std::string owner_id;
   int size_gib = 0;
-  std::string description;
-  Tags tags;
+  Time start_time{};
+  SnapshotTags tags;
 };
 
 // An AMI of the account and the snapshots its block device mappings use.

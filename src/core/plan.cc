@@ -19,34 +19,19 @@ namespace {
 // right after creation.
 constexpr std::size_t max_snapshot_tags = 50;
 
-const std::string& key(std::string_view name) {
-  // std::map<std::string, ...> has no heterogeneous lookup: build each
-  // reserved key once rather than once per snapshot.
-  static const std::string keys[] = {std::string(tag::prefix), std::string(tag::policy), std::string(tag::slot),
-                                     std::string(tag::instance), std::string(tag::set),
-                                     std::string(tag::device)};
-  for (const auto& k : keys) {
-    if (k == name) {
-      return k;
-    }
-  }
-  static const std::string none;
-  return none;
-}
-
 const std::string* find_tag(const Tags& tags, const std::string& name) {
   const auto it = tags.find(name);
   return it == tags.end() ? nullptr : &it->second;
 }
 
-// One snapshot of a configured policy, reduced to what grouping needs.
+// One snapshot of a configured policy, reduced to what grouping needs: 24
+// bytes, a million of them sorted twice (docs/performance.md). The set and
+// snapshot ids are read from the snapshot itself.
 struct Record {
   std::uint32_t policy = 0;    // index into the policies sorted by name
   std::uint32_t instance = 0;  // rank of the instance id among all ids
   std::uint32_t snapshot = 0;  // index into inventory.snapshots
   Time slot{};
-  std::string_view set;
-  std::string_view snapshot_id;
 };
 
 struct PolicyState {
@@ -168,92 +153,47 @@ class Planner {
     }
   }
 
-  // The reserved tags of one snapshot, found in one walk: they are adjacent
-  // in the sorted tag map, all starting with "snapkeep:".
-  struct ReservedTags {
-    const std::string* policy = nullptr;
-    const std::string* slot = nullptr;
-    const std::string* instance = nullptr;
-    const std::string* set = nullptr;
-    const std::string* device = nullptr;
-  };
-
-  static ReservedTags reserved_tags(const Tags& tags) {
-    ReservedTags out;
-    for (auto it = tags.lower_bound(key(tag::prefix)); it != tags.end(); ++it) {
-      const std::string_view k = it->first;
-      if (!k.starts_with(tag::prefix)) {
-        break;
-      }
-      // Dispatch on the length first: one comparison per tag, not five.
-      static_assert(tag::policy.size() == tag::device.size());
-      const std::string* value = &it->second;
-      switch (k.size()) {
-        case tag::policy.size():  // == tag::device.size()
-          if (k == tag::policy) {
-            out.policy = value;
-          } else if (k == tag::device) {
-            out.device = value;
-          }
-          break;
-        case tag::slot.size():
-          out.slot = k == tag::slot ? value : out.slot;
-          break;
-        case tag::instance.size():
-          out.instance = k == tag::instance ? value : out.instance;
-          break;
-        case tag::set.size():
-          out.set = k == tag::set ? value : out.set;
-          break;
-        default:
-          break;
-      }
-    }
-    return out;
-  }
-
   void read_snapshots() {
     m_records.reserve(m_inv.snapshots.size());
     // Snapshots of one instance usually come together: remember the last id.
     std::string_view last_instance;
     std::uint32_t last_instance_index = 0;
-    const std::string* last_policy = nullptr;
+    const CompactString* last_policy = nullptr;
     auto policy_it = m_policy_index.end();
     for (std::uint32_t i = 0; i < m_inv.snapshots.size(); ++i) {
       const Snapshot& snap = m_inv.snapshots[i];
-      const ReservedTags t = reserved_tags(snap.tags);
-      if (t.policy == nullptr) {
+      const SnapshotTags& t = snap.tags;
+      if (t.policy.empty()) {
         continue;  // not snapkeep's: never looked at
       }
-      if (last_policy == nullptr || *last_policy != *t.policy) {
-        last_policy = t.policy;
-        policy_it = m_policy_index.find(*t.policy);
+      if (last_policy == nullptr || *last_policy != t.policy) {
+        last_policy = &t.policy;
+        policy_it = m_policy_index.find(t.policy.view());
       }
       if (policy_it == m_policy_index.end()) {
-        ++m_unknown_policies[*t.policy];
+        ++m_unknown_policies[t.policy.view()];
         continue;
       }
       auto& notes = m_policies[policy_it->second].notes;
       if (!m_inv.account_id.empty() && snap.owner_id != m_inv.account_id) {
-        notes.push_back({*t.policy, t.instance ? *t.instance : std::string{}, snap.id,
+        notes.push_back({t.policy.str(), t.instance.str(), snap.id.str(),
                          fmt::format("owned by account '{}', not {}: never deleted",
                                      snap.owner_id, m_inv.account_id)});
         continue;
       }
-      const auto slot = t.slot ? parse_slot(*t.slot) : std::nullopt;
-      if (t.instance == nullptr || t.set == nullptr || !slot || t.instance->empty() ||
-          t.set->empty()) {
-        notes.push_back({*t.policy, t.instance ? *t.instance : std::string{}, snap.id,
+      const auto slot = parse_slot(t.slot.view());
+      if (t.instance.empty() || t.set.empty() || !slot) {
+        notes.push_back({t.policy.str(), t.instance.str(), snap.id.str(),
                          "snapkeep:instance, snapkeep:slot or snapkeep:set missing or malformed: "
                          "left untouched"});
         continue;
       }
-      if (last_instance.data() == nullptr || *t.instance != last_instance) {
-        last_instance = *t.instance;
+      if (last_instance.data() == nullptr || t.instance != last_instance) {
+        last_instance = t.instance.view();
         last_instance_index = intern(last_instance);
       }
-      m_records.push_back({policy_it->second, last_instance_index, i, *slot, *t.set, snap.id});
-      if (t.device == nullptr) {
+      m_records.push_back({policy_it->second, last_instance_index, i, *slot});
+      if (t.device.empty()) {
         m_untagged_devices.push_back(i);
       }
     }
@@ -296,19 +236,23 @@ class Planner {
     for (std::size_t b = 0; b + 1 < start.size(); ++b) {
       if (start[b + 1] - start[b] > 1) {
         std::sort(sorted.begin() + start[b], sorted.begin() + start[b + 1],
-                  [](const Record& a, const Record& c) {
+                  [this](const Record& a, const Record& c) {
                     if (a.slot != c.slot) {
                       return a.slot < c.slot;
                     }
-                    if (a.set != c.set) {
-                      return a.set < c.set;
+                    const Snapshot& x = snapshot_of(a);
+                    const Snapshot& y = snapshot_of(c);
+                    if (x.tags.set != y.tags.set) {
+                      return x.tags.set < y.tags.set;
                     }
-                    return a.snapshot_id < c.snapshot_id;
+                    return x.id < y.id;
                   });
       }
     }
     m_records = std::move(sorted);
   }
+
+  const Snapshot& snapshot_of(const Record& r) const { return m_inv.snapshots[r.snapshot]; }
 
   void plan_policy(std::uint32_t p) {
     auto& state = m_policies[p];
@@ -355,15 +299,16 @@ class Planner {
       std::size_t end = begin;
       m_states.clear();
       Time earliest = Time::max();
+      const CompactString& set = snapshot_of(group[begin]).tags.set;
       while (end < group.size() && group[end].slot == group[begin].slot &&
-             group[end].set == group[begin].set) {
-        const Snapshot& snap = m_inv.snapshots[group[end].snapshot];
+             snapshot_of(group[end]).tags.set == set) {
+        const Snapshot& snap = snapshot_of(group[end]);
         m_states.push_back(snap.state);
         earliest = std::min(earliest, snap.start_time);
         ++end;
       }
       const PointState ps = point_state(m_states);
-      m_points.push_back({group[begin].slot, ps, earliest, group[begin].set});
+      m_points.push_back({group[begin].slot, ps, earliest, set.view()});
       m_point_ranges.emplace_back(begin, end);
       if (state.slot && group[begin].slot == *state.slot) {
         (ps == PointState::errored ? current_errored : current_exists) = true;
@@ -402,12 +347,12 @@ class Planner {
 
   void remove(const Policy& policy, std::string_view instance_id, const Record& record,
               const std::string& reason) {
-    const Snapshot& snap = m_inv.snapshots[record.snapshot];
+    const Snapshot& snap = snapshot_of(record);
     if (m_inv.images) {
-      const auto used = m_images_of.find(snap.id);
+      const auto used = m_images_of.find(snap.id.view());
       if (used != m_images_of.end()) {
         m_out.actions.push_back(SkipAction{
-            policy.name, std::string(instance_id), snap.id,
+            policy.name, std::string(instance_id), snap.id.str(),
             fmt::format("used by {}: not deleted ({})", fmt::join(used->second, ", "), reason)});
         return;
       }
@@ -420,8 +365,8 @@ class Planner {
       m_deleted.resize(m_inv.snapshots.size(), false);
     }
     m_deleted[record.snapshot] = true;
-    m_out.actions.push_back(DeleteAction{policy.name, std::string(instance_id), snap.id,
-                                         std::string(record.set), record.slot, reason});
+    m_out.actions.push_back(DeleteAction{policy.name, std::string(instance_id), snap.id.str(),
+                                         snap.tags.set.str(), record.slot, reason});
   }
 
   // Plans the instance's restore point for the current slot; false when it
@@ -539,22 +484,20 @@ class Planner {
         by_volume.emplace(volume.id, std::pair{&instance, &volume});
       }
     }
-    const auto& k_instance = key(tag::instance);
     std::map<std::string_view, std::vector<std::string_view>> by_device;
     for (const auto index : m_untagged_devices) {
       if (!m_deleted.empty() && m_deleted[index]) {
         continue;
       }
       const Snapshot& snap = m_inv.snapshots[index];
-      const auto it = by_volume.find(snap.volume_id);
+      const auto it = by_volume.find(snap.volume_id.view());
       if (it == by_volume.end() || it->second.second->device.empty()) {
         continue;
       }
-      const auto* instance = find_tag(snap.tags, k_instance);
-      if (instance == nullptr || *instance != it->second.first->id) {
+      if (snap.tags.instance != it->second.first->id) {
         continue;
       }
-      by_device[it->second.second->device].push_back(snap.id);
+      by_device[it->second.second->device].push_back(snap.id.view());
     }
     for (auto& [device, ids] : by_device) {
       std::ranges::sort(ids);

@@ -6,15 +6,6 @@
 
 namespace snapkeep::core {
 
-namespace {
-
-std::string tag_or_empty(const Tags& tags, std::string_view key) {
-  auto it = tags.find(std::string(key));
-  return it == tags.end() ? std::string() : it->second;
-}
-
-}  // namespace
-
 int RestorePoint::size_gib() const {
   int total = 0;
   for (const auto& s : snapshots) total += s.size_gib;
@@ -23,10 +14,14 @@ int RestorePoint::size_gib() const {
 
 std::string_view to_string(SnapshotState state) {
   switch (state) {
-    case SnapshotState::pending: return "pending";
-    case SnapshotState::completed: return "completed";
-    case SnapshotState::error: return "error";
-    case SnapshotState::unknown: return "unknown";
+    case SnapshotState::pending:
+      return "pending";
+    case SnapshotState::completed:
+      return "completed";
+    case SnapshotState::error:
+      return "error";
+    case SnapshotState::unknown:
+      return "unknown";
   }
   return "unknown";
 }
@@ -35,26 +30,24 @@ std::vector<RestorePoint> group_restore_points(std::span<const Snapshot> snapsho
   using Key = std::tuple<std::string, std::string, std::string, std::string>;
   std::map<Key, RestorePoint> points;
   for (const auto& snap : snapshots) {
-    auto policy = snap.tags.find(std::string(tag::policy));
-    if (policy == snap.tags.end()) continue;
-    Key key{policy->second, tag_or_empty(snap.tags, tag::instance),
-            tag_or_empty(snap.tags, tag::slot), tag_or_empty(snap.tags, tag::set)};
+    const SnapshotTags& tags = snap.tags;
+    if (tags.policy.empty()) continue;
+    Key key{tags.policy.str(), tags.instance.str(), tags.slot.str(), tags.set.str()};
     auto [it, inserted] = points.try_emplace(key);
     RestorePoint& point = it->second;
     if (inserted) {
       std::tie(point.policy, point.instance_id, point.slot, point.set_id) = key;
       point.slot_time = parse_slot(point.slot);
     }
-    point.snapshots.push_back({snap.id, snap.volume_id, tag_or_empty(snap.tags, tag::device),
-                               snap.state, snap.size_gib});
+    point.snapshots.push_back(
+        {snap.id.str(), snap.volume_id.str(), tags.device.str(), snap.state, snap.size_gib});
   }
   std::vector<RestorePoint> out;
   out.reserve(points.size());
   std::vector<SnapshotState> states;
   for (auto& [key, point] : points) {
-    std::ranges::sort(point.snapshots, {}, [](const PointSnapshot& s) {
-      return std::tie(s.device, s.snapshot_id);
-    });
+    std::ranges::sort(point.snapshots, {},
+                      [](const PointSnapshot& s) { return std::tie(s.device, s.snapshot_id); });
     states.clear();
     for (const auto& s : point.snapshots) states.push_back(s.state);
     point.state = point_state(states);

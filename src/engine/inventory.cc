@@ -71,8 +71,7 @@ core::Snapshot to_core(const aws::Ec2Snapshot& in) {
   out.start_time = std::chrono::time_point_cast<std::chrono::seconds>(in.start_time);
   out.owner_id = in.owner_id;
   out.size_gib = in.volume_size_gib;
-  out.description = in.description;
-  out.tags = to_core(in.tags);
+  for (const auto& t : in.tags) out.tags.set_tag(t.key, t.value);
   return out;
 }
 
@@ -139,7 +138,7 @@ core::RegionInventory list_region(const aws::Ec2& ec2, const core::Config& confi
   if (snapshots) {
     inv.snapshots = std::move(*snapshots);
     for (const auto& s : inv.snapshots) {
-      if (inv.account_id.empty() && !s.owner_id.empty()) inv.account_id = s.owner_id;
+      if (inv.account_id.empty() && !s.owner_id.empty()) inv.account_id = s.owner_id.str();
     }
   } else {
     inv.snapshots_complete = false;

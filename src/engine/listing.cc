@@ -39,7 +39,7 @@ RegionListing list_region_points(const ListOptions& options, const std::string& 
   }
   for (const auto& s : *snapshots) {
     if (!s.owner_id.empty()) {
-      out.account = s.owner_id;
+      out.account = s.owner_id.str();
       break;
     }
   }

@@ -93,8 +93,7 @@ inline core::RegionInventory fake_inventory(FakeEc2& ec2, const std::string& reg
     s.start_time = parse_fake_time(fs.start_time);
     s.owner_id = fs.owner_id;
     s.size_gib = fs.size_gib;
-    s.description = fs.description;
-    s.tags = fs.tags;
+    s.tags = core::SnapshotTags::from(fs.tags);
     inventory.snapshots.push_back(std::move(s));
   }
   std::vector<core::Image> images;

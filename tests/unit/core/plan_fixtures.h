@@ -65,13 +65,11 @@ inline Snapshot make_snapshot(const SnapSpec& s) {
   snap.state = s.state;
   snap.start_time = parse_slot(s.slot).value_or(Time{}) + std::chrono::seconds{5};
   snap.owner_id = s.owner;
-  snap.tags = {{std::string(tag::policy), s.policy},
-               {std::string(tag::instance), s.instance},
-               {std::string(tag::slot), s.slot},
-               {std::string(tag::set), s.set}};
-  if (!s.device.empty()) {
-    snap.tags[std::string(tag::device)] = s.device;
-  }
+  snap.tags.policy = s.policy;
+  snap.tags.instance = s.instance;
+  snap.tags.slot = s.slot;
+  snap.tags.set = s.set;
+  snap.tags.device = s.device;
   return snap;
 }
 

@@ -149,11 +149,6 @@ std::set<std::string> deleted_ids(const Plan& p) {
   return out;
 }
 
-const std::string* tag_of(const Snapshot& s, std::string_view key) {
-  const auto it = s.tags.find(std::string(key));
-  return it == s.tags.end() ? nullptr : &it->second;
-}
-
 // An independent view of restore points: own, well-formed snapshots of
 // configured policies, grouped by their four tags.
 struct Point {
@@ -173,15 +168,13 @@ using PointKey = std::tuple<std::string, std::string, Time, std::string>;  // po
 std::map<PointKey, Point> points_of(const World& w) {
   std::map<PointKey, Point> out;
   for (const auto& s : w.inventory.snapshots) {
-    const auto* policy = tag_of(s, tag::policy);
-    const auto* instance = tag_of(s, tag::instance);
-    const auto* slot = tag_of(s, tag::slot);
-    const auto* set = tag_of(s, tag::set);
-    if (!policy || !instance || !slot || !set || !parse_slot(*slot) ||
+    const SnapshotTags& t = s.tags;
+    const auto slot = parse_slot(t.slot.view());
+    if (t.policy.empty() || t.instance.empty() || t.set.empty() || !slot ||
         s.owner_id != w.inventory.account_id) {
       continue;
     }
-    out[{*policy, *instance, *parse_slot(*slot), *set}].snapshots.push_back(&s);
+    out[{t.policy.str(), t.instance.str(), *slot, t.set.str()}].snapshots.push_back(&s);
   }
   return out;
 }
@@ -205,7 +198,7 @@ bool is_selected(const World& w, const Policy& p, const std::string& instance_id
 }
 
 bool untouched(const Point& p, const std::set<std::string>& deleted) {
-  return std::ranges::none_of(p.snapshots, [&](const Snapshot* s) { return deleted.contains(s->id); });
+  return std::ranges::none_of(p.snapshots, [&](const Snapshot* s) { return deleted.contains(s->id.str()); });
 }
 
 // Good slots of each (policy, instance), newest first, with whether some
@@ -234,8 +227,8 @@ RC_GTEST_PROP(PlanProperties, Rule1OnlyOwnSnapshotsOfThePolicyAreDeleted, ()) {
     if (const auto* d = std::get_if<DeleteAction>(&a)) {
       const auto it = std::ranges::find(w.inventory.snapshots, d->snapshot_id, &Snapshot::id);
       RC_ASSERT(it != w.inventory.snapshots.end());
-      RC_ASSERT(tag_of(*it, tag::policy) != nullptr);
-      RC_ASSERT(*tag_of(*it, tag::policy) == d->policy);
+      RC_ASSERT(!it->tags.policy.empty());
+      RC_ASSERT(it->tags.policy == d->policy);
       RC_ASSERT(policy_named(w, d->policy) != nullptr);
       RC_ASSERT(it->owner_id == w.inventory.account_id);
     }
@@ -421,7 +414,7 @@ RC_GTEST_PROP(PlanProperties, ApplyingThePlanThenPlanningAgainCreatesNothing, ()
   auto w = *gen_world();
   const auto p = plan_of(w);
   const auto deleted = deleted_ids(p);
-  std::erase_if(w.inventory.snapshots, [&](const Snapshot& s) { return deleted.contains(s.id); });
+  std::erase_if(w.inventory.snapshots, [&](const Snapshot& s) { return deleted.contains(s.id.str()); });
   int n = 0;
   for (const auto& a : p.actions) {
     if (const auto* c = std::get_if<CreateAction>(&a)) {
@@ -432,7 +425,7 @@ RC_GTEST_PROP(PlanProperties, ApplyingThePlanThenPlanningAgainCreatesNothing, ()
         s.state = *rc::gen::element(SnapshotState::pending, SnapshotState::completed);
         s.start_time = w.now;
         s.owner_id = w.inventory.account_id;
-        s.tags = c->tags;
+        s.tags = SnapshotTags::from(c->tags);
         w.inventory.snapshots.push_back(std::move(s));
       }
     }

@@ -13,12 +13,12 @@ Snapshot snap(std::string id, std::string policy, std::string instance, std::str
               int size = 8) {
   Snapshot s;
   s.id = std::move(id);
-  s.volume_id = "vol-" + s.id;
+  s.volume_id = "vol-" + s.id.str();
   s.state = state;
   s.size_gib = size;
-  s.tags = {{"snapkeep:policy", policy}, {"snapkeep:instance", instance},
-            {"snapkeep:slot", slot}, {"snapkeep:set", set}};
-  if (!device.empty()) s.tags["snapkeep:device"] = device;
+  s.tags = SnapshotTags::from({{"snapkeep:policy", policy}, {"snapkeep:instance", instance},
+                               {"snapkeep:slot", slot}, {"snapkeep:set", set}});
+  if (!device.empty()) s.tags.device = device;
   return s;
 }
 
@@ -61,7 +61,7 @@ TEST(RestorePoints, StateFollowsPointState) {
 TEST(RestorePoints, LeavesOutForeignSnapshotsAndKeepsMalformedSlots) {
   Snapshot foreign;
   foreign.id = "snap-manual";
-  foreign.tags = {{"Name", "manual"}};
+  foreign.tags = SnapshotTags::from({{"Name", "manual"}});
   std::vector<Snapshot> in = {foreign, snap("s1", "p", "i-1", "yesterday", "a", "")};
   auto points = group_restore_points(in);
   ASSERT_EQ(points.size(), 1u);
