@@ -3,6 +3,7 @@
 
 #include "cli/app.h"
 #include "cli/commands.h"
+#include "core/retention.h"
 #include "core/schedule.h"
 
 #include <date/date.h>
@@ -30,29 +31,6 @@ struct ScheduleOptions {
 
 constexpr int kMaxCount = 10000;
 
-// Exactly YYYY-MM-DDTHH:MM:SSZ: one unambiguous form, so that a time without
-// a zone is never silently read as UTC or as local time.
-std::optional<core::Time> parse_utc(const std::string& text) {
-  if (text.size() != 20 || text[4] != '-' || text[7] != '-' || text[10] != 'T' ||
-      text[13] != ':' || text[16] != ':' || text[19] != 'Z') {
-    return std::nullopt;
-  }
-  for (std::size_t i : {0u, 1u, 2u, 3u, 5u, 6u, 8u, 9u, 11u, 12u, 14u, 15u, 17u, 18u}) {
-    if (text[i] < '0' || text[i] > '9') return std::nullopt;
-  }
-  auto num = [&](std::size_t pos, std::size_t len) {
-    return std::stoi(text.substr(pos, len));
-  };
-  date::year_month_day ymd{date::year{num(0, 4)}, date::month{static_cast<unsigned>(num(5, 2))},
-                           date::day{static_cast<unsigned>(num(8, 2))}};
-  int h = num(11, 2);
-  int m = num(14, 2);
-  int s = num(17, 2);
-  if (!ymd.ok() || h > 23 || m > 59 || s > 59) return std::nullopt;
-  return core::Time{date::sys_days{ymd}} + std::chrono::hours{h} + std::chrono::minutes{m} +
-         std::chrono::seconds{s};
-}
-
 int bad_input(const std::string& message) {
   fmt::print(stderr, "snapkeep schedule: {}\n", message);
   return kExitBadInput;
@@ -69,7 +47,9 @@ int run_schedule(const ScheduleOptions& opt) {
   core::Time from{};
   if (opt.from.empty()) {
     from = date::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-  } else if (auto t = parse_utc(opt.from)) {
+  } else if (auto t = core::parse_slot(opt.from)) {
+    // Exactly YYYY-MM-DDTHH:MM:SSZ, as --now and the slot tags: one
+    // unambiguous form, so that a time without a zone is never read as UTC.
     from = *t;
   } else {
     return bad_input(fmt::format(
