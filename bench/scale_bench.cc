@@ -8,7 +8,11 @@
 //
 // Usage: scale_bench [--sizes 10,1000,10000] [--fault-rate 0.2] [--seed 1]
 // Each scenario runs in a forked child so that its CPU time and peak RSS
-// are its own.
+// are its own. Exits 1 when a check fails: without faults, calls above the
+// lower bound, a refused request, achieved/possible under 0.9 or an action
+// left undone; with or without, the fake's counts differing from the run
+// summary's, or an exit status that does not match what was left undone.
+// ctest runs it small (bench_scale_smoke).
 #include <fmt/format.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -62,7 +66,14 @@ double bucket_seconds(std::int64_t n, double burst, double refill) {
   return std::max(0.0, (static_cast<double>(n) - burst) / refill);
 }
 
-void run_scenario(int instances, double fault_rate, unsigned seed) {
+// Runs one scenario and prints its figures; returns how many of the
+// benchmark's own checks failed (so that a smoke run in ctest can fail).
+int run_scenario(int instances, double fault_rate, unsigned seed) {
+  int problems = 0;
+  const auto problem = [&](const std::string& what) {
+    fmt::print("  !! {}\n", what);
+    ++problems;
+  };
   auto config = *core::parse_config(
       "regions: [us-east-1]\npolicies:\n  - name: daily\n    select:\n      tags: {Backup: \"true\"}\n"
       "    schedule: \"cron(0 3 * * ? *)\"\n    retain: {daily: 7}\n",
@@ -157,7 +168,11 @@ void run_scenario(int instances, double fault_rate, unsigned seed) {
                b > 0 ? fmt::format("{:.2f}", static_cast<double>(c.calls) / static_cast<double>(b)) : "-",
                c.retries, throttled.contains(action) ? throttled[action] : 0);
     if (fake_calls[action] != c.calls) {
-      fmt::print("  !! fake saw {} calls of {}\n", fake_calls[action], action);
+      problem(fmt::format("fake saw {} calls of {}, the summary says {}", fake_calls[action], action,
+                          c.calls));
+    }
+    if (fault_rate == 0 && c.calls != b) {
+      problem(fmt::format("{} calls of {}, the lower bound is {}", c.calls, action, b));
     }
   }
   fmt::print("outcomes: {} created, {} deleted, {} failed, {} skipped; {} actions left for the next run\n",
@@ -172,6 +187,16 @@ void run_scenario(int instances, double fault_rate, unsigned seed) {
   fmt::print("client CPU {:.2f} s, peak RSS {} MiB (before the run {} MiB, fleet and fake included)\n",
              cpu, peak_rss_kib() / 1024, rss_before / 1024);
   fmt::print("exit status {}\n", summary.exit_status());
+  // Exit 0 promises that nothing was left undone.
+  if ((summary.exit_status() == 0) != (left == 0)) {
+    problem(fmt::format("exit status {} with {} actions left", summary.exit_status(), left));
+  }
+  if (fault_rate == 0) {
+    if (throttled_total != 0) problem("requests refused by throttling without faults");
+    if (possible >= 1.0 && possible / simulated < 0.9) problem("achieved/possible under 0.9");
+    if (left != 0) problem("actions left without faults");
+  }
+  return problems;
 }
 
 }  // namespace
@@ -196,18 +221,20 @@ int main(int argc, char** argv) {
       seed = static_cast<unsigned>(std::stoul(argv[i + 1]));
     }
   }
+  bool failed = false;
   for (double rate : {0.0, fault_rate}) {
     for (int n : sizes) {
       std::fflush(stdout);
       pid_t child = fork();
       if (child == 0) {
-        run_scenario(n, rate, seed);
+        const int problems = run_scenario(n, rate, seed);
         std::fflush(stdout);
-        std::_Exit(0);
+        std::_Exit(problems == 0 ? 0 : 1);
       }
       int status = 0;
       waitpid(child, &status, 0);
+      if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) failed = true;
     }
   }
-  return 0;
+  return failed ? 1 : 0;
 }
