@@ -148,7 +148,9 @@ class CompactString {
     }
   }
 
-  alignas(8) unsigned char m_bytes[24];
+  // Zeroed first: GCC cannot see that the pointer bytes are read only when
+  // the marker says heap, and warns under the sanitizer builds otherwise.
+  alignas(8) unsigned char m_bytes[24]{};
 };
 
 static_assert(sizeof(CompactString) == 24);
