@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <cstdlib>
 
 namespace snapkeep::aws {
@@ -21,6 +22,17 @@ bool env_is_true(const Environment& env, std::string_view name) {
   std::transform(value.begin(), value.end(), value.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return value == "true";
+}
+
+std::optional<std::chrono::milliseconds> env_milliseconds(const Environment& env,
+                                                          std::string_view name) {
+  const std::string value = env.get(name);
+  long long ms = 0;
+  const auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), ms);
+  if (value.empty() || ec != std::errc() || ptr != value.data() + value.size() || ms <= 0) {
+    return std::nullopt;
+  }
+  return std::chrono::milliseconds(ms);
 }
 
 }  // namespace snapkeep::aws

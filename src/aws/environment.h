@@ -10,7 +10,9 @@
 // real environment; snapkeep never calls setenv).
 #pragma once
 
+#include <chrono>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -45,5 +47,11 @@ class MapEnvironment final : public Environment {
 // "true" in any letter case (the SDKs' reading of boolean variables such as
 // AWS_EC2_METADATA_DISABLED).
 bool env_is_true(const Environment& env, std::string_view name);
+
+// A duration in milliseconds set as a positive decimal integer (snapkeep's
+// SNAPKEEP_*_MS settings); nullopt when unset, zero, negative or not a
+// number, so that a mistyped value leaves the default in force.
+std::optional<std::chrono::milliseconds> env_milliseconds(const Environment& env,
+                                                          std::string_view name);
 
 }  // namespace snapkeep::aws

@@ -33,9 +33,13 @@ bool AwsError::retryable() const {
     case ErrorKind::network:
       return true;
     case ErrorKind::bad_response:
-      // A garbled 5xx answer is a server fault; a garbled 2xx/4xx is not
-      // something a retry is known to fix, but a truncated body is.
-      return http_status >= 500 || http_status == 0;
+      // A garbled 5xx answer is a server fault, and a truncated body a
+      // broken transfer, which the SDKs retry as a connection error. A 2xx
+      // body that is not XML at all is a damaged transfer too (QueryClient
+      // never repeats a call that is not idempotent after it). A well-formed
+      // answer of the wrong shape, or a garbled 4xx, is not something a
+      // retry is known to fix.
+      return http_status >= 500 || http_status == 0 || garbled;
     default:
       return false;
   }

@@ -40,9 +40,13 @@ struct AwsError {
   int http_status = 0;     // 0 when no HTTP answer arrived
   std::string request_id;  // AWS request id when known
   std::string action;      // the API action, e.g. "DescribeSnapshots", when known
+  // A 2xx answer whose body is empty or not XML at all: damaged or cut off
+  // on the way, so repeating an idempotent call may well succeed.
+  bool garbled = false;
 
   // Whether the standard retry policy may retry this error (throttling,
-  // transient server errors, timeouts, network failures).
+  // transient server errors, timeouts, network failures, answers garbled in
+  // transfer).
   bool retryable() const;
   bool throttling() const { return kind == ErrorKind::throttled; }
 

@@ -183,12 +183,17 @@ Result<void> parse_success(const HttpResponse& response, std::string_view expect
     error.request_id = header_request_id(response.headers);
     return unexpected(std::move(error));
   };
-  if (response.body.empty()) return bad("empty body in a success answer");
+  const auto garbled = [&](std::string message) {
+    auto error = bad(std::move(message));
+    error.error().garbled = true;
+    return error;
+  };
+  if (response.body.empty()) return garbled("empty body in a success answer");
   const auto parsed = doc.load_buffer(response.body.data(), response.body.size(),
                                       pugi::parse_default, pugi::encoding_utf8);
   if (!parsed) {
-    return bad(fmt::format("malformed XML in a success answer ({} at byte {} of {})",
-                           parsed.description(), parsed.offset, response.body.size()));
+    return garbled(fmt::format("malformed XML in a success answer ({} at byte {} of {})",
+                               parsed.description(), parsed.offset, response.body.size()));
   }
   const auto root = doc.document_element();
   if (!root) return bad("success answer has no root element");

@@ -59,6 +59,10 @@ int reconcile_command(const CommonOptions& opt, bool execute) {
   options.now = now;
   options.run_id = new_run_id();
   options.regions = aws_context.regions;
+  // EC2 asks for at least 15 s; a test against an emulator need not wait.
+  if (auto wait = aws::env_milliseconds(env, "SNAPKEEP_VOLUME_RATE_WAIT_MS")) {
+    options.executor.limit_wait = *wait;
+  }
   const bool json = opt.output == "json";
   ProgressLine progress(stderr, execute && ProgressLine::wanted(stderr, opt.quiet, json),
                         ProgressLine::terminal_width(stderr));

@@ -1,7 +1,6 @@
 #include "engine/aws_session.h"
 
 #include <algorithm>
-#include <charconv>
 
 #include "aws/ec2.h"
 #include "aws/endpoints.h"
@@ -98,11 +97,8 @@ aws::RetryOptions AwsSession::retry_options() const {
 
 aws::QueryClientOptions AwsSession::client_options() const {
   aws::QueryClientOptions options;
-  const std::string value = m_env.get("SNAPKEEP_HTTP_TIMEOUT_MS");
-  long long ms = 0;
-  const auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), ms);
-  if (!value.empty() && ec == std::errc() && ptr == value.data() + value.size() && ms > 0) {
-    options.total_timeout = std::chrono::milliseconds(ms);
+  if (auto total = aws::env_milliseconds(m_env, "SNAPKEEP_HTTP_TIMEOUT_MS")) {
+    options.total_timeout = *total;
     options.connect_timeout = std::min(options.connect_timeout, options.total_timeout);
   }
   return options;

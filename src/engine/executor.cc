@@ -3,6 +3,7 @@
 #include <date/date.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -33,6 +34,13 @@ bool ambiguous(const aws::AwsError& e) {
   using aws::ErrorKind;
   return e.kind == ErrorKind::transient || e.kind == ErrorKind::timeout ||
          e.kind == ErrorKind::network || e.kind == ErrorKind::bad_response;
+}
+
+// EC2 limits that pass within seconds: SnapshotCreationPerVolumeRateExceeded
+// (15 s between snapshots of a volume) and ConcurrentSnapshotLimitExceeded
+// (too many pending snapshots of a volume; they complete).
+bool waits_for_limit(const aws::AwsError& e) {
+  return e.kind == aws::ErrorKind::volume_rate || e.code == "ConcurrentSnapshotLimitExceeded";
 }
 
 }  // namespace
@@ -81,6 +89,24 @@ void describe_plan(const core::Plan& plan, RunSummary& summary) {
   }
 }
 
+aws::Result<std::vector<aws::Ec2Snapshot>> Executor::create_set(
+    const core::CreateAction& create, const aws::CreateSnapshotsRequest& request) const {
+  auto result = m_ec2_create.create_snapshots(request);
+  for (int ambiguous_tries = 1; !result && ambiguous(result.error()) &&
+                                ambiguous_tries < m_options.ambiguous_create_attempts;
+       ++ambiguous_tries) {
+    // Did the set get made before the failure? Look for it by its tag.
+    aws::DescribeSnapshotsRequest find;
+    find.owners = {"self"};
+    find.filters.push_back({"tag:" + std::string(core::tag::set), {create.set_id}});
+    auto found = m_ec2.describe_snapshots(find);
+    if (found && !found->empty()) return std::move(*found);
+    if (!found) break;  // cannot tell: do not risk a duplicate
+    result = m_ec2_create.create_snapshots(request);
+  }
+  return result;
+}
+
 void Executor::execute(const core::Plan& plan, RunSummary& summary, const ProgressCallback& progress) {
   // Per instance, its create and delete actions not yet done.
   std::map<std::string, std::size_t> remaining;
@@ -114,67 +140,46 @@ void Executor::execute(const core::Plan& plan, RunSummary& summary, const Progre
     return stopped;
   };
 
-  // 1. Creations.
+  // 1. Creations. An instance that meets EC2's per-volume rate or
+  // concurrent-snapshot limit is deferred, not waited for on its own: after
+  // the pass, one wait, then the deferred are tried again, for up to
+  // limit_attempts rounds. So a region waits (limit_attempts - 1) times at
+  // most, however many instances meet a limit.
+  struct PendingCreate {
+    const core::CreateAction* action = nullptr;
+    aws::CreateSnapshotsRequest request;
+    ActionResult result;
+    aws::Result<std::vector<aws::Ec2Snapshot>> outcome = snapkeep::unexpected(aws::AwsError{});
+    bool tried = false;
+    bool done = false;
+  };
+  std::vector<PendingCreate> creates;
   for (const auto& action : plan.actions) {
     const auto* create = std::get_if<core::CreateAction>(&action);
     if (create == nullptr) continue;
-    ActionResult r = base(plan, "create");
-    r.policy = create->policy;
-    r.instance_id = create->instance_id;
-    r.set_id = create->set_id;
-    r.slot = iso(create->slot);
-    r.reason = create->reason;
-    if (check_stop()) {
-      r.outcome = Outcome::skipped;
-      r.reason = "not started: interrupted";
-      blocked_instances.insert(create->instance_id);
-      report(r);
-      summary.results.push_back(std::move(r));
-      continue;
-    }
-    aws::CreateSnapshotsRequest request;
-    request.instance_id = create->instance_id;
-    request.exclude_boot_volume = create->exclude_boot_volume;
-    request.exclude_data_volume_ids = create->exclude_volume_ids;
-    request.description = create->description;
-    request.tags = to_aws(create->tags);
-    request.copy_tags_from_volume = create->copy_volume_tags;
-
-    aws::Result<std::vector<aws::Ec2Snapshot>> result = m_ec2_create.create_snapshots(request);
-    int volume_rate_tries = 1;
-    int ambiguous_tries = 1;
-    while (!result) {
-      const auto& e = result.error();
-      if (e.kind == aws::ErrorKind::volume_rate && volume_rate_tries < m_options.volume_rate_attempts &&
-          !m_stop.load()) {
-        // EC2 asks for at least 15 s between snapshots of one volume.
-        m_clock.sleep_for(m_options.volume_rate_wait);
-        ++volume_rate_tries;
-        result = m_ec2_create.create_snapshots(request);
-        continue;
-      }
-      if (ambiguous(e) && ambiguous_tries < m_options.ambiguous_create_attempts) {
-        // Did the set get made before the failure? Look for it by its tag.
-        aws::DescribeSnapshotsRequest find;
-        find.owners = {"self"};
-        find.filters.push_back({"tag:" + std::string(core::tag::set), {create->set_id}});
-        auto found = m_ec2.describe_snapshots(find);
-        if (found && !found->empty()) {
-          result = std::move(*found);
-          break;
-        }
-        if (!found) break;  // cannot tell: do not risk a duplicate
-        ++ambiguous_tries;
-        result = m_ec2_create.create_snapshots(request);
-        continue;
-      }
-      break;
-    }
-    if (result) {
+    PendingCreate& c = creates.emplace_back();
+    c.action = create;
+    c.result = base(plan, "create");
+    c.result.policy = create->policy;
+    c.result.instance_id = create->instance_id;
+    c.result.set_id = create->set_id;
+    c.result.slot = iso(create->slot);
+    c.result.reason = create->reason;
+    c.request.instance_id = create->instance_id;
+    c.request.exclude_boot_volume = create->exclude_boot_volume;
+    c.request.exclude_data_volume_ids = create->exclude_volume_ids;
+    c.request.description = create->description;
+    c.request.tags = to_aws(create->tags);
+    c.request.copy_tags_from_volume = create->copy_volume_tags;
+  }
+  auto finish_create = [&](PendingCreate& c) {
+    c.done = true;
+    ActionResult& r = c.result;
+    if (c.outcome) {
       r.outcome = Outcome::created;
       std::map<std::string, std::string> device_of;
-      for (const auto& v : create->volumes) device_of[v.id] = v.device;
-      for (const auto& s : *result) {
+      for (const auto& v : c.action->volumes) device_of[v.id] = v.device;
+      for (const auto& s : *c.outcome) {
         r.snapshot_ids.push_back(s.id);
         if (auto it = device_of.find(s.volume_id); it != device_of.end()) {
           device_tags[it->second].push_back(s.id);
@@ -182,9 +187,9 @@ void Executor::execute(const core::Plan& plan, RunSummary& summary, const Progre
         }
       }
     } else {
-      const auto& e = result.error();
+      const auto& e = c.outcome.error();
       set_error(r, e);
-      blocked_instances.insert(create->instance_id);
+      blocked_instances.insert(c.action->instance_id);
       if (e.kind == aws::ErrorKind::limit || e.kind == aws::ErrorKind::incorrect_state ||
           e.kind == aws::ErrorKind::volume_rate) {
         r.outcome = Outcome::skipped;
@@ -195,7 +200,35 @@ void Executor::execute(const core::Plan& plan, RunSummary& summary, const Progre
       }
     }
     report(r);
-    summary.results.push_back(std::move(r));
+  };
+  for (int round = 1; round <= m_options.limit_attempts || round == 1; ++round) {
+    if (std::all_of(creates.begin(), creates.end(), [](const auto& c) { return c.done; })) break;
+    if (round > 1) {
+      if (check_stop()) break;
+      // EC2 asks for at least 15 s between snapshots of one volume.
+      m_clock.sleep_for(m_options.limit_wait);
+    }
+    for (auto& c : creates) {
+      if (c.done) continue;
+      if (check_stop()) break;
+      c.outcome = create_set(*c.action, c.request);
+      c.tried = true;
+      if (!c.outcome && waits_for_limit(c.outcome.error()) && round < m_options.limit_attempts) {
+        continue;  // deferred to the next round
+      }
+      finish_create(c);
+    }
+  }
+  for (auto& c : creates) {
+    if (!c.done && c.tried) {
+      finish_create(c);  // deferred, and the stop flag cut its next round
+    } else if (!c.done) {
+      c.result.outcome = Outcome::skipped;
+      c.result.reason = "not started: interrupted";
+      blocked_instances.insert(c.action->instance_id);
+      report(c.result);
+    }
+    summary.results.push_back(std::move(c.result));
   }
 
   // 2. Device tags: the planner's repairs and the new snapshots, merged so

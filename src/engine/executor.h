@@ -14,10 +14,12 @@
 // again, so a retry never leaves a duplicate restore point.
 //
 // EC2's own limits are not lumped with failures:
-// SnapshotCreationPerVolumeRateExceeded waits (at least 15 s) and retries;
-// ConcurrentSnapshotLimitExceeded and IncorrectState skip the instance for
-// this run (reported, flagged as a limit); InvalidSnapshot.InUse on delete is
-// a skip; InvalidSnapshot.NotFound on delete means already gone.
+// SnapshotCreationPerVolumeRateExceeded and ConcurrentSnapshotLimitExceeded
+// pass within seconds: the instance is deferred and tried again after the
+// other creations, following one wait (at least 15 s) per round, for a few
+// rounds; what still meets a limit then, and IncorrectState, skips the
+// instance for this run (reported, flagged as a limit). InvalidSnapshot.InUse
+// on delete is a skip; InvalidSnapshot.NotFound on delete means already gone.
 //
 // Thread safety: one Executor per region and thread.
 #pragma once
@@ -49,8 +51,12 @@ struct RegionProgress {
 using ProgressCallback = std::function<void(const RegionProgress&)>;
 
 struct ExecutorOptions {
-  std::chrono::milliseconds volume_rate_wait{15000};  // SnapshotCreationPerVolumeRateExceeded
-  int volume_rate_attempts = 4;
+  // SnapshotCreationPerVolumeRateExceeded and ConcurrentSnapshotLimitExceeded:
+  // the wait before each further round of the instances that met them
+  // (EC2 asks for at least 15 s; SNAPKEEP_VOLUME_RATE_WAIT_MS sets it), and
+  // how many times an instance is tried in all.
+  std::chrono::milliseconds limit_wait{15000};
+  int limit_attempts = 4;
   int ambiguous_create_attempts = 3;  // CreateSnapshots tries after 5xx/timeouts
   std::size_t tag_batch = 500;        // ResourceId.N per CreateTags call
 };
@@ -69,6 +75,11 @@ class Executor {
   void execute(const core::Plan& plan, RunSummary& summary, const ProgressCallback& progress = {});
 
  private:
+  // One CreateSnapshots for `create`; after an ambiguous failure, looks for
+  // the set by its tag before sending again.
+  aws::Result<std::vector<aws::Ec2Snapshot>> create_set(const core::CreateAction& create,
+                                                        const aws::CreateSnapshotsRequest& request) const;
+
   const aws::Ec2& m_ec2;
   const aws::Ec2& m_ec2_create;
   aws::Clock& m_clock;

@@ -231,7 +231,7 @@ class FaultProxy:
         service = scope.group(2) if scope else "?"
         key = {k: v[0] for k, v in params.items() if _KEY_PARAMS.match(k)}
         entry = {"region": region, "service": service, "action": action, "params": key,
-                 "fault": None, "status": None, "reached_moto": False}
+                 "fault": None, "status": None, "reached_moto": False, "start": time.monotonic()}
 
         if action != "?" and service == "ec2" and not self._bucket_allows(region, action):
             entry["fault"] = "bucket"
@@ -294,6 +294,7 @@ class FaultProxy:
             self._seq += 1
             entry["seq"] = self._seq
             entry["time"] = time.time()
+            entry["seconds"] = time.monotonic() - entry.pop("start", time.monotonic())
             self.log.append(entry)
             if self._log_file:
                 self._log_file.write(json.dumps(entry) + "\n")

@@ -28,10 +28,12 @@ from fault_proxy import FaultProxy, KINDS  # noqa: E402
 LONG = os.environ.get("SNAPKEEP_FAULT_LONG") == "1"
 SEEDS = [int(s) for s in os.environ.get("SNAPKEEP_FAULT_SEEDS", "").split(",") if s] or (
     list(range(1, 9)) if LONG else [1, 2, 3])
-DAYS = 30
+DAYS = int(os.environ.get("SNAPKEEP_FAULT_DAYS", "30"))
+TRACE = os.environ.get("SNAPKEEP_FAULT_TRACE") == "1"  # one line per run on stderr
 CRASH_TRIALS = 90 if LONG else 30  # in all, spread over the seeds
 CLIENT_TIMEOUT_MS = 1500
-RETAIN_DAYS = 7
+LIMIT_WAIT_MS = 100
+RETAIN_DAYS = 3  # daily: 3 keeps moto's DescribeSnapshots answers small (see docs/testing-faults.md)
 POLICY = "nightly"
 
 CONFIG = f"""\
@@ -135,6 +137,10 @@ class Harness:
         self.ever = collections.defaultdict(set)
         self.gave_up = 0
         self.runs = 0
+        # Per run: wall seconds, and what the runs gave up and retried.
+        self.run_seconds = []
+        self.given_up = collections.Counter()  # "action error-code" -> count
+        self.retries = 0
 
     def close(self):
         self.proxy.stop()
@@ -146,10 +152,25 @@ class Harness:
     def env(self):
         env = dict(os.environ)
         env["SNAPKEEP_HTTP_TIMEOUT_MS"] = str(CLIENT_TIMEOUT_MS)
+        # moto has no per-volume rate: the 15 s EC2 asks for would only be idle time.
+        env["SNAPKEEP_VOLUME_RATE_WAIT_MS"] = str(LIMIT_WAIT_MS)
         return env
 
     def run(self, now):
+        started = time.monotonic()
+        first = len(self.proxy.log)
         proc = subprocess.run(self.command(now), capture_output=True, text=True, timeout=600, env=self.env())
+        self.run_seconds.append(time.monotonic() - started)
+        if TRACE:
+            entries = self.proxy.log[first:]
+            faults = collections.Counter(e["fault"] for e in entries if e["fault"])
+            moto = collections.Counter()
+            for e in entries:
+                if not e["fault"]:
+                    moto[e["action"]] += e["seconds"]
+            print(f"seed {self.seed} {now}: exit {proc.returncode} {self.run_seconds[-1]:.1f} s "
+                  f"{len(entries)} requests {dict(faults)} answered in "
+                  f"{ {a: round(t, 2) for a, t in moto.items()} }", file=sys.stderr, flush=True)
         self.runs += 1
         self.test.assertIn(proc.returncode, (0, 1), f"seed {self.seed} {now}: {proc.stdout[-2000:]}{proc.stderr[-2000:]}")
         try:
@@ -158,6 +179,10 @@ class Harness:
             self.test.fail(f"seed {self.seed} {now}: not JSON (exit {proc.returncode}): {proc.stdout[-500:]!r} {proc.stderr[-1000:]!r}")
         if proc.returncode == 1:
             self.gave_up += 1
+        for a in data.get("actions", []):
+            if a["outcome"] in ("failed", "skipped") and a["action"] != "skip":
+                self.given_up[f'{a["action"]} {a.get("error", {}).get("code") or a["reason"]}'] += 1
+        self.retries += sum(c["retries"] for c in data.get("api_calls", {}).values())
         return proc, data
 
     def observe(self):
@@ -296,11 +321,19 @@ class MonthUnderFaultsTest(unittest.TestCase):
                     h.close()
                 f = FIGURES[f"month seed {seed}"]
                 f["runs"] = h.runs - 1
-                f["runs_gave_up"] = h.gave_up - 0
+                f["runs_gave_up"] = h.gave_up
+                f["actions_given_up"] = sum(h.given_up.values())
+                for what, count in h.given_up.items():
+                    f["given_up: " + what] = count
+                f["retries"] = h.retries
                 f["requests"] = len(h.proxy.log)
                 for kind, count in h.proxy.fault_counts().items():
                     f["fault:" + kind] += count
+                f["run_seconds_mean"] = round(sum(h.run_seconds) / len(h.run_seconds), 2)
+                f["run_seconds_max"] = round(max(h.run_seconds), 2)
+                f["runs_seconds"] = round(sum(h.run_seconds))
                 f["seconds"] = round(time.monotonic() - started)
+                print(f"month seed {seed}: " + json.dumps(dict(f), sort_keys=True), file=sys.stderr, flush=True)
         report_figures()
 
 

@@ -41,11 +41,12 @@ struct Harness {
   std::unique_ptr<QueryClient> client;
 
   explicit Harness(RetryOptions retry = {}, bool pace = false,
-                   QueryClient::CredentialsSource credentials = test_credentials) {
+                   QueryClient::CredentialsSource credentials = test_credentials,
+                   QueryClientOptions options = {}) {
     client = std::make_unique<QueryClient>(
         QueryEndpoint{"ec2", "us-east-1", "https://ec2.us-east-1.amazonaws.com/", "2016-11-15"},
         transport, clock, std::move(credentials), RetryPolicy(retry, [] { return 0.5; }),
-        pace ? &limiter : nullptr, "111122223333");
+        pace ? &limiter : nullptr, "111122223333", options);
   }
 
   Result<QueryResponse> create_snapshot() {
@@ -217,12 +218,37 @@ TEST(QueryClient, CredentialFailureIsReturnedWithoutSending) {
   EXPECT_TRUE(h.transport.requests().empty());
 }
 
-TEST(QueryClient, TruncatedSuccessIsBadResponseNotRetried) {
+TEST(QueryClient, GarbledSuccessIsRetriedByAnIdempotentCaller) {
+  // A 200 whose XML does not parse was damaged on the way (the fault month
+  // test saw DeleteSnapshot and CreateTags given up over it).
   Harness h;
+  h.transport.push(200, "<CreateSnapshotResponse><snapshotId>snap-1</snap<<&unclosed");
+  h.transport.push(200, kCreateOk);
+  const auto result = h.create_snapshot();
+  ASSERT_TRUE(result) << result.error().describe();
+  EXPECT_EQ(h.transport.requests().size(), 2u);
+  EXPECT_EQ(h.client->counters().total().retries, 1);
+}
+
+TEST(QueryClient, GarbledSuccessIsNotRetriedByANonIdempotentCaller) {
+  // The request was carried out: the caller must look before sending again.
+  QueryClientOptions options;
+  options.retry_ambiguous = false;
+  Harness h({}, false, test_credentials, options);
   h.transport.push(200, "<CreateSnapshotResponse><snapshotId>snap-1</snap");
+  h.transport.push(200, kCreateOk);
   const auto result = h.create_snapshot();
   ASSERT_FALSE(result);
   EXPECT_EQ(result.error().kind, ErrorKind::bad_response);
+  EXPECT_EQ(h.transport.requests().size(), 1u);
+}
+
+TEST(QueryClient, Garbled4xxIsNotRetried) {
+  Harness h;
+  h.transport.push(400, "<Response><Errors><Error><Code>Oops");
+  h.transport.push(200, kCreateOk);
+  const auto result = h.create_snapshot();
+  ASSERT_FALSE(result);
   EXPECT_EQ(h.transport.requests().size(), 1u);
 }
 

@@ -97,6 +97,17 @@ TEST(RetryPolicy, NonRetryableErrorsAreNotRetried) {
   EXPECT_EQ(policy.available_quota(), 500);
 }
 
+TEST(RetryPolicy, GarbledSuccessBodyIsRetriedLikeABrokenTransfer) {
+  auto policy = fixed(1.0, {.max_attempts = 3});
+  auto error = error_of(ErrorKind::bad_response, "", 200);
+  error.garbled = true;
+  RetryState state;
+  const auto decision = policy.on_failure(state, error);
+  EXPECT_TRUE(decision.retry);
+  EXPECT_EQ(decision.delay, milliseconds(50));  // the transient base, not throttling's
+  EXPECT_EQ(policy.available_quota(), 500 - 14);
+}
+
 TEST(RetryPolicy, MaxAttemptsConfigurable) {
   auto policy = fixed(1.0, {.max_attempts = 5});
   RetryState state;

@@ -214,7 +214,8 @@ TEST(XmlSuccess, TruncatedXmlIsBadResponse) {
   EXPECT_EQ(result.error().kind, ErrorKind::bad_response);
   EXPECT_EQ(result.error().http_status, 200);
   EXPECT_TRUE(result.error().message.starts_with("malformed XML in a success answer"));
-  EXPECT_FALSE(result.error().retryable());
+  // Damaged in transfer: an idempotent call may repeat it.
+  EXPECT_TRUE(result.error().retryable());
 }
 
 TEST(XmlSuccess, WrongRootIsBadResponse) {
@@ -226,6 +227,7 @@ TEST(XmlSuccess, WrongRootIsBadResponse) {
   EXPECT_EQ(result.error().message,
             "unexpected root element <DescribeVolumesResponse> in a success answer, expected "
             "<DescribeSnapshotsResponse>");
+  EXPECT_FALSE(result.error().retryable());  // well-formed: not damaged on the way
 }
 
 TEST(XmlSuccess, EmptyBodyIsBadResponse) {

@@ -7,6 +7,7 @@
 #include <date/date.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <set>
 
@@ -195,7 +196,38 @@ TEST(ReconcileExecutor, VolumeRateWaitsFifteenSecondsAndRetries) {
   expect_counters_agree(s, f.h.ec2);
 }
 
-void expect_limit_skip(const std::string& code) {
+TEST(ReconcileExecutor, LimitedInstancesShareOneWaitPerRound) {
+  // Two instances meet EC2's limits once each: they are tried again after
+  // the third, behind a single wait, not one wait each.
+  SmallFleet f;
+  int faulted = 0;
+  f.h.ec2.set_fault_hook([&](FaultStage stage, const FakeCall& call) -> FaultAnswer {
+    if (stage != FaultStage::before || call.action != "CreateSnapshots" || call.number > 2) {
+      return std::nullopt;
+    }
+    ++faulted;
+    return call.number == 1
+               ? fake_error_answer(400, "SnapshotCreationPerVolumeRateExceeded", "too fast")
+               : fake_error_answer(400, "ConcurrentSnapshotLimitExceeded", "pending");
+  });
+  auto s = f.run();
+  EXPECT_EQ(faulted, 2);
+  EXPECT_EQ(s.exit_status(), 0);
+  EXPECT_EQ(s.count(Outcome::created), 3);
+  EXPECT_EQ(s.count(Outcome::deleted), 6);
+  EXPECT_EQ(f.calls("CreateSnapshots"), 5);
+  auto sleeps = f.h.clock.sleeps();
+  EXPECT_EQ(std::count(sleeps.begin(), sleeps.end(), std::chrono::milliseconds(15000)), 1);
+  // Results stay in plan order.
+  auto created = results_of(s, "create", Outcome::created);
+  ASSERT_EQ(created.size(), 3u);
+  EXPECT_EQ(created[0]->instance_id, f.ids[0]);
+  EXPECT_EQ(created[1]->instance_id, f.ids[1]);
+  EXPECT_EQ(created[2]->instance_id, f.ids[2]);
+  expect_counters_agree(s, f.h.ec2);
+}
+
+void expect_limit_skip(const std::string& code, std::int64_t creates, int waits) {
   SmallFleet f;
   std::string blocked = f.ids[1];
   f.h.ec2.set_fault_hook([&](FaultStage stage, const FakeCall& call) -> FaultAnswer {
@@ -216,7 +248,10 @@ void expect_limit_skip(const std::string& code) {
   EXPECT_TRUE(skipped[0]->limit);
   EXPECT_EQ(skipped[0]->error_code, code);
   EXPECT_EQ(s.count(Outcome::created), 2);
-  EXPECT_EQ(f.calls("CreateSnapshots"), 3);  // never retried within the run
+  // The blocked instance is tried `creates - 2` times, behind `waits` waits.
+  EXPECT_EQ(f.calls("CreateSnapshots"), creates);
+  auto sleeps = f.h.clock.sleeps();
+  EXPECT_EQ(std::count(sleeps.begin(), sleeps.end(), std::chrono::milliseconds(15000)), waits);
   // The blocked instance's deletions wait; the others' go ahead.
   EXPECT_EQ(f.calls("DeleteSnapshot"), 4);
   for (const auto* r : results_of(s, "delete", Outcome::skipped)) EXPECT_EQ(r->instance_id, blocked);
@@ -228,11 +263,18 @@ void expect_limit_skip(const std::string& code) {
   }
 }
 
-TEST(ReconcileExecutor, ConcurrentSnapshotLimitSkipsTheInstance) {
-  expect_limit_skip("ConcurrentSnapshotLimitExceeded");
+TEST(ReconcileExecutor, ConcurrentSnapshotLimitRetriedThenSkipsTheInstance) {
+  // Four tries in all (ExecutorOptions::limit_attempts), three waits.
+  expect_limit_skip("ConcurrentSnapshotLimitExceeded", 2 + 4, 3);
 }
 
-TEST(ReconcileExecutor, IncorrectStateSkipsTheInstance) { expect_limit_skip("IncorrectState"); }
+TEST(ReconcileExecutor, VolumeRateRetriedThenSkipsTheInstance) {
+  expect_limit_skip("SnapshotCreationPerVolumeRateExceeded", 2 + 4, 3);
+}
+
+TEST(ReconcileExecutor, IncorrectStateSkipsTheInstance) {
+  expect_limit_skip("IncorrectState", 3, 0);  // never retried within the run
+}
 
 TEST(ReconcileExecutor, DeleteInUseIsSkippedAndNotFoundIsDeleted) {
   SmallFleet f;
