@@ -91,6 +91,10 @@ snapkeep::expected<std::unique_ptr<AwsSession>, std::string> AwsSession::create(
 
 aws::RetryOptions AwsSession::retry_options() const {
   aws::RetryOptions retry;
+  // Five attempts unless max_attempts / AWS_MAX_ATTEMPTS says otherwise: a
+  // call given up costs a restore point until the next day's run, and the
+  // retry quota still stops a retry storm when AWS is really down.
+  retry.max_attempts = kDefaultMaxAttempts;
   if (m_settings.max_attempts) retry.max_attempts = *m_settings.max_attempts;
   return retry;
 }

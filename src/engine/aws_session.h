@@ -25,6 +25,10 @@
 
 namespace snapkeep::engine {
 
+// Attempts per AWS call when the profile and environment set none (the
+// SDKs' standard mode has 3, their legacy mode 5; see docs/transport.md).
+inline constexpr int kDefaultMaxAttempts = 5;
+
 struct SessionOptions {
   std::string endpoint_url;  // --endpoint-url ("" = resolve per service and region)
   std::string profile;       // --profile ("" = AWS_PROFILE, ..., default)
