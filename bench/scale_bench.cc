@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "core/config.h"
+#include "engine/aws_session.h"
 #include "engine/reconcile.h"
 #include "support/fake_ec2.h"
 #include "support/fleet.h"
@@ -104,6 +105,8 @@ int run_scenario(int instances, double fault_rate, unsigned seed) {
   }
 
   aws::RateLimiterRegistry limiter(clock);
+  aws::RetryOptions retry;
+  retry.max_attempts = engine::kDefaultMaxAttempts;  // as `snapkeep run` retries
   std::atomic<bool> stop{false};
   engine::ReconcileOptions options;
   options.now = at_day(kDays);
@@ -113,7 +116,7 @@ int run_scenario(int instances, double fault_rate, unsigned seed) {
   double cpu_before = cpu_seconds();
   auto start = clock.elapsed();
   auto summary = engine::reconcile(config, options,
-                                   snapkeep::testing::fake_region_factory(ec2, clock, &limiter),
+                                   snapkeep::testing::fake_region_factory(ec2, clock, &limiter, retry),
                                    clock, stop);
   double simulated = std::chrono::duration<double>(clock.elapsed() - start).count();
   double cpu = cpu_seconds() - cpu_before;

@@ -3,9 +3,10 @@
 # The sanitizer and fuzzing stages of CI, run by scripts/test.sh after the
 # normal build and tests:
 #   1. ASan + UBSan (GCC): the unit test binaries and the fuzz replay programs
-#      built into build-asan/, and every ctest entry except the moto client
-#      and end-to-end tests (those start Python's moto_server, which must not
-#      run under the sanitizer runtime, and they exercise the same code);
+#      built into build-asan/, and every ctest entry except the moto client,
+#      end-to-end, fault and benchmark entries (they run the snapkeep binary
+#      or moto_server, which this stage does not build or must not run under
+#      the sanitizer runtime; the unit tests exercise the same code);
 #   2. TSan (GCC): the tests that run threads, built into build-tsan/ and
 #      selected by $tsan_regex below;
 #   3. scripts/fuzz.sh: every libFuzzer target for FUZZ_SECONDS_PER_TARGET.
@@ -66,7 +67,7 @@ asan() {
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1 \
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir build-asan --output-on-failure --timeout 900 -j"$jobs" \
-      -E '^(moto_client_tests|e2e_)'
+      -E '^(moto_client_tests|e2e_|fault_|bench_)'
 }
 
 tsan() {
