@@ -57,7 +57,10 @@ struct ExecutorOptions {
   // how many times an instance is tried in all.
   std::chrono::milliseconds limit_wait{15000};
   int limit_attempts = 4;
-  int ambiguous_create_attempts = 3;  // CreateSnapshots tries after 5xx/timeouts
+  // CreateSnapshots tries when the answer leaves it unknown whether the set
+  // was made (5xx, timeout, reset), each after a look-up by snapkeep:set; as
+  // many as any other call gets (kDefaultMaxAttempts).
+  int ambiguous_create_attempts = 5;
   std::size_t tag_batch = 500;        // ResourceId.N per CreateTags call
 };
 
