@@ -154,10 +154,13 @@ int run_scenario(int instances, double fault_rate, unsigned seed) {
                     bucket_seconds(bound["DescribeSnapshots"] + bound["DescribeInstances"] +
                                        bound["DescribeImages"], 100, 20);
   std::int64_t left = 0;
+  std::map<std::string, std::int64_t> left_by_cause;  // "action outcome: error or reason"
   for (const auto& r : summary.results) {
     if (r.outcome == engine::Outcome::failed ||
         (r.outcome == engine::Outcome::skipped && r.action != "skip")) {
       ++left;
+      const std::string cause = r.error_code.empty() ? r.reason : r.error_code + " " + r.error_message;
+      ++left_by_cause[fmt::format("{} {}: {}", r.action, engine::to_string(r.outcome), cause)];
     }
   }
 
@@ -181,6 +184,7 @@ int run_scenario(int instances, double fault_rate, unsigned seed) {
   fmt::print("outcomes: {} created, {} deleted, {} failed, {} skipped; {} actions left for the next run\n",
              created, deleted, summary.count(engine::Outcome::failed),
              summary.count(engine::Outcome::skipped), left);
+  for (const auto& [cause, n] : left_by_cause) fmt::print("  left: {} x {}\n", n, cause);
   // Under a second of bucket time the ratio says nothing (backoff dominates).
   fmt::print("simulated wall time {:.1f} s, best the buckets allow {:.1f} s, achieved/possible {}\n",
              simulated, possible,

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# test-hardening.sh [FUZZ_SECONDS_PER_TARGET]   (default 45; docs/testing.md)
+# test-hardening.sh [FUZZ_SECONDS_PER_TARGET]   (default 60; docs/testing.md)
 # The sanitizer and fuzzing stages of CI, run by scripts/test.sh after the
 # normal build and tests:
 #   1. ASan + UBSan (GCC): the unit test binaries and the fuzz replay programs
@@ -13,7 +13,7 @@
 # Prints each stage's time. No sanitizer report is suppressed.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-fuzz_seconds=${1:-45}
+fuzz_seconds=${1:-60}
 jobs=${SNAPKEEP_JOBS:-$(nproc)}
 
 # The tests that exercise threads: CurlTransport (its tests share one

@@ -36,7 +36,9 @@ std::string check_url(std::string url, const std::string& from, Endpoint& out) {
       url.find_first_of(" \t\r\n") != std::string::npos) {
     return from + ": '" + original + "' is not an http:// or https:// URL";
   }
-  out.url = std::move(url);
+  // Schemes are case-insensitive (RFC 3986 3.1); the rest of the client
+  // compares against "http://" and "https://", so keep the canonical form.
+  out.url = scheme + url.substr(scheme_end);
   out.source = from;
   return {};
 }

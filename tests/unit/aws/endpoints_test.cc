@@ -96,6 +96,20 @@ TEST(Endpoints, OverridePriority) {
   EXPECT_EQ(e.source, "--endpoint-url");
 }
 
+// Found by fuzz_ini_profile: a scheme in another case was accepted but kept
+// as written, and code comparing with "https://" would have misread it.
+TEST(Endpoints, SchemeIsCaseInsensitiveAndKeptLowerCase) {
+  MapEnvironment env;
+  EndpointInputs inputs;
+  inputs.explicit_url = "HTTPS://Example.Test:8443/";
+  Endpoint e = resolve_ok("ec2", "us-east-1", inputs, env);
+  EXPECT_EQ(e.url, "https://Example.Test:8443");
+  inputs.explicit_url = "Http://127.0.0.1:5000";
+  EXPECT_EQ(resolve_ok("sts", "us-east-1", inputs, env).url, "http://127.0.0.1:5000");
+  inputs.explicit_url = "ftp://127.0.0.1";
+  EXPECT_FALSE(resolve_endpoint("ec2", "us-east-1", inputs, env));
+}
+
 TEST(Endpoints, IgnoreConfiguredEndpointUrls) {
   MapEnvironment env;
   env.set("AWS_ENDPOINT_URL", "http://env:1");
