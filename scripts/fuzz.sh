@@ -7,6 +7,8 @@
 # Prints executions per target; exits 1 if any target crashed, leaked, hit
 # undefined behaviour or timed out, leaving the input under
 # <build>/artifacts/ (copy it to fuzz/regressions/<target>/ once fixed).
+# SNAPKEEP_FUZZ_SEED=N fixes libFuzzer's seed (unset or 0: a random one;
+# test-hardening.sh uses 1).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 seconds=${1:-60}
@@ -59,6 +61,7 @@ for target in "${targets[@]}"; do
   echo "fuzz: $target for ${seconds}s"
   status=0
   "$build/fuzz/fuzz_$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+    -seed="${SNAPKEEP_FUZZ_SEED:-0}" \
     -print_final_stats=1 -artifact_prefix="$artifacts/$target-" "${dict[@]}" "$corpus" \
     >"$log" 2>&1 || status=$?
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
