@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <string_view>
 #include <tuple>
 
 namespace snapkeep::core {
@@ -27,16 +28,20 @@ std::string_view to_string(SnapshotState state) {
 }
 
 std::vector<RestorePoint> group_restore_points(std::span<const Snapshot> snapshots) {
-  using Key = std::tuple<std::string, std::string, std::string, std::string>;
+  // Views into `snapshots`, which outlive the map: no copy per snapshot.
+  using Key = std::tuple<std::string_view, std::string_view, std::string_view, std::string_view>;
   std::map<Key, RestorePoint> points;
   for (const auto& snap : snapshots) {
     const SnapshotTags& tags = snap.tags;
     if (tags.policy.empty()) continue;
-    Key key{tags.policy.str(), tags.instance.str(), tags.slot.str(), tags.set.str()};
-    auto [it, inserted] = points.try_emplace(key);
+    auto [it, inserted] = points.try_emplace(
+        Key{tags.policy.view(), tags.instance.view(), tags.slot.view(), tags.set.view()});
     RestorePoint& point = it->second;
     if (inserted) {
-      std::tie(point.policy, point.instance_id, point.slot, point.set_id) = key;
+      point.policy = tags.policy.str();
+      point.instance_id = tags.instance.str();
+      point.slot = tags.slot.str();
+      point.set_id = tags.set.str();
       point.slot_time = parse_slot(point.slot);
     }
     point.snapshots.push_back(
