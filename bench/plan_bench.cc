@@ -6,6 +6,7 @@
 // Usage: plan_bench [snapshots...]   (default: 10000 100000 1000000)
 // Prints, per size: plan time, RSS before planning (the inventory itself),
 // and the process's peak RSS (getrusage) after planning.
+#include <fmt/format.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
@@ -16,8 +17,6 @@
 #include <fstream>
 #include <string>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "core/plan.h"
 #include "core/retention.h"
@@ -79,8 +78,11 @@ Region build(std::size_t snapshot_count, Time now) {
     instance.availability_zone = "us-east-1a";
     instance.tags = {{"Backup", "true"}, {"Name", fmt::format("web-{}", i)}};
     for (std::size_t v = 0; v < volumes_per_instance; ++v) {
-      instance.volumes.push_back(
-          {fmt::format("vol-{:017x}", mix(i * 3 + v) & 0xfffffffffffffffULL), devices[v], 8, {}, false});
+      instance.volumes.push_back({fmt::format("vol-{:017x}", mix(i * 3 + v) & 0xfffffffffffffffULL),
+                                  devices[v],
+                                  8,
+                                  {},
+                                  false});
     }
     inv.instances.push_back(std::move(instance));
   }
@@ -144,13 +146,15 @@ int main(int argc, char** argv) {
   }
   const Time now = parse_slot("2026-11-26T09:00:00Z").value();
   fmt::print("{:>10} {:>9} {:>9} {:>8} {:>8} {:>10} {:>10} {:>14} {:>14}\n", "snapshots", "points",
-             "instances", "creates", "deletes", "plan ms", "cpu ms", "inventory MiB", "peak RSS MiB");
+             "instances", "creates", "deletes", "plan ms", "cpu ms", "inventory MiB",
+             "peak RSS MiB");
   for (const auto size : sizes) {
     const Region region = build(size, now);
     const double before = rss_mib();
     const double cpu_start = cpu_ms();
     const auto start = std::chrono::steady_clock::now();
-    const Plan plan = snapkeep::core::plan(region.inventory, region.config, now, PlanOptions{"bench"});
+    const Plan plan =
+        snapkeep::core::plan(region.inventory, region.config, now, PlanOptions{"bench"});
     const auto elapsed = std::chrono::steady_clock::now() - start;
     const double cpu = cpu_ms() - cpu_start;
     std::size_t creates = 0;
@@ -161,7 +165,8 @@ int main(int argc, char** argv) {
     }
     fmt::print("{:>10} {:>9} {:>9} {:>8} {:>8} {:>10.1f} {:>10.1f} {:>14.1f} {:>14.1f}\n", size,
                region.points, region.inventory.instances.size(), creates, deletes,
-               std::chrono::duration<double, std::milli>(elapsed).count(), cpu, before, peak_rss_mib());
+               std::chrono::duration<double, std::milli>(elapsed).count(), cpu, before,
+               peak_rss_mib());
   }
   return 0;
 }

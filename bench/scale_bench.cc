@@ -60,7 +60,9 @@ core::Time at_day(int day) {
          std::chrono::minutes(30) + std::chrono::days(day);
 }
 
-std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return a <= 0 ? 0 : (a + b - 1) / b; }
+std::int64_t ceil_div(std::int64_t a, std::int64_t b) {
+  return a <= 0 ? 0 : (a + b - 1) / b;
+}
 
 // Seconds EC2's bucket (burst, refill/s) needs for n requests from full.
 double bucket_seconds(std::int64_t n, double burst, double refill) {
@@ -76,7 +78,8 @@ int run_scenario(int instances, double fault_rate, unsigned seed) {
     ++problems;
   };
   auto config = *core::parse_config(
-      "regions: [us-east-1]\npolicies:\n  - name: daily\n    select:\n      tags: {Backup: \"true\"}\n"
+      "regions: [us-east-1]\npolicies:\n  - name: daily\n    select:\n      tags: {Backup: "
+      "\"true\"}\n"
       "    schedule: \"cron(0 3 * * ? *)\"\n    retain: {daily: 7}\n",
       "bench.yaml");
   aws::testing::FakeClock clock;
@@ -86,22 +89,24 @@ int run_scenario(int instances, double fault_rate, unsigned seed) {
   // 30 days of daily runs; retention keeps the last seven points.
   snapkeep::testing::seed_history(ec2, kRegion, config, at_day(0), std::chrono::days(1), kDays);
   std::int64_t history = 0;
-  for (const auto& [id, s] : ec2.region(kRegion).snapshots) history += s.tags.contains("snapkeep:policy");
+  for (const auto& [id, s] : ec2.region(kRegion).snapshots)
+    history += s.tags.contains("snapkeep:policy");
   ec2.enable_throttling(true);
 
   std::mt19937 random(seed);
   std::int64_t faults = 0;
   if (fault_rate > 0) {
-    ec2.set_fault_hook([&](FaultStage stage, const FakeCall&) -> std::optional<aws::Result<aws::HttpResponse>> {
-      if (stage != FaultStage::before) return std::nullopt;
-      std::uniform_real_distribution<double> u(0, 1);
-      if (u(random) >= fault_rate) return std::nullopt;
-      ++faults;
-      if (u(random) < 0.5) {
-        return snapkeep::testing::fake_error_answer(500, "InternalError", "injected");
-      }
-      return snapkeep::testing::fake_error_answer(503, "RequestLimitExceeded", "injected");
-    });
+    ec2.set_fault_hook(
+        [&](FaultStage stage, const FakeCall&) -> std::optional<aws::Result<aws::HttpResponse>> {
+          if (stage != FaultStage::before) return std::nullopt;
+          std::uniform_real_distribution<double> u(0, 1);
+          if (u(random) >= fault_rate) return std::nullopt;
+          ++faults;
+          if (u(random) < 0.5) {
+            return snapkeep::testing::fake_error_answer(500, "InternalError", "injected");
+          }
+          return snapkeep::testing::fake_error_answer(503, "RequestLimitExceeded", "injected");
+        });
   }
 
   aws::RateLimiterRegistry limiter(clock);
@@ -115,9 +120,9 @@ int run_scenario(int instances, double fault_rate, unsigned seed) {
   long rss_before = peak_rss_kib();
   double cpu_before = cpu_seconds();
   auto start = clock.elapsed();
-  auto summary = engine::reconcile(config, options,
-                                   snapkeep::testing::fake_region_factory(ec2, clock, &limiter, retry),
-                                   clock, stop);
+  auto summary = engine::reconcile(
+      config, options, snapkeep::testing::fake_region_factory(ec2, clock, &limiter, retry), clock,
+      stop);
   double simulated = std::chrono::duration<double>(clock.elapsed() - start).count();
   double cpu = cpu_seconds() - cpu_before;
 
@@ -152,47 +157,53 @@ int run_scenario(int instances, double fault_rate, unsigned seed) {
                     bucket_seconds(bound["CreateTags"], 100, 10) +
                     bucket_seconds(bound["DeleteSnapshot"], 100, 5) +
                     bucket_seconds(bound["DescribeSnapshots"] + bound["DescribeInstances"] +
-                                       bound["DescribeImages"], 100, 20);
+                                       bound["DescribeImages"],
+                                   100, 20);
   std::int64_t left = 0;
   std::map<std::string, std::int64_t> left_by_cause;  // "action outcome: error or reason"
   for (const auto& r : summary.results) {
     if (r.outcome == engine::Outcome::failed ||
         (r.outcome == engine::Outcome::skipped && r.action != "skip")) {
       ++left;
-      const std::string cause = r.error_code.empty() ? r.reason : r.error_code + " " + r.error_message;
+      const std::string cause =
+          r.error_code.empty() ? r.reason : r.error_code + " " + r.error_message;
       ++left_by_cause[fmt::format("{} {}: {}", r.action, engine::to_string(r.outcome), cause)];
     }
   }
 
   fmt::print("\n== {} instances x {} volumes, {} own snapshots of history, faults {:.0f}% ==\n",
              instances, kVolumes, history, fault_rate * 100);
-  fmt::print("{:<18} {:>8} {:>8} {:>6} {:>8} {:>9}\n", "action", "calls", "bound", "ratio", "retries",
-             "throttled");
+  fmt::print("{:<18} {:>8} {:>8} {:>6} {:>8} {:>9}\n", "action", "calls", "bound", "ratio",
+             "retries", "throttled");
   for (const auto& [action, c] : summary.api_calls) {
     std::int64_t b = bound.contains(action) ? bound[action] : 0;
-    fmt::print("{:<18} {:>8} {:>8} {:>6} {:>8} {:>9}\n", action, c.calls, b,
-               b > 0 ? fmt::format("{:.2f}", static_cast<double>(c.calls) / static_cast<double>(b)) : "-",
-               c.retries, throttled.contains(action) ? throttled[action] : 0);
+    fmt::print(
+        "{:<18} {:>8} {:>8} {:>6} {:>8} {:>9}\n", action, c.calls, b,
+        b > 0 ? fmt::format("{:.2f}", static_cast<double>(c.calls) / static_cast<double>(b)) : "-",
+        c.retries, throttled.contains(action) ? throttled[action] : 0);
     if (fake_calls[action] != c.calls) {
-      problem(fmt::format("fake saw {} calls of {}, the summary says {}", fake_calls[action], action,
-                          c.calls));
+      problem(fmt::format("fake saw {} calls of {}, the summary says {}", fake_calls[action],
+                          action, c.calls));
     }
     if (fault_rate == 0 && c.calls != b) {
       problem(fmt::format("{} calls of {}, the lower bound is {}", c.calls, action, b));
     }
   }
-  fmt::print("outcomes: {} created, {} deleted, {} failed, {} skipped; {} actions left for the next run\n",
-             created, deleted, summary.count(engine::Outcome::failed),
-             summary.count(engine::Outcome::skipped), left);
+  fmt::print(
+      "outcomes: {} created, {} deleted, {} failed, {} skipped; {} actions left for the next run\n",
+      created, deleted, summary.count(engine::Outcome::failed),
+      summary.count(engine::Outcome::skipped), left);
   for (const auto& [cause, n] : left_by_cause) fmt::print("  left: {} x {}\n", n, cause);
   // Under a second of bucket time the ratio says nothing (backoff dominates).
-  fmt::print("simulated wall time {:.1f} s, best the buckets allow {:.1f} s, achieved/possible {}\n",
-             simulated, possible,
-             possible >= 1.0 ? fmt::format("{:.3f}", possible / simulated) : std::string("n/a"));
-  fmt::print("refused by throttling: {} (injected faults {}), retries {}\n", throttled_total, faults,
-             retries);
-  fmt::print("client CPU {:.2f} s, peak RSS {} MiB (before the run {} MiB, fleet and fake included)\n",
-             cpu, peak_rss_kib() / 1024, rss_before / 1024);
+  fmt::print(
+      "simulated wall time {:.1f} s, best the buckets allow {:.1f} s, achieved/possible {}\n",
+      simulated, possible,
+      possible >= 1.0 ? fmt::format("{:.3f}", possible / simulated) : std::string("n/a"));
+  fmt::print("refused by throttling: {} (injected faults {}), retries {}\n", throttled_total,
+             faults, retries);
+  fmt::print(
+      "client CPU {:.2f} s, peak RSS {} MiB (before the run {} MiB, fleet and fake included)\n",
+      cpu, peak_rss_kib() / 1024, rss_before / 1024);
   fmt::print("exit status {}\n", summary.exit_status());
   // Exit 0 promises that nothing was left undone.
   if ((summary.exit_status() == 0) != (left == 0)) {

@@ -2,12 +2,12 @@
 // of schedule, from many start times (no Google Benchmark needed: a plain
 // timing loop is enough for figures of this size).
 
-#include "core/schedule.h"
-
 #include <chrono>
 #include <cstdio>
 #include <string>
 #include <vector>
+
+#include "core/schedule.h"
 
 using snapkeep::core::Schedule;
 using snapkeep::core::Time;

@@ -59,26 +59,30 @@ int main(int argc, char** argv) {
   // An optional argument runs only the sections whose name contains it
   // (e.g. "sign"), for profiling.
   const std::string only = argc > 1 ? argv[1] : "";
-  auto wanted = [&only](const char* name) { return std::string(name).find(only) != std::string::npos; };
+  auto wanted = [&only](const char* name) {
+    return std::string(name).find(only) != std::string::npos;
+  };
   const Credentials credentials{"ASIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
                                 "IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQD6example"
                                 "sessiontokenFQoGZXIvYXdzEBQaDExampleTokenValueOfAboutThreeHundred"
                                 "BytesIsTypicalForAssumedRoleCredentialsFromSTSOrTheInstanceRole==",
                                 std::nullopt, "bench"};
   const SysTime now{std::chrono::duration_cast<std::chrono::milliseconds>(
-      std::chrono::sys_days{std::chrono::year{2024} / 5 / 1}.time_since_epoch() + std::chrono::hours{10})};
+      std::chrono::sys_days{std::chrono::year{2024} / 5 / 1}.time_since_epoch() +
+      std::chrono::hours{10})};
 
-  const Params describe = {{"Action", "DescribeSnapshots"},
-                           {"Version", "2016-11-15"},
-                           {"Owner.1", "self"},
-                           {"Filter.1.Name", "tag:snapkeep:managed"},
-                           {"Filter.1.Value.1", "true"},
-                           {"Filter.2.Name", "tag:snapkeep:policy"},
-                           {"Filter.2.Value.1", "daily-production"},
-                           {"Filter.3.Name", "status"},
-                           {"Filter.3.Value.1", "completed"},
-                           {"MaxResults", "1000"},
-                           {"NextToken", "eyJ2IjoiMiIsImMiOiJleGFtcGxlIG5leHQgdG9rZW4gdmFsdWUifQ=="}};
+  const Params describe = {
+      {"Action", "DescribeSnapshots"},
+      {"Version", "2016-11-15"},
+      {"Owner.1", "self"},
+      {"Filter.1.Name", "tag:snapkeep:managed"},
+      {"Filter.1.Value.1", "true"},
+      {"Filter.2.Name", "tag:snapkeep:policy"},
+      {"Filter.2.Value.1", "daily-production"},
+      {"Filter.3.Name", "status"},
+      {"Filter.3.Value.1", "completed"},
+      {"MaxResults", "1000"},
+      {"NextToken", "eyJ2IjoiMiIsImMiOiJleGFtcGxlIG5leHQgdG9rZW4gdmFsdWUifQ=="}};
   const Params create = {{"Action", "CreateSnapshots"},
                          {"Version", "2016-11-15"},
                          {"InstanceSpecification.InstanceId", "i-0123456789abcdef0"},
@@ -130,9 +134,12 @@ int main(int argc, char** argv) {
                 r * static_cast<double>(describe_request.body.size()) / 1e6);
     const std::string text(64 * 1024, 'a');
     std::string mixed;
-    while (mixed.size() < 64 * 1024) mixed += "Daily backup of /dev/xvda \xE2\x80\x94 caf\xC3\xA9 & more; ";
-    const double plain = rate([&] { g_sink = g_sink + snapkeep::aws::form_encode(text).size(); }, 0.5);
-    const double mixed_rate = rate([&] { g_sink = g_sink + snapkeep::aws::form_encode(mixed).size(); }, 0.5);
+    while (mixed.size() < 64 * 1024)
+      mixed += "Daily backup of /dev/xvda \xE2\x80\x94 caf\xC3\xA9 & more; ";
+    const double plain =
+        rate([&] { g_sink = g_sink + snapkeep::aws::form_encode(text).size(); }, 0.5);
+    const double mixed_rate =
+        rate([&] { g_sink = g_sink + snapkeep::aws::form_encode(mixed).size(); }, 0.5);
     std::printf("  form_encode unreserved text:   %10.0f MB/s of input\n",
                 plain * static_cast<double>(text.size()) / 1e6);
     std::printf("  form_encode mixed text:        %10.0f MB/s of input\n",
@@ -150,8 +157,10 @@ int main(int argc, char** argv) {
                                   {"KmsKeyId", "alias/snapkeep-dr"},
                                   {"DestinationRegion", "us-east-1"}});
     const double r = rate([&] {
-      g_sink = g_sink + signer.presign(copy_url, credentials, {"eu-west-1", "ec2"}, now,
-                                       std::chrono::seconds{3600}).size();
+      g_sink = g_sink + signer
+                            .presign(copy_url, credentials, {"eu-west-1", "ec2"}, now,
+                                     std::chrono::seconds{3600})
+                            .size();
     });
     std::printf("  presign CopySnapshot URL:      %10.0f URLs/s\n", r);
   }

@@ -2,13 +2,13 @@
 // 5 tags each, AWS's pretty-printed layout) is parsed with pugixml and read
 // into Ec2Snapshot structs, the work an inventory of a large region repeats
 // for every page. Prints microseconds per page, MB/s and peak RSS.
+#include <fmt/format.h>
 #include <sys/resource.h>
 #include <time.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
-#include <fmt/format.h>
 #include <string>
 #include <vector>
 
@@ -42,13 +42,17 @@ std::string build_page(int snapshots) {
         "            <volumeSize>{}</volumeSize>\n"
         "            <description>snapkeep nightly i-0{:016x} /dev/xvd{}</description>\n"
         "            <encrypted>true</encrypted>\n"
-        "            <kmsKeyId>arn:aws:kms:us-east-1:123456789012:key/1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d</kmsKeyId>\n"
+        "            "
+        "<kmsKeyId>arn:aws:kms:us-east-1:123456789012:key/1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d</"
+        "kmsKeyId>\n"
         "            <storageTier>standard</storageTier>\n"
         "            <tagSet>\n"
         "                <item><key>snapkeep:policy</key><value>nightly</value></item>\n"
-        "                <item><key>snapkeep:slot</key><value>2026-11-{:02}T00:00:00Z</value></item>\n"
+        "                "
+        "<item><key>snapkeep:slot</key><value>2026-11-{:02}T00:00:00Z</value></item>\n"
         "                <item><key>snapkeep:instance</key><value>i-0{:016x}</value></item>\n"
-        "                <item><key>snapkeep:set</key><value>nightly/i-0{:016x}/2026-11-{:02}</value></item>\n"
+        "                "
+        "<item><key>snapkeep:set</key><value>nightly/i-0{:016x}/2026-11-{:02}</value></item>\n"
         "                <item><key>snapkeep:device</key><value>/dev/xvd{}</value></item>\n"
         "            </tagSet>\n"
         "        </item>\n",
@@ -56,8 +60,9 @@ std::string build_page(int snapshots) {
         static_cast<char>('a' + i % 4), 1 + i % 28, 0x3000000 + i / 4, 0x3000000 + i / 4,
         1 + i % 28, static_cast<char>('a' + i % 4));
   }
-  xml += "    </snapshotSet>\n    <nextToken>eyJ2IjoxLCJjIjoiQUFBQUFBIn0=</nextToken>\n"
-         "</DescribeSnapshotsResponse>\n";
+  xml +=
+      "    </snapshotSet>\n    <nextToken>eyJ2IjoxLCJjIjoiQUFBQUFBIn0=</nextToken>\n"
+      "</DescribeSnapshotsResponse>\n";
   return xml;
 }
 
@@ -89,7 +94,8 @@ int main() {
       std::fprintf(stderr, "xml_parse_bench: the page did not parse as expected\n");
       return 1;
     }
-    checksum += snapshots->back().id.size() + static_cast<std::size_t>(snapshots->front().volume_size_gib);
+    checksum +=
+        snapshots->back().id.size() + static_cast<std::size_t>(snapshots->front().volume_size_gib);
     total_us.push_back(end - start);
     parse_us.push_back(parsed_at - start);
   }
@@ -99,8 +105,10 @@ int main() {
   double dom = median(parse_us);
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
-  fmt::print("DescribeSnapshots page: {} snapshots x 5 tags, {:.2f} MB of XML ({} runs, median thread CPU time)\n",
-             kSnapshots, megabytes, kRuns);
+  fmt::print(
+      "DescribeSnapshots page: {} snapshots x 5 tags, {:.2f} MB of XML ({} runs, median thread CPU "
+      "time)\n",
+      kSnapshots, megabytes, kRuns);
   fmt::print("  parse + read into Ec2Snapshot: {:.0f} us  {:.0f} MB/s  ({:.2f} us per snapshot)\n",
              total, megabytes / (total / 1e6), total / kSnapshots);
   fmt::print("  of which pugixml DOM parse:    {:.0f} us  {:.0f} MB/s\n", dom,

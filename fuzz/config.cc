@@ -5,6 +5,8 @@
 // file name and a position that is either unknown (0) or 1-based, in file
 // order; an accepted configuration has at least one policy, every policy a
 // unique non-empty name and a schedule that can be evaluated.
+#include "core/config.h"
+
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -12,7 +14,6 @@
 #include <string>
 #include <utility>
 
-#include "core/config.h"
 #include "fuzz_check.h"
 
 namespace {
@@ -22,7 +23,8 @@ using snapkeep::fuzz::check;
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  const auto parsed = snapkeep::core::parse_config(snapkeep::fuzz::as_text(data, size), "snapkeep.yaml");
+  const auto parsed =
+      snapkeep::core::parse_config(snapkeep::fuzz::as_text(data, size), "snapkeep.yaml");
   if (!parsed) {
     const auto& errors = parsed.error();
     check(!errors.empty(), "a refusal lists an error");
@@ -46,7 +48,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     check(!policy.name.empty(), "a policy has a name");
     check(names.insert(policy.name).second, "policy names are unique");
     const snapkeep::core::Time t{std::chrono::seconds{1718454645}};
-    if (const auto previous = policy.schedule.previous_fire(t)) check(*previous <= t, "previous fire");
+    if (const auto previous = policy.schedule.previous_fire(t))
+      check(*previous <= t, "previous fire");
     if (const auto next = policy.schedule.next_fire(t)) check(*next > t, "next fire");
   }
   return 0;

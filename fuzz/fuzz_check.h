@@ -69,7 +69,8 @@ inline bool no_controls(std::string_view text) {
 }
 
 inline std::string_view as_text(const std::uint8_t* data, std::size_t size) {
-  return size == 0 ? std::string_view{} : std::string_view(reinterpret_cast<const char*>(data), size);
+  return size == 0 ? std::string_view{}
+                   : std::string_view(reinterpret_cast<const char*>(data), size);
 }
 
 }  // namespace snapkeep::fuzz

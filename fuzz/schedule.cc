@@ -9,13 +9,14 @@
 //   nothing fires between previous_fire(t) and t, so
 //   next_fire(previous_fire(t)) == next_fire(t);
 //   fire times fall on whole minutes.
+#include "core/schedule.h"
+
 #include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
-#include "core/schedule.h"
 #include "fuzz_check.h"
 
 namespace {
@@ -24,16 +25,21 @@ using snapkeep::core::Schedule;
 using snapkeep::core::Time;
 using snapkeep::fuzz::check;
 
-constexpr std::array<std::string_view, 6> kZones = {
-    "UTC", "Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "Asia/Kathmandu",
-    "Pacific/Chatham"};
+constexpr std::array<std::string_view, 6> kZones = {"UTC",
+                                                    "Europe/Berlin",
+                                                    "America/New_York",
+                                                    "Australia/Lord_Howe",
+                                                    "Asia/Kathmandu",
+                                                    "Pacific/Chatham"};
 
 // Unix times: an ordinary one, Berlin's spring and autumn changes of 2024
 // (just before and at), New York's spring change, year 2100, and the epoch.
 constexpr std::array<std::int64_t, 8> kTimes = {1718454645, 1711846799, 1711846800, 1729990800,
                                                 1729994400, 1710054000, 4102444800, 0};
 
-bool whole_minute(Time t) { return t.time_since_epoch().count() % 60 == 0; }
+bool whole_minute(Time t) {
+  return t.time_since_epoch().count() % 60 == 0;
+}
 
 }  // namespace
 

@@ -9,7 +9,7 @@ packages=(
   libcurl4-openssl-dev libssl-dev libpugixml-dev libyaml-cpp-dev libcli11-dev
   nlohmann-json3-dev libfmt-dev libspdlog-dev libhowardhinnant-date-dev tzdata
   libgtest-dev libgmock-dev libbenchmark-dev librapidcheck-dev
-  python3 python3-venv ninja-build
+  python3 python3-venv ninja-build ccache
   clang-14 libclang-rt-14-dev  # libFuzzer and the sanitizer runtimes (scripts/fuzz.sh)
 )
 

@@ -15,28 +15,31 @@ constexpr std::string_view kBrokenConfigCode = "InvalidCredentialConfig";
 constexpr std::string_view kRetrievalCode = "CredentialRetrievalError";
 
 AwsError no_credentials(std::string message) {
-  return AwsError{ErrorKind::credentials, std::string(kNoCredentialsCode), std::move(message), 0,
-                  {}, {}};
+  return AwsError{
+      ErrorKind::credentials, std::string(kNoCredentialsCode), std::move(message), 0, {}, {}};
 }
 
 AwsError broken_config(std::string message) {
-  return AwsError{ErrorKind::credentials, std::string(kBrokenConfigCode), std::move(message), 0,
-                  {}, {}};
+  return AwsError{
+      ErrorKind::credentials, std::string(kBrokenConfigCode), std::move(message), 0, {}, {}};
 }
 
 AwsError retrieval_failed(std::string message, int http_status = 0) {
-  return AwsError{ErrorKind::credentials, std::string(kRetrievalCode), std::move(message),
-                  http_status, {}, {}};
+  return AwsError{
+      ErrorKind::credentials, std::string(kRetrievalCode), std::move(message), http_status, {}, {}};
 }
 
-bool is_no_credentials(const AwsError& error) { return error.code == kNoCredentialsCode; }
+bool is_no_credentials(const AwsError& error) {
+  return error.code == kNoCredentialsCode;
+}
 
 // An error from a source that a configured source depends on: whatever it
 // was, the configured source is broken.
 AwsError wrap(const AwsError& error, const std::string& context) {
   AwsError out;
   out.kind = ErrorKind::credentials;
-  out.code = is_no_credentials(error) || error.code.empty() ? std::string(kRetrievalCode) : error.code;
+  out.code =
+      is_no_credentials(error) || error.code.empty() ? std::string(kRetrievalCode) : error.code;
   out.message = context + ": " + (is_no_credentials(error) ? error.message : error.describe());
   return out;
 }
@@ -56,10 +59,10 @@ Result<std::optional<Credentials>> profile_keys(const IniValues& values, const s
   if (c.session_token.empty()) c.session_token = value_of(values, "aws_security_token");
   if (c.access_key_id.empty() && c.secret_access_key.empty()) return std::optional<Credentials>();
   if (c.access_key_id.empty() || c.secret_access_key.empty()) {
-    return unexpected(broken_config(
-        "profile '" + profile + "' has " +
-        (c.access_key_id.empty() ? "aws_secret_access_key but no aws_access_key_id"
-                                 : "aws_access_key_id but no aws_secret_access_key")));
+    return unexpected(broken_config("profile '" + profile + "' has " +
+                                    (c.access_key_id.empty()
+                                         ? "aws_secret_access_key but no aws_access_key_id"
+                                         : "aws_access_key_id but no aws_secret_access_key")));
   }
   c.source = std::move(source);
   return std::optional<Credentials>(std::move(c));
@@ -80,7 +83,8 @@ Result<Credentials> credentials_from_json(std::string_view body, const std::stri
   };
   // IMDS says "Code": "Success"; moto and the container endpoints omit it.
   if (auto code = text("Code"); json.contains("Code") && code != "Success") {
-    return unexpected(retrieval_failed(what + ": Code is '" + code.value_or("?") + "', not 'Success'"));
+    return unexpected(
+        retrieval_failed(what + ": Code is '" + code.value_or("?") + "', not 'Success'"));
   }
   Credentials c;
   std::string missing;
@@ -123,7 +127,8 @@ Result<Credentials> assume_web_identity(StsCredentialCalls& sts, Clock& clock,
   if (value.empty()) {
     return unexpected(retrieval_failed("web identity token file " + token_file + ": empty"));
   }
-  WebIdentityParams params{role_arn, session_name.empty() ? default_session_name(clock) : session_name,
+  WebIdentityParams params{role_arn,
+                           session_name.empty() ? default_session_name(clock) : session_name,
                            std::move(value)};
   auto result = sts.assume_role_with_web_identity(params);
   if (!result) return unexpected(wrap(result.error(), "AssumeRoleWithWebIdentity " + role_arn));
@@ -157,7 +162,8 @@ std::string url_host(std::string_view url, std::string* scheme) {
   if (rest.find('@') != std::string_view::npos) return {};
   if (rest.starts_with('[')) {
     auto close = rest.find(']');
-    return close == std::string_view::npos ? std::string() : lower(std::string(rest.substr(0, close + 1)));
+    return close == std::string_view::npos ? std::string()
+                                           : lower(std::string(rest.substr(0, close + 1)));
   }
   return lower(std::string(rest.substr(0, rest.find(':'))));
 }
@@ -201,9 +207,9 @@ Result<Credentials> EnvironmentProvider::credentials() {
     return unexpected(no_credentials("AWS_ACCESS_KEY_ID not set"));
   }
   if (c.access_key_id.empty() || c.secret_access_key.empty()) {
-    return unexpected(broken_config(c.access_key_id.empty()
-                                        ? "AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is not"
-                                        : "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not"));
+    return unexpected(broken_config(
+        c.access_key_id.empty() ? "AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is not"
+                                : "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not"));
   }
   c.session_token = m_env.get("AWS_SESSION_TOKEN");
   if (c.session_token.empty()) c.session_token = m_env.get("AWS_SECURITY_TOKEN");
@@ -228,7 +234,8 @@ Result<Credentials> ProfileKeysProvider::credentials() {
   std::optional<IniValues> values;
   if (m_file == File::credentials) {
     if (!m_files.credentials_found) return unexpected(no_credentials("not found"));
-    if (const IniSection* section = m_files.credentials_profile(m_profile)) values = section->values;
+    if (const IniSection* section = m_files.credentials_profile(m_profile))
+      values = section->values;
   } else {
     if (!m_files.config_found) return unexpected(no_credentials("not found"));
     values = m_files.config_profile(m_profile);
@@ -249,7 +256,8 @@ Result<Credentials> ProfileKeysProvider::credentials() {
 Result<Credentials> ContainerProvider::credentials() {
   std::string url;
   std::string host;
-  if (std::string relative = m_env.get("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"); !relative.empty()) {
+  if (std::string relative = m_env.get("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
+      !relative.empty()) {
     host = "169.254.170.2";
     url = "http://169.254.170.2" + relative;
   } else if (std::string full = m_env.get("AWS_CONTAINER_CREDENTIALS_FULL_URI"); !full.empty()) {
@@ -258,7 +266,8 @@ Result<Credentials> ContainerProvider::credentials() {
     if (!container_host_allowed(scheme, host)) {
       return unexpected(broken_config(
           "AWS_CONTAINER_CREDENTIALS_FULL_URI must use https, or http to a loopback address, "
-          "localhost, 169.254.170.2, 169.254.170.23 or [fd00:ec2::23]; host is '" + host + "'"));
+          "localhost, 169.254.170.2, 169.254.170.23 or [fd00:ec2::23]; host is '" +
+          host + "'"));
     }
     url = full;
   } else {
@@ -344,7 +353,8 @@ Result<Credentials> ImdsProvider::credentials() {
     return response;
   };
 
-  auto token = send("PUT", "/latest/api/token", {{"X-aws-ec2-metadata-token-ttl-seconds", "21600"}});
+  auto token =
+      send("PUT", "/latest/api/token", {{"X-aws-ec2-metadata-token-ttl-seconds", "21600"}});
   if (!token) return unexpected(no_credentials(token.error().message));
   Headers auth;
   if (token->status == 200 && !token->body.empty()) {
@@ -364,7 +374,8 @@ Result<Credentials> ImdsProvider::credentials() {
   const std::string base = "/latest/meta-data/iam/security-credentials/";
   auto roles = send("GET", base, auth);
   if (!roles) return unexpected(no_credentials(roles.error().message));
-  if (roles->status == 404) return unexpected(no_credentials("no IAM role attached to the instance"));
+  if (roles->status == 404)
+    return unexpected(no_credentials("no IAM role attached to the instance"));
   if (roles->status != 200) {
     return unexpected(no_credentials("role list: HTTP " + std::to_string(roles->status)));
   }
@@ -430,9 +441,8 @@ class RoleResolver {
     }
     AssumeRoleParams params;
     params.role_arn = profile.role_arn;
-    params.role_session_name = profile.role_session_name.empty()
-                                   ? default_session_name(m_ctx.clock)
-                                   : profile.role_session_name;
+    params.role_session_name = profile.role_session_name.empty() ? default_session_name(m_ctx.clock)
+                                                                 : profile.role_session_name;
     params.external_id = profile.external_id;
     params.duration_seconds = profile.duration_seconds;
     auto result = m_ctx.sts.assume_role(caller, params);
@@ -447,11 +457,11 @@ class RoleResolver {
     std::optional<IniValues> values = m_ctx.files.profile(source);
     if (source == profile.name) {
       // A profile may name itself to use its own static keys (botocore).
-      auto keys = SNAPKEEP_TRY(profile_keys(values.value_or(IniValues{}), source,
-                                            "shared-credentials-file:" + source));
+      auto keys = SNAPKEEP_TRY(
+          profile_keys(values.value_or(IniValues{}), source, "shared-credentials-file:" + source));
       if (!keys) {
-        return unexpected(broken_config("profile '" + source +
-                                        "' is its own source_profile but has no aws_access_key_id"));
+        return unexpected(broken_config(
+            "profile '" + source + "' is its own source_profile but has no aws_access_key_id"));
       }
       return std::move(*keys);
     }
@@ -471,8 +481,8 @@ class RoleResolver {
     }
     if (!settings->web_identity_token_file.empty()) {
       if (settings->role_arn.empty()) {
-        return unexpected(broken_config("profile '" + source +
-                                        "' has web_identity_token_file but no role_arn"));
+        return unexpected(
+            broken_config("profile '" + source + "' has web_identity_token_file but no role_arn"));
       }
       return assume_web_identity(m_ctx.sts, m_ctx.clock, settings->web_identity_token_file,
                                  settings->role_arn, settings->role_session_name);
@@ -574,8 +584,7 @@ Result<Credentials> ChainProvider::credentials() {
   return unexpected(no_credentials("no credentials found: " + tried));
 }
 
-std::unique_ptr<CredentialProvider> make_default_chain(ProviderContext context,
-                                                       std::string profile,
+std::unique_ptr<CredentialProvider> make_default_chain(ProviderContext context, std::string profile,
                                                        bool explicit_profile) {
   std::vector<std::unique_ptr<CredentialProvider>> providers;
   if (!explicit_profile) providers.push_back(std::make_unique<EnvironmentProvider>(context.env));
@@ -583,12 +592,13 @@ std::unique_ptr<CredentialProvider> make_default_chain(ProviderContext context,
       std::make_unique<AssumeRoleProvider>(context, profile), context.clock));
   providers.push_back(std::make_unique<CachingProvider>(
       std::make_unique<WebIdentityProvider>(context, profile), context.clock));
-  providers.push_back(std::make_unique<ProfileKeysProvider>(context.files, profile,
-                                                            ProfileKeysProvider::File::credentials));
+  providers.push_back(std::make_unique<ProfileKeysProvider>(
+      context.files, profile, ProfileKeysProvider::File::credentials));
   providers.push_back(std::make_unique<ProfileKeysProvider>(context.files, profile,
                                                             ProfileKeysProvider::File::config));
   providers.push_back(std::make_unique<CachingProvider>(
-      std::make_unique<ContainerProvider>(context.env, context.http, context.clock), context.clock));
+      std::make_unique<ContainerProvider>(context.env, context.http, context.clock),
+      context.clock));
   providers.push_back(std::make_unique<CachingProvider>(
       std::make_unique<ImdsProvider>(context.env, context.http), context.clock));
   return std::make_unique<ChainProvider>(std::move(providers));

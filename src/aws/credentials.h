@@ -64,8 +64,8 @@ class CredentialProvider {
 struct AssumeRoleParams {
   std::string role_arn;
   std::string role_session_name;
-  std::string external_id;                 // empty: not sent
-  std::optional<int> duration_seconds;     // nullopt: STS default (1 h)
+  std::string external_id;              // empty: not sent
+  std::optional<int> duration_seconds;  // nullopt: STS default (1 h)
 };
 
 struct WebIdentityParams {
@@ -132,8 +132,7 @@ class ContainerProvider final : public CredentialProvider {
 // token call is refused with 403/404/405, unless AWS_EC2_METADATA_V1_DISABLED).
 class ImdsProvider final : public CredentialProvider {
  public:
-  ImdsProvider(const Environment& env, HttpTransport& http)
-      : m_env(env), m_http(http) {}
+  ImdsProvider(const Environment& env, HttpTransport& http) : m_env(env), m_http(http) {}
   Result<Credentials> credentials() override;
   std::string name() const override { return "imds"; }
 
@@ -221,8 +220,7 @@ class ChainProvider final : public CredentialProvider {
 // `explicit_profile`: the profile came from --profile, which leaves the
 // environment provider out (botocore's rule). The context's references must
 // outlive the chain.
-std::unique_ptr<CredentialProvider> make_default_chain(ProviderContext context,
-                                                       std::string profile,
+std::unique_ptr<CredentialProvider> make_default_chain(ProviderContext context, std::string profile,
                                                        bool explicit_profile);
 
 }  // namespace snapkeep::aws

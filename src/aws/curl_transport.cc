@@ -1,10 +1,10 @@
 #include "aws/curl_transport.h"
 
 #include <curl/curl.h>
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <array>
-#include <fmt/format.h>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -246,17 +246,17 @@ Result<HttpResponse> CurlTransport::send(const HttpRequest& request) {
     return std::move(transfer.response);
   }
   if (transfer.body_too_large) {
-    return fail(ErrorKind::network, fmt::format("response body larger than {} bytes",
-                                                m_impl->options.max_body_bytes));
+    return fail(ErrorKind::network,
+                fmt::format("response body larger than {} bytes", m_impl->options.max_body_bytes));
   }
   if (code == CURLE_OPERATION_TIMEDOUT) {
     if (connect_time == 0 && status == 0) {
-      return fail(ErrorKind::timeout, fmt::format("could not connect within {} ms",
-                                                  std::min(request.connect_timeout,
-                                                           request.total_timeout).count()));
+      return fail(ErrorKind::timeout,
+                  fmt::format("could not connect within {} ms",
+                              std::min(request.connect_timeout, request.total_timeout).count()));
     }
-    return fail(ErrorKind::timeout, fmt::format("no complete answer within {} ms",
-                                                request.total_timeout.count()));
+    return fail(ErrorKind::timeout,
+                fmt::format("no complete answer within {} ms", request.total_timeout.count()));
   }
   std::string message = curl_easy_strerror(code);
   const std::string_view detail_text(detail.data());

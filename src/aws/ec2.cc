@@ -17,7 +17,8 @@ constexpr std::string_view kImagesPage = "1000";
 
 // --- request building (botocore's EC2 serializer: list members get .1, .2, ...)
 
-void add_list(QueryParams& params, std::string_view prefix, const std::vector<std::string>& values) {
+void add_list(QueryParams& params, std::string_view prefix,
+              const std::vector<std::string>& values) {
   for (std::size_t i = 0; i < values.size(); ++i) {
     params.emplace_back(fmt::format("{}.{}", prefix, i + 1), values[i]);
   }
@@ -274,8 +275,8 @@ Result<void> paginate(QueryCaller& caller, std::string_view action, const QueryP
     if (on_page) on_page(std::move(items));
     if (next.empty()) return {};
     if (next == token) {
-      return unexpected(bad_response(action, "the answer repeated the NextToken just sent",
-                                     response.request_id));
+      return unexpected(
+          bad_response(action, "the answer repeated the NextToken just sent", response.request_id));
     }
     token = std::move(next);
   }
@@ -318,8 +319,8 @@ Result<void> expect_root(std::string_view action, const QueryResponse& response)
   if (!reader.ok()) return unexpected(reader.error());
   // EC2 answers <return>true</return>; false means the call did nothing.
   if (child_text(response.xml.document_element(), "return") == std::string_view("false")) {
-    return unexpected(bad_response(action, "the answer said <return>false</return>",
-                                   response.request_id));
+    return unexpected(
+        bad_response(action, "the answer said <return>false</return>", response.request_id));
   }
   return {};
 }
@@ -398,8 +399,8 @@ Result<void> Ec2::describe_snapshots(const DescribeSnapshotsRequest& request,
        describe_params(request.snapshot_ids, "SnapshotId", request.filters, kSnapshotsPage)) {
     params.push_back(std::move(param));
   }
-  return paginate<Ec2Snapshot>(m_caller, "DescribeSnapshots", params,
-                               parse_describe_snapshots_page, on_page);
+  return paginate<Ec2Snapshot>(m_caller, "DescribeSnapshots", params, parse_describe_snapshots_page,
+                               on_page);
 }
 
 Result<std::vector<Ec2Snapshot>> Ec2::describe_snapshots(
@@ -547,7 +548,8 @@ Result<void> Ec2::modify_snapshot_permission(const SnapshotPermissionRequest& re
 Result<Ec2Volume> Ec2::create_volume(const CreateVolumeRequest& request) const {
   constexpr std::string_view action = "CreateVolume";
   if (request.availability_zone.empty() || (request.snapshot_id.empty() && request.size_gib <= 0)) {
-    return unexpected(invalid_request(action, "an availability zone and a snapshot or size are required"));
+    return unexpected(
+        invalid_request(action, "an availability zone and a snapshot or size are required"));
   }
   QueryParams params;
   params.emplace_back("AvailabilityZone", request.availability_zone);

@@ -133,7 +133,7 @@ struct CreateSnapshotsRequest {
   bool exclude_boot_volume = false;
   std::vector<std::string> exclude_data_volume_ids;  // at most 40 (AWS)
   std::string description;
-  TagList tags;  // applied to every snapshot of the set
+  TagList tags;                        // applied to every snapshot of the set
   bool copy_tags_from_volume = false;  // CopyTagsFromSource=volume
 };
 
@@ -213,13 +213,15 @@ class Ec2 {
   // empty one; the list overloads collect every page.
   Result<void> describe_instances(const DescribeInstancesRequest& request,
                                   const PageSink<Ec2Instance>& on_page) const;
-  Result<std::vector<Ec2Instance>> describe_instances(const DescribeInstancesRequest& request) const;
+  Result<std::vector<Ec2Instance>> describe_instances(
+      const DescribeInstancesRequest& request) const;
   Result<void> describe_volumes(const DescribeVolumesRequest& request,
                                 const PageSink<Ec2Volume>& on_page) const;
   Result<std::vector<Ec2Volume>> describe_volumes(const DescribeVolumesRequest& request) const;
   Result<void> describe_snapshots(const DescribeSnapshotsRequest& request,
                                   const PageSink<Ec2Snapshot>& on_page) const;
-  Result<std::vector<Ec2Snapshot>> describe_snapshots(const DescribeSnapshotsRequest& request) const;
+  Result<std::vector<Ec2Snapshot>> describe_snapshots(
+      const DescribeSnapshotsRequest& request) const;
   Result<void> describe_images(const DescribeImagesRequest& request,
                                const PageSink<Ec2Image>& on_page) const;
   Result<std::vector<Ec2Image>> describe_images(const DescribeImagesRequest& request) const;

@@ -10,13 +10,17 @@ namespace {
 // botocore's _LEGACY_GLOBAL_STS_REGIONS: the regions that used the global
 // STS endpoint before regional endpoints became the default.
 constexpr std::array<std::string_view, 16> kLegacyStsRegions = {
-    "ap-northeast-1", "ap-south-1", "ap-southeast-1", "ap-southeast-2", "aws-global",
-    "ca-central-1",   "eu-central-1", "eu-north-1",   "eu-west-1",      "eu-west-2",
-    "eu-west-3",      "sa-east-1",  "us-east-1",      "us-east-2",      "us-west-1",
-    "us-west-2"};
+    "ap-northeast-1", "ap-south-1",   "ap-southeast-1", "ap-southeast-2",
+    "aws-global",     "ca-central-1", "eu-central-1",   "eu-north-1",
+    "eu-west-1",      "eu-west-2",    "eu-west-3",      "sa-east-1",
+    "us-east-1",      "us-east-2",    "us-west-1",      "us-west-2"};
 
-bool is_lower_alpha(char c) { return c >= 'a' && c <= 'z'; }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_lower_alpha(char c) {
+  return c >= 'a' && c <= 'z';
+}
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
 
 std::string upper(std::string_view text) {
   std::string out(text);
@@ -71,8 +75,9 @@ expected<Endpoint, std::string> resolve_endpoint(std::string_view service, std::
     return unexpected("unknown service '" + std::string(service) + "' (expected ec2, sns or sts)");
   }
   if (region.empty()) {
-    return unexpected(std::string("no region: set --region, AWS_REGION, AWS_DEFAULT_REGION or "
-                                  "`region` in the profile"));
+    return unexpected(
+        std::string("no region: set --region, AWS_REGION, AWS_DEFAULT_REGION or "
+                    "`region` in the profile"));
   }
   if (!valid_region_name(region)) {
     return unexpected("invalid region name '" + std::string(region) +
@@ -111,13 +116,14 @@ expected<Endpoint, std::string> resolve_endpoint(std::string_view service, std::
       }
     }
     if (profile != nullptr && inputs.files != nullptr && !profile->services.empty()) {
-      if (const IniSection* services = inputs.files->config_section("services", profile->services)) {
+      if (const IniSection* services =
+              inputs.files->config_section("services", profile->services)) {
         auto sub = services->subsections.find(service);
         if (sub != services->subsections.end()) {
           auto url = sub->second.find("endpoint_url");
           if (url != sub->second.end() && !url->second.empty()) {
-            std::string from = "[services " + profile->services + "] " + std::string(service) +
-                               ".endpoint_url";
+            std::string from =
+                "[services " + profile->services + "] " + std::string(service) + ".endpoint_url";
             if (auto why = check_url(url->second, from, out); !why.empty()) return unexpected(why);
             return out;
           }

@@ -37,9 +37,9 @@ struct Endpoint {
 };
 
 struct EndpointInputs {
-  std::string explicit_url;                 // --endpoint-url, "" if not given
-  const SharedFiles* files = nullptr;       // for the profile's [services] section
-  const ProfileSettings* profile = nullptr; // endpoint_url, services, sts_regional_endpoints
+  std::string explicit_url;                  // --endpoint-url, "" if not given
+  const SharedFiles* files = nullptr;        // for the profile's [services] section
+  const ProfileSettings* profile = nullptr;  // endpoint_url, services, sts_regional_endpoints
 };
 
 // Whether `region` looks like an AWS region name ("us-east-1",

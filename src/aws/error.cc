@@ -1,26 +1,41 @@
 #include "aws/error.h"
 
-#include <array>
 #include <fmt/format.h>
+
+#include <array>
 
 namespace snapkeep::aws {
 
 std::string_view to_string(ErrorKind kind) {
   switch (kind) {
-    case ErrorKind::throttled: return "throttled";
-    case ErrorKind::transient: return "transient";
-    case ErrorKind::volume_rate: return "volume-rate";
-    case ErrorKind::limit: return "limit";
-    case ErrorKind::incorrect_state: return "incorrect-state";
-    case ErrorKind::in_use: return "in-use";
-    case ErrorKind::not_found: return "not-found";
-    case ErrorKind::auth: return "auth";
-    case ErrorKind::invalid: return "invalid";
-    case ErrorKind::timeout: return "timeout";
-    case ErrorKind::network: return "network";
-    case ErrorKind::bad_response: return "bad-response";
-    case ErrorKind::credentials: return "credentials";
-    case ErrorKind::other: return "other";
+    case ErrorKind::throttled:
+      return "throttled";
+    case ErrorKind::transient:
+      return "transient";
+    case ErrorKind::volume_rate:
+      return "volume-rate";
+    case ErrorKind::limit:
+      return "limit";
+    case ErrorKind::incorrect_state:
+      return "incorrect-state";
+    case ErrorKind::in_use:
+      return "in-use";
+    case ErrorKind::not_found:
+      return "not-found";
+    case ErrorKind::auth:
+      return "auth";
+    case ErrorKind::invalid:
+      return "invalid";
+    case ErrorKind::timeout:
+      return "timeout";
+    case ErrorKind::network:
+      return "network";
+    case ErrorKind::bad_response:
+      return "bad-response";
+    case ErrorKind::credentials:
+      return "credentials";
+    case ErrorKind::other:
+      return "other";
   }
   return "other";
 }
@@ -53,7 +68,8 @@ std::string AwsError::describe() const {
   if (http_status != 0 || !request_id.empty()) {
     out += " (";
     if (http_status != 0) out += fmt::format("HTTP {}", http_status);
-    if (!request_id.empty()) out += (http_status != 0 ? ", request id " : "request id ") + request_id;
+    if (!request_id.empty())
+      out += (http_status != 0 ? ", request id " : "request id ") + request_id;
     out += ")";
   }
   return out;
@@ -64,20 +80,29 @@ namespace {
 // Throttling codes retried by the AWS SDKs' standard mode (botocore
 // retries/standard.py), plus EC2's own.
 constexpr std::array<std::string_view, 14> kThrottlingCodes = {
-    "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException",
-    "TooManyRequestsException", "ProvisionedThroughputExceededException",
-    "TransactionInProgressException", "RequestLimitExceeded", "BandwidthLimitExceeded",
-    "LimitExceededException", "RequestThrottled", "SlowDown", "EC2ThrottledException",
+    "Throttling",
+    "ThrottlingException",
+    "ThrottledException",
+    "RequestThrottledException",
+    "TooManyRequestsException",
+    "ProvisionedThroughputExceededException",
+    "TransactionInProgressException",
+    "RequestLimitExceeded",
+    "BandwidthLimitExceeded",
+    "LimitExceededException",
+    "RequestThrottled",
+    "SlowDown",
+    "EC2ThrottledException",
     "PriorRequestNotComplete"};
 
 constexpr std::array<std::string_view, 8> kTransientCodes = {
     "RequestTimeout", "RequestTimeoutException", "InternalError", "InternalFailure",
-    "ServerInternal", "ServiceUnavailable", "Unavailable", "InsufficientInstanceCapacity"};
+    "ServerInternal", "ServiceUnavailable",      "Unavailable",   "InsufficientInstanceCapacity"};
 
 constexpr std::array<std::string_view, 9> kAuthCodes = {
-    "AuthFailure", "UnauthorizedOperation", "AccessDenied", "AccessDeniedException",
-    "InvalidClientTokenId", "SignatureDoesNotMatch", "RequestExpired", "ExpiredToken",
-    "AuthorizationError"};
+    "AuthFailure",           "UnauthorizedOperation", "AccessDenied",
+    "AccessDeniedException", "InvalidClientTokenId",  "SignatureDoesNotMatch",
+    "RequestExpired",        "ExpiredToken",          "AuthorizationError"};
 
 template <std::size_t N>
 bool contains(const std::array<std::string_view, N>& codes, std::string_view code) {

@@ -15,19 +15,19 @@
 namespace snapkeep::aws {
 
 enum class ErrorKind {
-  throttled,      // RequestLimitExceeded, Throttling, ...: back off and retry
-  transient,      // 5xx, RequestTimeout, ...: retry
-  volume_rate,    // SnapshotCreationPerVolumeRateExceeded: wait >= 15 s, retry
-  limit,          // ConcurrentSnapshotLimitExceeded, SnapshotLimitExceeded, ...
-  incorrect_state,// IncorrectState: the resource is busy; try next run
-  in_use,         // InvalidSnapshot.InUse: an AMI uses the snapshot
-  not_found,      // Invalid*.NotFound
-  auth,           // AuthFailure, UnauthorizedOperation, AccessDenied, expired credentials
-  invalid,        // a request AWS rejected as malformed or invalid
-  timeout,        // no answer in time (connect or total timeout)
-  network,        // connection refused/reset, DNS, TLS
-  bad_response,   // an answer that could not be understood (truncated, HTML, wrong root)
-  credentials,    // no usable credentials from any source
+  throttled,        // RequestLimitExceeded, Throttling, ...: back off and retry
+  transient,        // 5xx, RequestTimeout, ...: retry
+  volume_rate,      // SnapshotCreationPerVolumeRateExceeded: wait >= 15 s, retry
+  limit,            // ConcurrentSnapshotLimitExceeded, SnapshotLimitExceeded, ...
+  incorrect_state,  // IncorrectState: the resource is busy; try next run
+  in_use,           // InvalidSnapshot.InUse: an AMI uses the snapshot
+  not_found,        // Invalid*.NotFound
+  auth,             // AuthFailure, UnauthorizedOperation, AccessDenied, expired credentials
+  invalid,          // a request AWS rejected as malformed or invalid
+  timeout,          // no answer in time (connect or total timeout)
+  network,          // connection refused/reset, DNS, TLS
+  bad_response,     // an answer that could not be understood (truncated, HTML, wrong root)
+  credentials,      // no usable credentials from any source
   other,
 };
 
@@ -35,7 +35,7 @@ std::string_view to_string(ErrorKind kind);
 
 struct AwsError {
   ErrorKind kind = ErrorKind::other;
-  std::string code;        // AWS error code, e.g. "InvalidSnapshot.NotFound"; empty for transport errors
+  std::string code;  // AWS error code, e.g. "InvalidSnapshot.NotFound"; empty for transport errors
   std::string message;     // AWS's message, or a description of the transport failure
   int http_status = 0;     // 0 when no HTTP answer arrived
   std::string request_id;  // AWS request id when known

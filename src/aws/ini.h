@@ -41,7 +41,7 @@ struct IniSection {
 };
 
 struct IniFile {
-  std::string path;  // for messages
+  std::string path;                  // for messages
   std::vector<IniSection> sections;  // in order of first appearance
 
   // The section called exactly `name`, or nullptr.

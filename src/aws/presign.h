@@ -34,8 +34,9 @@ std::string presign_query_url(Signer& signer, const Credentials& credentials,
 
 struct PresignerSources {
   Signer* signer = nullptr;
-  std::function<Result<Credentials>()> credentials;               // current credentials
-  std::function<std::string(std::string_view region)> endpoint;  // e.g. https://ec2.eu-west-1.amazonaws.com
+  std::function<Result<Credentials>()> credentials;  // current credentials
+  std::function<std::string(std::string_view region)>
+      endpoint;  // e.g. https://ec2.eu-west-1.amazonaws.com
   Clock* clock = nullptr;
   std::string service = "ec2";
 };

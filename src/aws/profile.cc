@@ -42,7 +42,8 @@ expected<std::optional<int>, std::string> parse_int(std::string_view text, std::
   int value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || end != text.data() + text.size()) {
-    return unexpected(std::string(key) + ": expected a whole number, got '" + std::string(text) + "'");
+    return unexpected(std::string(key) + ": expected a whole number, got '" + std::string(text) +
+                      "'");
   }
   if (value < min || value > max) {
     return unexpected(std::string(key) + ": " + std::string(text) + " is outside " +
@@ -174,8 +175,8 @@ expected<ProfileSettings, std::string> settings_from_values(std::string_view nam
   s.endpoint_url = get(values, "endpoint_url");
   s.services = get(values, "services");
   s.sts_regional_endpoints = get(values, "sts_regional_endpoints");
-  if (auto why = check_choice(s.sts_regional_endpoints, "sts_regional_endpoints",
-                              {"regional", "legacy"});
+  if (auto why =
+          check_choice(s.sts_regional_endpoints, "sts_regional_endpoints", {"regional", "legacy"});
       !why.empty()) {
     return fail(why);
   }
@@ -196,9 +197,9 @@ expected<ProfileSettings, std::string> resolve_profile(const SharedFiles& files,
   settings->exists = values.has_value();
   // Environment variables outrank the profile (the SDKs' order).
   IniValues from_env;
-  for (auto [var, key] : {std::pair{"AWS_MAX_ATTEMPTS", "max_attempts"},
-                          std::pair{"AWS_RETRY_MODE", "retry_mode"},
-                          std::pair{"AWS_STS_REGIONAL_ENDPOINTS", "sts_regional_endpoints"}}) {
+  for (auto [var, key] :
+       {std::pair{"AWS_MAX_ATTEMPTS", "max_attempts"}, std::pair{"AWS_RETRY_MODE", "retry_mode"},
+        std::pair{"AWS_STS_REGIONAL_ENDPOINTS", "sts_regional_endpoints"}}) {
     std::string value = env.get(var);
     if (!value.empty()) from_env[key] = value;
   }

@@ -58,21 +58,21 @@ std::string select_profile_name(const Environment& env, std::string_view explici
 
 struct ProfileSettings {
   std::string name;
-  bool exists = false;                // found in either file
-  std::string region;                 // AWS_REGION, AWS_DEFAULT_REGION, then `region`
-  std::optional<int> max_attempts;    // AWS_MAX_ATTEMPTS, then `max_attempts`; >= 1
-  std::string retry_mode;             // AWS_RETRY_MODE, then `retry_mode`: legacy|standard|adaptive
+  bool exists = false;              // found in either file
+  std::string region;               // AWS_REGION, AWS_DEFAULT_REGION, then `region`
+  std::optional<int> max_attempts;  // AWS_MAX_ATTEMPTS, then `max_attempts`; >= 1
+  std::string retry_mode;           // AWS_RETRY_MODE, then `retry_mode`: legacy|standard|adaptive
   std::string role_arn;
   std::string source_profile;
-  std::string credential_source;      // Environment|Ec2InstanceMetadata|EcsContainer
+  std::string credential_source;  // Environment|Ec2InstanceMetadata|EcsContainer
   std::string external_id;
   std::string role_session_name;
   std::string mfa_serial;
   std::optional<int> duration_seconds;  // 900..43200
   std::string web_identity_token_file;
-  std::string endpoint_url;           // profile-wide endpoint override
-  std::string services;               // name of a [services NAME] section
-  std::string sts_regional_endpoints; // AWS_STS_REGIONAL_ENDPOINTS, then the key: regional|legacy
+  std::string endpoint_url;            // profile-wide endpoint override
+  std::string services;                // name of a [services NAME] section
+  std::string sts_regional_endpoints;  // AWS_STS_REGIONAL_ENDPOINTS, then the key: regional|legacy
 };
 
 // Reads a profile's keys alone, without environment overrides. Errors name

@@ -45,8 +45,8 @@ BucketSpec ec2_bucket_spec(std::string_view action) {
 TokenBucket::TokenBucket(BucketSpec spec, Clock& clock)
     : m_spec(spec),
       m_clock(clock),
-      m_interval(std::chrono::nanoseconds(
-          std::llround(1e9 / std::max(spec.refill_per_second, 1e-6)))),
+      m_interval(
+          std::chrono::nanoseconds(std::llround(1e9 / std::max(spec.refill_per_second, 1e-6)))),
       m_credit(m_interval * std::max(spec.capacity, 1)),
       m_max_credit(m_credit),
       m_last(clock.monotonic()) {}

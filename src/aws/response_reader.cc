@@ -1,7 +1,8 @@
 #include "aws/response_reader.h"
 
-#include <charconv>
 #include <fmt/format.h>
+
+#include <charconv>
 
 #include "aws/timestamp.h"
 #include "aws/xml.h"
@@ -16,7 +17,9 @@ namespace {
 // fuzz/ec2_response.cc.
 constexpr std::size_t kMaxQuoted = 64;
 
-std::string quoted(std::string_view text) { return sanitize_text(text, kMaxQuoted); }
+std::string quoted(std::string_view text) {
+  return sanitize_text(text, kMaxQuoted);
+}
 
 }  // namespace
 

@@ -11,8 +11,8 @@
 // Thread safety: a ResponseReader belongs to one call on one thread.
 #pragma once
 
-#include <pugixml.hpp>
 #include <optional>
+#include <pugixml.hpp>
 #include <string>
 #include <string_view>
 

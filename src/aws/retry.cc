@@ -33,10 +33,9 @@ RetryPolicy::RetryPolicy(RetryPolicy&&) noexcept = default;
 RetryPolicy& RetryPolicy::operator=(RetryPolicy&&) noexcept = default;
 RetryPolicy::~RetryPolicy() = default;
 
-std::chrono::milliseconds RetryPolicy::backoff(int attempt, bool throttling,
-                                               double jitter) const {
-  const double base =
-      static_cast<double>((throttling ? m_options.throttling_base : m_options.transient_base).count());
+std::chrono::milliseconds RetryPolicy::backoff(int attempt, bool throttling, double jitter) const {
+  const double base = static_cast<double>(
+      (throttling ? m_options.throttling_base : m_options.transient_base).count());
   const double cap = static_cast<double>(m_options.max_backoff.count());
   // 2^(attempt-1) overflows nothing at the cap: the exponent is bounded first.
   const int exponent = std::clamp(attempt - 1, 0, 62);
@@ -70,8 +69,8 @@ RetryDecision RetryPolicy::on_failure(RetryState& state, const AwsError& error,
   decision.delay = backoff(state.attempts, throttling, jitter);
   if (response_headers != nullptr) {
     if (auto retry_after = retry_after_header(*response_headers)) {
-      decision.delay = std::max(decision.delay,
-                                std::min(*retry_after, decision.delay + m_options.max_retry_after_extra));
+      decision.delay = std::max(
+          decision.delay, std::min(*retry_after, decision.delay + m_options.max_retry_after_extra));
     }
   }
   return decision;

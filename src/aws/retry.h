@@ -49,8 +49,8 @@ struct RetryOptions {
 
 // The progress of one call through the policy.
 struct RetryState {
-  int attempts = 0;       // attempts made so far
-  int quota_taken = 0;    // the cost of the last retry, 0 before any retry
+  int attempts = 0;     // attempts made so far
+  int quota_taken = 0;  // the cost of the last retry, 0 before any retry
 };
 
 struct RetryDecision {

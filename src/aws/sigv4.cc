@@ -64,9 +64,8 @@ struct ThreadCrypto {
     sign_mac = EVP_MAC_CTX_new(algs.hmac);
     if (md == nullptr || mac == nullptr || sign_mac == nullptr) crypto_failure("context");
     char digest[] = "SHA256";
-    const OSSL_PARAM params[] = {
-        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
-        OSSL_PARAM_construct_end()};
+    const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                                 OSSL_PARAM_construct_end()};
     if (EVP_MAC_CTX_set_params(mac, params) != 1 || EVP_MAC_CTX_set_params(sign_mac, params) != 1) {
       crypto_failure("HMAC digest");
     }
@@ -118,7 +117,8 @@ void hmac(const unsigned char* key, std::size_t key_size, std::string_view data,
 void hmac_with_signing_key(const unsigned char* key, std::string_view data, unsigned char* out) {
   ThreadCrypto& tc = thread_crypto();
   const bool same_key = tc.sign_key_set && std::memcmp(tc.sign_key.data(), key, kDigestSize) == 0;
-  if (EVP_MAC_init(tc.sign_mac, same_key ? nullptr : key, same_key ? 0 : kDigestSize, nullptr) != 1) {
+  if (EVP_MAC_init(tc.sign_mac, same_key ? nullptr : key, same_key ? 0 : kDigestSize, nullptr) !=
+      1) {
     crypto_failure("HMAC init");
   }
   if (!same_key) {
@@ -206,9 +206,9 @@ char ascii_lower(char ch) {
 }
 
 bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(),
-                    [](char x, char y) { return ascii_lower(x) == ascii_lower(y); });
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return ascii_lower(x) == ascii_lower(y);
+         });
 }
 
 // Python's str.split() whitespace, restricted to ASCII.
@@ -243,9 +243,17 @@ void append_trimmed(std::string& out, std::string_view value) {
 // botocore's SIGNED_HEADERS_BLACKLIST: hop-by-hop headers and the ones that
 // clients and proxies add or rewrite.
 bool never_signed(std::string_view lower_name) {
-  static constexpr std::array<std::string_view, 11> kNames = {
-      "connection", "expect",  "keep-alive", "proxy-authenticate", "proxy-authorization",
-      "te",         "trailer", "transfer-encoding", "upgrade", "user-agent", "x-amzn-trace-id"};
+  static constexpr std::array<std::string_view, 11> kNames = {"connection",
+                                                              "expect",
+                                                              "keep-alive",
+                                                              "proxy-authenticate",
+                                                              "proxy-authorization",
+                                                              "te",
+                                                              "trailer",
+                                                              "transfer-encoding",
+                                                              "upgrade",
+                                                              "user-agent",
+                                                              "x-amzn-trace-id"};
   return std::find(kNames.begin(), kNames.end(), lower_name) != kNames.end();
 }
 
@@ -272,8 +280,8 @@ std::size_t find_any(std::string_view text, std::string_view set) {
 
 UrlParts split_url(std::string_view url) {
   UrlParts parts;
-  if (const auto colon = url.find("://"); colon != std::string_view::npos &&
-                                           find_any(url, "/?#") > colon) {
+  if (const auto colon = url.find("://");
+      colon != std::string_view::npos && find_any(url, "/?#") > colon) {
     parts.scheme = url.substr(0, colon);
     url.remove_prefix(colon + 3);
     const auto end = find_any(url, "/?#");
@@ -410,8 +418,8 @@ struct HeaderEntry {
   std::string_view value;
 };
 
-void append_canonical_headers(std::string& out, std::string& signed_headers,
-                              const Headers& headers, std::string_view url) {
+void append_canonical_headers(std::string& out, std::string& signed_headers, const Headers& headers,
+                              std::string_view url) {
   thread_local std::vector<HeaderEntry> entries;
   thread_local std::string host;
   std::size_t count = 0;
@@ -543,7 +551,8 @@ void erase_header(Headers& headers, std::string_view name) {
 }
 
 void append_method(std::string& out, std::string_view method) {
-  for (char ch : method) out.push_back((ch >= 'a' && ch <= 'z') ? static_cast<char>(ch - 'a' + 'A') : ch);
+  for (char ch : method)
+    out.push_back((ch >= 'a' && ch <= 'z') ? static_cast<char>(ch - 'a' + 'A') : ch);
 }
 
 }  // namespace

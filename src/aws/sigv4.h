@@ -33,9 +33,9 @@ namespace snapkeep::aws {
 struct Credentials {
   std::string access_key_id;
   std::string secret_access_key;
-  std::string session_token;             // empty for long-term keys
-  std::optional<SysTime> expiration;     // nullopt: does not expire
-  std::string source;                    // where they came from, e.g. "environment"
+  std::string session_token;          // empty for long-term keys
+  std::optional<SysTime> expiration;  // nullopt: does not expire
+  std::string source;                 // where they came from, e.g. "environment"
 };
 
 // Form encoding of the Query protocol: spaces as '+', every byte outside
@@ -121,8 +121,8 @@ class Signer {
 
  private:
   // Copies the derived key for (credentials, date, scope) into `key` (32 bytes).
-  void signing_key(const Credentials& credentials, std::string_view date,
-                   const SigningScope& scope, unsigned char* key);
+  void signing_key(const Credentials& credentials, std::string_view date, const SigningScope& scope,
+                   unsigned char* key);
   // HMAC of `string_to_sign` under the (cached) signing key; 32 bytes.
   void compute_signature(const Credentials& credentials, std::string_view amz_date,
                          const SigningScope& scope, std::string_view string_to_sign,

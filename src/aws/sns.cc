@@ -8,7 +8,9 @@ namespace snapkeep::aws {
 
 namespace {
 
-AwsError invalid(std::string message) { return invalid_request("Publish", std::move(message)); }
+AwsError invalid(std::string message) {
+  return invalid_request("Publish", std::move(message));
+}
 
 // Subjects must be ASCII text without line breaks or control characters,
 // shorter than 100 characters (SNS API reference).
@@ -32,8 +34,8 @@ Result<std::string> Sns::publish(std::string_view topic_arn, std::string_view su
                                           message.size(), max_message_bytes)));
   }
   if (!valid_subject(subject)) {
-    return unexpected(invalid(
-        "the subject must be under 100 printable ASCII characters, without line breaks"));
+    return unexpected(
+        invalid("the subject must be under 100 printable ASCII characters, without line breaks"));
   }
   QueryParams params{{"TopicArn", std::string(topic_arn)}};
   if (!subject.empty()) params.emplace_back("Subject", std::string(subject));

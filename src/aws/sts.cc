@@ -62,7 +62,8 @@ Result<AssumedRole> Sts::assume_role_with_web_identity(
   constexpr std::string_view action = "AssumeRoleWithWebIdentity";
   if (request.role_arn.empty() || request.session_name.empty() ||
       request.web_identity_token.empty()) {
-    return unexpected(invalid_request(action, "a role ARN, a session name and a token are required"));
+    return unexpected(
+        invalid_request(action, "a role ARN, a session name and a token are required"));
   }
   QueryParams params{{"RoleArn", request.role_arn},
                      {"RoleSessionName", request.session_name},

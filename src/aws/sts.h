@@ -24,9 +24,9 @@ namespace snapkeep::aws {
 
 struct AssumeRoleRequest {
   std::string role_arn;
-  std::string session_name;                   // 2-64 chars of [\w+=,.@-]
+  std::string session_name;                      // 2-64 chars of [\w+=,.@-]
   std::optional<std::chrono::seconds> duration;  // 900 s up to the role's maximum
-  std::string external_id;                    // optional
+  std::string external_id;                       // optional
 };
 
 struct AssumeRoleWithWebIdentityRequest {

@@ -1,8 +1,9 @@
 #include "aws/timestamp.h"
 
+#include <fmt/format.h>
+
 #include <charconv>
 #include <chrono>
-#include <fmt/format.h>
 
 namespace snapkeep::aws {
 
@@ -59,7 +60,8 @@ std::optional<SysTime> parse_timestamp(std::string_view text) {
     int sign = text[pos] == '-' ? -1 : 1;
     ++pos;
     int oh = 0, om = 0;
-    if (!read_digits(text, pos, 2, oh) || !expect(text, pos, ':') || !read_digits(text, pos, 2, om)) {
+    if (!read_digits(text, pos, 2, oh) || !expect(text, pos, ':') ||
+        !read_digits(text, pos, 2, om)) {
       return std::nullopt;
     }
     offset_minutes = sign * (oh * 60 + om);

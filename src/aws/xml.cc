@@ -1,8 +1,9 @@
 #include "aws/xml.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cstdint>
-#include <fmt/format.h>
 
 namespace snapkeep::aws {
 
@@ -140,7 +141,8 @@ pugi::xml_node child_element(const pugi::xml_node& node, std::string_view name) 
 
 std::string find_request_id(const pugi::xml_node& root) {
   for (std::string_view name : {"requestId", "RequestId", "RequestID"}) {
-    if (auto node = child_element(root, name)) return sanitize_text(trimmed(node.text().get()), 128);
+    if (auto node = child_element(root, name))
+      return sanitize_text(trimmed(node.text().get()), 128);
   }
   if (auto metadata = child_element(root, "ResponseMetadata")) {
     if (auto node = child_element(metadata, "RequestId")) {
@@ -154,9 +156,8 @@ AwsError parse_error(const HttpResponse& response) {
   AwsError error;
   error.http_status = response.status;
   pugi::xml_document doc;
-  const auto parsed =
-      doc.load_buffer(response.body.data(), response.body.size(), pugi::parse_default,
-                      pugi::encoding_utf8);
+  const auto parsed = doc.load_buffer(response.body.data(), response.body.size(),
+                                      pugi::parse_default, pugi::encoding_utf8);
   pugi::xml_node error_node;
   if (parsed) error_node = find_error_element(doc);
   if (error_node) {

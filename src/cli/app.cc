@@ -1,11 +1,12 @@
 #include "cli/app.h"
 
-#include "cli/commands.h"
+#include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
 #include <exception>
-#include <fmt/format.h>
 #include <vector>
+
+#include "cli/commands.h"
 
 namespace snapkeep::cli {
 

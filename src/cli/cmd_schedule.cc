@@ -1,21 +1,21 @@
 // `snapkeep schedule EXPR`: shows when a schedule fires, so that an operator
 // can check an expression and its time zone before putting it in a policy.
 
-#include "cli/app.h"
-#include "cli/commands.h"
-#include "core/retention.h"
-#include "core/schedule.h"
-
 #include <date/date.h>
 #include <date/tz.h>
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <cstdio>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+
+#include "cli/app.h"
+#include "cli/commands.h"
+#include "core/retention.h"
+#include "core/schedule.h"
 
 namespace snapkeep::cli {
 
@@ -24,8 +24,8 @@ namespace {
 struct ScheduleOptions {
   std::string expression;
   std::string timezone = "UTC";
-  std::string from;        // ISO 8601 UTC; empty: now
-  int count = 5;           // how many fire times to list
+  std::string from;  // ISO 8601 UTC; empty: now
+  int count = 5;     // how many fire times to list
   std::string output = "text";
 };
 

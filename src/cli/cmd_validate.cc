@@ -1,8 +1,9 @@
 #include "cli/cmd_validate.h"
 
-#include <chrono>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+
+#include <chrono>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -34,7 +35,8 @@ std::string describe_selection(const core::Selection& select) {
     out = fmt::format("instances {}", fmt::join(select.instance_ids, ", "));
     if (!select.tags.empty()) out += " if tagged " + tag_list(select.tags, " and ");
   }
-  if (!select.exclude_tags.empty()) out += ", except tagged " + tag_list(select.exclude_tags, " or ");
+  if (!select.exclude_tags.empty())
+    out += ", except tagged " + tag_list(select.exclude_tags, " or ");
   return out;
 }
 
@@ -87,7 +89,8 @@ int validate_config(const std::string& path, core::Time now, std::ostream& out, 
     return kExitBadInput;
   }
   out << fmt::format("ok: {}: {} {}, {}\n", path, config->policies.size(),
-                     config->policies.size() == 1 ? "policy" : "policies", describe_regions(*config));
+                     config->policies.size() == 1 ? "policy" : "policies",
+                     describe_regions(*config));
   for (const auto& policy : config->policies) out << describe_policy(policy, now) << '\n';
   return kExitOk;
 }

@@ -66,7 +66,8 @@ std::optional<CommandInputs> read_inputs(const CommonOptions& options) {
 
 int open_aws(const CommonOptions& options, const core::Config& config, const aws::Environment& env,
              aws::HttpTransport& http, aws::Clock& clock, AwsContext& out) {
-  auto session = engine::AwsSession::create({options.endpoint_url, options.profile}, env, http, clock);
+  auto session =
+      engine::AwsSession::create({options.endpoint_url, options.profile}, env, http, clock);
   if (!session) {
     fmt::print(stderr, "snapkeep: {}\n", session.error());
     return kExitBadInput;
@@ -82,7 +83,8 @@ int open_aws(const CommonOptions& options, const core::Config& config, const aws
       raw->default_region().empty() ? "us-east-1" : raw->default_region();
   auto regions = engine::resolve_regions(config, options.regions, default_region, out.factory);
   if (!regions) {
-    fmt::print(stderr, "snapkeep: cannot list the enabled regions: {}\n", regions.error().describe());
+    fmt::print(stderr, "snapkeep: cannot list the enabled regions: {}\n",
+               regions.error().describe());
     return kExitFailed;
   }
   out.regions = std::move(*regions);

@@ -18,13 +18,13 @@ namespace snapkeep::cli {
 
 struct CommonOptions {
   std::string config_path = kDefaultConfigFile;  // --config
-  std::vector<std::string> regions;           // --region, repeatable; overrides the config
-  std::string endpoint_url;                   // --endpoint-url
-  std::string profile;                        // --profile
-  std::string output = "text";                // --output text|json
-  std::string now;                            // --now, ISO 8601 UTC; empty: the real time
-  bool verbose = false;                       // --verbose
-  bool quiet = false;                         // --quiet
+  std::vector<std::string> regions;              // --region, repeatable; overrides the config
+  std::string endpoint_url;                      // --endpoint-url
+  std::string profile;                           // --profile
+  std::string output = "text";                   // --output text|json
+  std::string now;                               // --now, ISO 8601 UTC; empty: the real time
+  bool verbose = false;                          // --verbose
+  bool quiet = false;                            // --quiet
 };
 
 void add_common_options(CLI::App& sub, CommonOptions& options);

@@ -20,12 +20,15 @@ core::ConfigError file_error(const std::string& path, std::string message) {
 
 }  // namespace
 
-snapkeep::expected<core::Config, std::vector<core::ConfigError>> load_config_file(const std::string& path) {
+snapkeep::expected<core::Config, std::vector<core::ConfigError>> load_config_file(
+    const std::string& path) {
   std::error_code ec;
   auto status = std::filesystem::status(path, ec);
   if (ec || !std::filesystem::exists(status)) {
-    return snapkeep::unexpected(std::vector{file_error(
-        path, "cannot read the configuration file: it does not exist (give another with --config FILE)")});
+    return snapkeep::unexpected(
+        std::vector{file_error(path,
+                               "cannot read the configuration file: it does not exist (give "
+                               "another with --config FILE)")});
   }
   if (std::filesystem::is_directory(status)) {
     return snapkeep::unexpected(
@@ -33,8 +36,8 @@ snapkeep::expected<core::Config, std::vector<core::ConfigError>> load_config_fil
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    return snapkeep::unexpected(
-        std::vector{file_error(path, std::string("cannot read the configuration file: ") + std::strerror(errno))});
+    return snapkeep::unexpected(std::vector{file_error(
+        path, std::string("cannot read the configuration file: ") + std::strerror(errno))});
   }
   std::string text;
   char buffer[65536];
@@ -42,8 +45,9 @@ snapkeep::expected<core::Config, std::vector<core::ConfigError>> load_config_fil
     text.append(buffer, static_cast<std::size_t>(in.gcount()));
     if (text.size() > kMaxConfigBytes) {
       return snapkeep::unexpected(std::vector{
-          file_error(path, "cannot read the configuration file: it is larger than 4 MiB, too large for a "
-                           "snapkeep configuration")});
+          file_error(path,
+                     "cannot read the configuration file: it is larger than 4 MiB, too large for a "
+                     "snapkeep configuration")});
     }
   }
   if (in.bad()) {

@@ -19,6 +19,7 @@ inline constexpr const char* kDefaultConfigFile = "snapkeep.yaml";
 
 // On success, the validated configuration. On failure, every error, in file
 // order; a file that cannot be read is one error without a position.
-snapkeep::expected<core::Config, std::vector<core::ConfigError>> load_config_file(const std::string& path);
+snapkeep::expected<core::Config, std::vector<core::ConfigError>> load_config_file(
+    const std::string& path);
 
 }  // namespace snapkeep::cli

@@ -1,5 +1,7 @@
 #include "core/config.h"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
@@ -8,8 +10,6 @@
 #include <array>
 #include <cstddef>
 #include <exception>
-#include <fmt/format.h>
-#include <fmt/ranges.h>
 #include <limits>
 #include <map>
 #include <optional>
@@ -49,7 +49,9 @@ Pos pos_of(const YAML::Mark& mark) {
 }
 
 // "line 3, column 7", for messages that point at a second place.
-std::string where(Pos p) { return fmt::format("line {}, column {}", p.line, p.column); }
+std::string where(Pos p) {
+  return fmt::format("line {}, column {}", p.line, p.column);
+}
 
 Pos pos_of(const YAML::Node& node) {
   if (!node.IsDefined()) return {};
@@ -61,11 +63,21 @@ Pos pos_of(const YAML::Node& node) {
 // is untrusted (a fuzz target drives it) and libstdc++'s regex recurses per
 // character, so a long value could overflow the stack.
 
-bool is_lower(char c) { return c >= 'a' && c <= 'z'; }
-bool is_upper(char c) { return c >= 'A' && c <= 'Z'; }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_alnum(char c) { return is_lower(c) || is_upper(c) || is_digit(c); }
-bool is_hex_lower(char c) { return is_digit(c) || (c >= 'a' && c <= 'f'); }
+bool is_lower(char c) {
+  return c >= 'a' && c <= 'z';
+}
+bool is_upper(char c) {
+  return c >= 'A' && c <= 'Z';
+}
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+bool is_alnum(char c) {
+  return is_lower(c) || is_upper(c) || is_digit(c);
+}
+bool is_hex_lower(char c) {
+  return is_digit(c) || (c >= 'a' && c <= 'f');
+}
 
 bool all_of(std::string_view s, bool (*pred)(char)) {
   return std::all_of(s.begin(), s.end(), pred);
@@ -91,9 +103,8 @@ std::vector<std::string_view> split(std::string_view s, char sep) {
 
 // Unicode characters in UTF-8 text: AWS counts tag lengths in characters.
 std::size_t utf8_length(std::string_view s) {
-  return static_cast<std::size_t>(std::count_if(s.begin(), s.end(), [](char c) {
-    return (static_cast<unsigned char>(c) & 0xC0U) != 0x80U;
-  }));
+  return static_cast<std::size_t>(std::count_if(
+      s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0U) != 0x80U; }));
 }
 
 bool starts_with_ci(std::string_view s, std::string_view prefix) {
@@ -120,7 +131,9 @@ bool is_region(std::string_view s) {
   return true;
 }
 
-bool is_partition(std::string_view s) { return s == "aws" || s == "aws-cn" || s == "aws-us-gov"; }
+bool is_partition(std::string_view s) {
+  return s == "aws" || s == "aws-cn" || s == "aws-us-gov";
+}
 
 // The partition a region belongs to; ARNs must name it.
 std::string_view partition_of(std::string_view region) {
@@ -129,7 +142,9 @@ std::string_view partition_of(std::string_view region) {
   return "aws";
 }
 
-bool is_account_id(std::string_view s) { return s.size() == 12 && all_of(s, is_digit); }
+bool is_account_id(std::string_view s) {
+  return s.size() == 12 && all_of(s, is_digit);
+}
 
 // Returns an empty string when `arn` is a valid SNS topic ARN, else what is wrong.
 std::string check_sns_topic_arn(std::string_view arn) {
@@ -172,7 +187,8 @@ std::string check_role_arn(std::string_view arn) {
 // Returns an empty string when `url` is an acceptable webhook URL, else what is wrong.
 std::string check_webhook_url(std::string_view url) {
   for (char c : url) {
-    if (static_cast<unsigned char>(c) <= 0x20U || c == 0x7F) return "contains a space or control character";
+    if (static_cast<unsigned char>(c) <= 0x20U || c == 0x7F)
+      return "contains a space or control character";
   }
   bool https = url.starts_with("https://");
   bool http = url.starts_with("http://");
@@ -214,7 +230,8 @@ std::string check_webhook_url(std::string_view url) {
                      std::all_of(octets.begin(), octets.end(), [](std::string_view o) {
                        return !o.empty() && o.size() <= 3 && all_of(o, is_digit);
                      }));
-    if (!loopback) return "must use https:// (http:// is allowed only for localhost, 127.x.x.x and [::1])";
+    if (!loopback)
+      return "must use https:// (http:// is allowed only for localhost, 127.x.x.x and [::1])";
   }
   return {};
 }
@@ -252,7 +269,8 @@ bool is_kms_key_ref(std::string_view s) {
       return !name.empty() && name.size() <= 250 && !name.starts_with("aws/") &&
              all_of(name, [](char c) { return is_alnum(c) || c == '/' || c == '_' || c == '-'; });
     }
-    return is_uuid(r) || (r.size() == 36 && r.starts_with("mrk-") && all_of(r.substr(4), is_hex_lower));
+    return is_uuid(r) ||
+           (r.size() == 36 && r.starts_with("mrk-") && all_of(r.substr(4), is_hex_lower));
   };
   if (!s.starts_with("arn:")) return key_or_alias(s);
   auto parts = split(s, ':');
@@ -280,7 +298,8 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 }
 
 // The allowed word nearest to `word`, when it is near enough to be a typo.
-std::optional<std::string_view> closest(std::string_view word, std::span<const std::string_view> allowed) {
+std::optional<std::string_view> closest(std::string_view word,
+                                        std::span<const std::string_view> allowed) {
   if (word.size() > 64) return std::nullopt;
   std::optional<std::string_view> best;
   std::size_t best_distance = std::max<std::size_t>(2, word.size() / 3) + 1;
@@ -334,7 +353,9 @@ std::string quoted(std::string_view s) {
 
 enum class ScalarKind { string, null, boolean, integer, decimal_integer, floating };
 
-bool is_null_word(std::string_view s) { return s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL"; }
+bool is_null_word(std::string_view s) {
+  return s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL";
+}
 
 bool is_bool_word(std::string_view s) {
   static constexpr std::array<std::string_view, 18> words = {
@@ -357,17 +378,20 @@ ScalarKind classify_plain(std::string_view s) {
       all_of(body.substr(2), [](char c) { return is_alnum(c) || c == '_'; })) {
     return ScalarKind::integer;
   }
-  if (body == ".inf" || body == ".Inf" || body == ".INF" || s == ".nan" || s == ".NaN" || s == ".NAN") {
+  if (body == ".inf" || body == ".Inf" || body == ".INF" || s == ".nan" || s == ".NaN" ||
+      s == ".NAN") {
     return ScalarKind::floating;
   }
   // [digits][.digits][e[+-]digits] with at least one digit and a dot or exponent.
   std::size_t i = 0;
   std::size_t digits = 0;
-  while (i < body.size() && (is_digit(body[i]) || body[i] == '_')) digits += is_digit(body[i++]) ? 1U : 0U;
+  while (i < body.size() && (is_digit(body[i]) || body[i] == '_'))
+    digits += is_digit(body[i++]) ? 1U : 0U;
   bool dot = i < body.size() && body[i] == '.';
   if (dot) {
     ++i;
-    while (i < body.size() && (is_digit(body[i]) || body[i] == '_')) digits += is_digit(body[i++]) ? 1U : 0U;
+    while (i < body.size() && (is_digit(body[i]) || body[i] == '_'))
+      digits += is_digit(body[i++]) ? 1U : 0U;
   }
   bool exponent = false;
   if (digits > 0 && i < body.size() && (body[i] == 'e' || body[i] == 'E')) {
@@ -435,7 +459,8 @@ constexpr std::array<std::string_view, 4> kSnapshotKeys = {"exclude_boot_volume"
 constexpr std::array<std::string_view, 7> kRetainKeys = {"count",  "days",    "hourly", "daily",
                                                          "weekly", "monthly", "yearly"};
 constexpr std::array<std::string_view, 3> kCopyKeys = {"region", "kms_key_id", "retain"};
-constexpr std::array<std::string_view, 3> kAccountKeys = {"role_arn", "external_id", "session_name"};
+constexpr std::array<std::string_view, 3> kAccountKeys = {"role_arn", "external_id",
+                                                          "session_name"};
 
 // Where the keys of features that are parsed but not built yet sit, so that
 // reject_unbuilt_features() can point at them.
@@ -484,9 +509,9 @@ class Parser {
   std::optional<Tags> tag_map(const Entry& e, const std::string& path, bool user_tags);
   // The strings of a list that are well-formed and not repeated; reports the
   // others. `problem` says what is wrong with an item, or nothing.
-  std::vector<std::string> unique_items(const std::vector<std::pair<std::string, Pos>>& items,
-                                        const std::string& path,
-                                        std::optional<std::string_view> (*problem)(std::string_view));
+  std::vector<std::string> unique_items(
+      const std::vector<std::pair<std::string, Pos>>& items, const std::string& path,
+      std::optional<std::string_view> (*problem)(std::string_view));
 
   void parse_regions(const Entry& e, Config& config);
   void parse_notify(const Entry& e, Notify& notify);
@@ -505,12 +530,13 @@ class Parser {
   UnbuiltUses unbuilt;
 };
 
-std::optional<Entries> Parser::mapping(const YAML::Node& node, Pos fallback, const std::string& path,
-                                       KeyList allowed) {
+std::optional<Entries> Parser::mapping(const YAML::Node& node, Pos fallback,
+                                       const std::string& path, KeyList allowed) {
   if (!node.IsMap()) {
     Pos p = pos_of(node);
     error(node.IsNull() || p.line == 0 ? fallback : p,
-          fmt::format("{} must be a mapping with keys {}, got {}", path, join(allowed), describe(node)));
+          fmt::format("{} must be a mapping with keys {}, got {}", path, join(allowed),
+                      describe(node)));
     return std::nullopt;
   }
   Entries entries;
@@ -519,19 +545,21 @@ std::optional<Entries> Parser::mapping(const YAML::Node& node, Pos fallback, con
     // proxy, so a reference to it->first dangles (found by fuzz/config.cc).
     const YAML::Node key = it->first;
     if (!key.IsScalar()) {
-      error(key, fmt::format("a key in {} is {}; keys are plain names: {}", path, describe(key), join(allowed)));
+      error(key, fmt::format("a key in {} is {}; keys are plain names: {}", path, describe(key),
+                             join(allowed)));
       continue;
     }
     const std::string& name = key.Scalar();
     if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
       std::string hint;
       if (auto near = closest(name, allowed)) hint = fmt::format("did you mean \"{}\"? ", *near);
-      error(key, fmt::format("unknown key {} in {}; {}allowed: {}", quoted(name), path, hint, join(allowed)));
+      error(key, fmt::format("unknown key {} in {}; {}allowed: {}", quoted(name), path, hint,
+                             join(allowed)));
       continue;
     }
     if (auto found = entries.find(name); found != entries.end()) {
-      error(key, fmt::format("duplicate key \"{}\" in {} (first at {}); give each key once", name, path,
-                             where(pos_of(found->second.key))));
+      error(key, fmt::format("duplicate key \"{}\" in {} (first at {}); give each key once", name,
+                             path, where(pos_of(found->second.key))));
       continue;
     }
     entries.emplace(name, Entry{key, it->second});
@@ -542,7 +570,8 @@ std::optional<Entries> Parser::mapping(const YAML::Node& node, Pos fallback, con
 std::optional<std::string> Parser::string_value(const Entry& e, const std::string& path) {
   if (e.value.IsScalar() && classify(e.value) == ScalarKind::string) return e.value.Scalar();
   std::string hint;
-  if (e.value.IsScalar() && !e.value.IsNull()) hint = fmt::format(" (put it in quotes: \"{}\")", e.value.Scalar());
+  if (e.value.IsScalar() && !e.value.IsNull())
+    hint = fmt::format(" (put it in quotes: \"{}\")", e.value.Scalar());
   error(at(e), fmt::format("{} must be a string, got {}{}", path, describe(e.value), hint));
   return std::nullopt;
 }
@@ -583,8 +612,8 @@ std::optional<bool> Parser::bool_value(const Entry& e, const std::string& path) 
   return std::nullopt;
 }
 
-std::optional<std::vector<std::pair<std::string, Pos>>> Parser::string_list(const Entry& e,
-                                                                            const std::string& path) {
+std::optional<std::vector<std::pair<std::string, Pos>>> Parser::string_list(
+    const Entry& e, const std::string& path) {
   if (!e.value.IsSequence()) {
     error(at(e), fmt::format("{} must be a list of strings, got {}", path, describe(e.value)));
     return std::nullopt;
@@ -600,7 +629,8 @@ std::optional<std::vector<std::pair<std::string, Pos>>> Parser::string_list(cons
 
 std::optional<Tags> Parser::tag_map(const Entry& e, const std::string& path, bool user_tags) {
   if (!e.value.IsMap()) {
-    error(at(e), fmt::format("{} must be a mapping of tag keys to values, got {}", path, describe(e.value)));
+    error(at(e), fmt::format("{} must be a mapping of tag keys to values, got {}", path,
+                             describe(e.value)));
     return std::nullopt;
   }
   Tags tags;
@@ -615,29 +645,33 @@ std::optional<Tags> Parser::tag_map(const Entry& e, const std::string& path, boo
     std::string tag_path = fmt::format("{}.{}", path, name.size() > 40 ? "<key>" : name);
     bool ok = true;
     if (name.empty() || utf8_length(name) > kMaxTagKey) {
-      error(key, fmt::format("tag key {} in {} must be 1 to {} characters long", quoted(name), path, kMaxTagKey));
+      error(key, fmt::format("tag key {} in {} must be 1 to {} characters long", quoted(name), path,
+                             kMaxTagKey));
       ok = false;
     } else if (user_tags && starts_with_ci(name, "aws:")) {
-      error(key, fmt::format("tag key {} in {} starts with \"aws:\", which AWS reserves; choose another key",
-                             quoted(name), path));
+      error(key,
+            fmt::format(
+                "tag key {} in {} starts with \"aws:\", which AWS reserves; choose another key",
+                quoted(name), path));
       ok = false;
     } else if (user_tags && starts_with_ci(name, "snapkeep:")) {
-      error(key, fmt::format("tag key {} in {} starts with \"snapkeep:\", which snapkeep reserves for its "
-                             "own tags; choose another key",
-                             quoted(name), path));
+      error(key, fmt::format(
+                     "tag key {} in {} starts with \"snapkeep:\", which snapkeep reserves for its "
+                     "own tags; choose another key",
+                     quoted(name), path));
       ok = false;
     }
     if (auto found = first_at.find(name); found != first_at.end()) {
-      error(key, fmt::format("duplicate tag key {} in {} (first at {}); give each key once", quoted(name), path,
-                             where(found->second)));
+      error(key, fmt::format("duplicate tag key {} in {} (first at {}); give each key once",
+                             quoted(name), path, where(found->second)));
       continue;
     }
     first_at.emplace(name, pos_of(key));
     auto value = string_value(Entry{key, it->second}, tag_path);
     if (!value) continue;
     if (utf8_length(*value) > kMaxTagValue) {
-      error(it->second, fmt::format("{} is {} characters long; a tag value holds at most {}", tag_path,
-                                    utf8_length(*value), kMaxTagValue));
+      error(it->second, fmt::format("{} is {} characters long; a tag value holds at most {}",
+                                    tag_path, utf8_length(*value), kMaxTagValue));
       continue;
     }
     if (ok) tags.emplace(name, *value);
@@ -645,9 +679,9 @@ std::optional<Tags> Parser::tag_map(const Entry& e, const std::string& path, boo
   return tags;
 }
 
-std::vector<std::string> Parser::unique_items(const std::vector<std::pair<std::string, Pos>>& items,
-                                              const std::string& path,
-                                              std::optional<std::string_view> (*problem)(std::string_view)) {
+std::vector<std::string> Parser::unique_items(
+    const std::vector<std::pair<std::string, Pos>>& items, const std::string& path,
+    std::optional<std::string_view> (*problem)(std::string_view)) {
   std::vector<std::string> kept;
   std::set<std::string, std::less<>> seen;
   for (std::size_t i = 0; i < items.size(); ++i) {
@@ -675,17 +709,20 @@ void Parser::parse_regions(const Entry& e, Config& config) {
     return;
   }
   if (e.value.size() == 0) {
-    error(at(e), fmt::format("regions is empty; list at least one region, write \"*\" for every enabled "
-                             "region, or leave the key out for the default region"));
+    error(at(e),
+          fmt::format("regions is empty; list at least one region, write \"*\" for every enabled "
+                      "region, or leave the key out for the default region"));
     return;
   }
   auto items = string_list(e, "regions");
   if (!items) return;
-  config.regions = unique_items(*items, "regions", [](std::string_view name) -> std::optional<std::string_view> {
-    if (name == "*") return "stands alone; write regions: \"*\" instead of a list";
-    if (!is_region(name)) return "is not a region name; regions look like us-east-1 or eu-west-1";
-    return std::nullopt;
-  });
+  config.regions =
+      unique_items(*items, "regions", [](std::string_view name) -> std::optional<std::string_view> {
+        if (name == "*") return "stands alone; write regions: \"*\" instead of a list";
+        if (!is_region(name))
+          return "is not a region name; regions look like us-east-1 or eu-west-1";
+        return std::nullopt;
+      });
 }
 
 void Parser::parse_notify(const Entry& e, Notify& notify) {
@@ -714,14 +751,16 @@ void Parser::parse_notify(const Entry& e, Notify& notify) {
   if (auto it = entries->find("on"); it != entries->end()) {
     if (auto events = string_list(it->second, "notify.on")) {
       if (it->second.value.size() == 0) {
-        error(at(it->second), "notify.on is empty; list failure, summary or both (remove notify to send nothing)");
+        error(at(it->second),
+              "notify.on is empty; list failure, summary or both (remove notify to send nothing)");
       }
       notify.on_failure = false;
       notify.on_summary = false;
       for (const auto& [event, pos] : *events) {
         bool& flag = event == "failure" ? notify.on_failure : notify.on_summary;
         if (event != "failure" && event != "summary") {
-          error(pos, fmt::format("notify.on: {} is not an event; allowed: failure, summary", quoted(event)));
+          error(pos, fmt::format("notify.on: {} is not an event; allowed: failure, summary",
+                                 quoted(event)));
         } else if (flag) {
           error(pos, fmt::format("notify.on lists {} twice", event));
         } else {
@@ -742,7 +781,8 @@ void Parser::parse_select(const Entry& e, const std::string& path, Selection& se
     if (auto tags = tag_map(it->second, path + ".tags", false)) select.tags = std::move(*tags);
   }
   if (auto it = entries->find("exclude_tags"); it != entries->end()) {
-    if (auto tags = tag_map(it->second, path + ".exclude_tags", false)) select.exclude_tags = std::move(*tags);
+    if (auto tags = tag_map(it->second, path + ".exclude_tags", false))
+      select.exclude_tags = std::move(*tags);
   }
   if (auto it = entries->find("exclude_volume_tags"); it != entries->end()) {
     if (auto tags = tag_map(it->second, path + ".exclude_volume_tags", false)) {
@@ -753,9 +793,10 @@ void Parser::parse_select(const Entry& e, const std::string& path, Selection& se
   if (auto it = entries->find("instance_ids"); it != entries->end()) {
     if (auto ids = string_list(it->second, path + ".instance_ids")) {
       has_ids = !ids->empty();
-      select.instance_ids =
-          unique_items(*ids, path + ".instance_ids", [](std::string_view id) -> std::optional<std::string_view> {
-            if (!is_instance_id(id)) return "is not an instance id; ids look like i-0123456789abcdef0";
+      select.instance_ids = unique_items(
+          *ids, path + ".instance_ids", [](std::string_view id) -> std::optional<std::string_view> {
+            if (!is_instance_id(id))
+              return "is not an instance id; ids look like i-0123456789abcdef0";
             return std::nullopt;
           });
     }
@@ -769,20 +810,24 @@ void Parser::parse_select(const Entry& e, const std::string& path, Selection& se
   if (auto it = entries->find("all"); it != entries->end()) {
     all = bool_value(it->second, path + ".all");
     if (all == true && (has_tags || has_ids)) {
-      error(at(it->second), fmt::format("{}.all: true selects every instance; remove it, or remove tags and "
-                                        "instance_ids",
-                                        path));
+      error(at(it->second),
+            fmt::format("{}.all: true selects every instance; remove it, or remove tags and "
+                        "instance_ids",
+                        path));
     }
   }
   if (has_tags || has_ids) return;
   if (!entries->contains("all")) {
-    error(at(e), fmt::format("{} selects no instance: give tags or instance_ids, or all: true to protect every "
-                             "instance",
-                             path));
+    error(at(e),
+          fmt::format(
+              "{} selects no instance: give tags or instance_ids, or all: true to protect every "
+              "instance",
+              path));
   } else if (all == false) {
-    error(at(entries->at("all")), fmt::format("{}.all is false and nothing else is selected: give tags or "
-                                              "instance_ids, or all: true to protect every instance",
-                                              path));
+    error(at(entries->at("all")),
+          fmt::format("{}.all is false and nothing else is selected: give tags or "
+                      "instance_ids, or all: true to protect every instance",
+                      path));
   }
 }
 
@@ -790,15 +835,18 @@ void Parser::parse_snapshot(const Entry& e, const std::string& path, SnapshotOpt
   auto entries = mapping(e.value, at(e), path, kSnapshotKeys);
   if (!entries) return;
   if (auto it = entries->find("exclude_boot_volume"); it != entries->end()) {
-    if (auto b = bool_value(it->second, path + ".exclude_boot_volume")) snapshot.exclude_boot_volume = *b;
+    if (auto b = bool_value(it->second, path + ".exclude_boot_volume"))
+      snapshot.exclude_boot_volume = *b;
   }
   if (auto it = entries->find("exclude_devices"); it != entries->end()) {
     if (auto devices = string_list(it->second, path + ".exclude_devices")) {
-      snapshot.exclude_devices = unique_items(
-          *devices, path + ".exclude_devices", [](std::string_view device) -> std::optional<std::string_view> {
-            if (!is_device_name(device)) return "is not a device name; names look like /dev/sdf or xvdf";
-            return std::nullopt;
-          });
+      snapshot.exclude_devices =
+          unique_items(*devices, path + ".exclude_devices",
+                       [](std::string_view device) -> std::optional<std::string_view> {
+                         if (!is_device_name(device))
+                           return "is not a device name; names look like /dev/sdf or xvdf";
+                         return std::nullopt;
+                       });
     }
   }
   if (auto it = entries->find("copy_tags"); it != entries->end()) {
@@ -807,8 +855,9 @@ void Parser::parse_snapshot(const Entry& e, const std::string& path, SnapshotOpt
         const auto& [source, pos] = (*sources)[i];
         bool& flag = source == "instance" ? snapshot.copy_instance_tags : snapshot.copy_volume_tags;
         if (source != "instance" && source != "volume") {
-          error(pos, fmt::format("{}.copy_tags[{}] {} is not a tag source; allowed: instance, volume", path, i,
-                                 quoted(source)));
+          error(pos,
+                fmt::format("{}.copy_tags[{}] {} is not a tag source; allowed: instance, volume",
+                            path, i, quoted(source)));
         } else if (flag) {
           error(pos, fmt::format("{}.copy_tags lists {} twice", path, source));
         } else {
@@ -826,24 +875,30 @@ void Parser::parse_retain(const Entry& e, const std::string& path, Retention& re
   auto entries = mapping(e.value, at(e), path, kRetainKeys);
   if (!entries) return;
   std::array<std::optional<int>*, kRetainKeys.size()> fields = {
-      &retain.count, &retain.days, &retain.hourly, &retain.daily, &retain.weekly, &retain.monthly, &retain.yearly};
+      &retain.count,  &retain.days,    &retain.hourly, &retain.daily,
+      &retain.weekly, &retain.monthly, &retain.yearly};
   bool any = false;
   for (std::size_t i = 0; i < kRetainKeys.size(); ++i) {
     auto it = entries->find(kRetainKeys[i]);
     if (it == entries->end()) continue;
     any = true;
-    *fields[i] = int_value(it->second, fmt::format("{}.{}", path, kRetainKeys[i]), 1, kMaxRetention);
+    *fields[i] =
+        int_value(it->second, fmt::format("{}.{}", path, kRetainKeys[i]), 1, kMaxRetention);
   }
   if (!any) {
-    error(at(e), fmt::format("{} has no rule; give at least one of {} (a restore point kept by any rule stays)",
-                             path, join(kRetainKeys)));
+    error(at(e),
+          fmt::format(
+              "{} has no rule; give at least one of {} (a restore point kept by any rule stays)",
+              path, join(kRetainKeys)));
   }
 }
 
-void Parser::parse_copies(const Entry& e, const std::string& path, Policy& policy, const Config& config) {
+void Parser::parse_copies(const Entry& e, const std::string& path, Policy& policy,
+                          const Config& config) {
   if (!e.value.IsSequence()) {
-    error(at(e), fmt::format("{} must be a list of copy targets ({{region, kms_key_id, retain}}), got {}", path,
-                             describe(e.value)));
+    error(at(e),
+          fmt::format("{} must be a list of copy targets ({{region, kms_key_id, retain}}), got {}",
+                      path, describe(e.value)));
     return;
   }
   if (e.value.size() > 0) unbuilt.copies.push_back(pos_of(e.key));
@@ -858,20 +913,25 @@ void Parser::parse_copies(const Entry& e, const std::string& path, Policy& polic
     if (auto it = entries->find("region"); it != entries->end()) {
       if (auto region = string_value(it->second, item_path + ".region")) {
         if (!is_region(*region)) {
-          error(at(it->second), fmt::format("{}.region {} is not a region name; regions look like us-west-2",
-                                            item_path, quoted(*region)));
+          error(at(it->second),
+                fmt::format("{}.region {} is not a region name; regions look like us-west-2",
+                            item_path, quoted(*region)));
         } else if (config.all_regions) {
           error(at(it->second),
-                fmt::format("{}.region {}: with regions \"*\" every region is a source, so a copy would land in "
+                fmt::format("{}.region {}: with regions \"*\" every region is a source, so a copy "
+                            "would land in "
                             "its own source region; list the source regions explicitly",
                             item_path, *region));
-        } else if (std::find(config.regions.begin(), config.regions.end(), *region) != config.regions.end()) {
-          error(at(it->second), fmt::format("{}.region {} is one of the source regions; copies go to other "
-                                            "regions (sources: {})",
-                                            item_path, *region, fmt::join(config.regions, ", ")));
+        } else if (std::find(config.regions.begin(), config.regions.end(), *region) !=
+                   config.regions.end()) {
+          error(at(it->second),
+                fmt::format("{}.region {} is one of the source regions; copies go to other "
+                            "regions (sources: {})",
+                            item_path, *region, fmt::join(config.regions, ", ")));
         } else if (!seen.insert(*region).second) {
-          error(at(it->second), fmt::format("{}.region {} has two copies in one policy; give each region once",
-                                            item_path, *region));
+          error(at(it->second),
+                fmt::format("{}.region {} has two copies in one policy; give each region once",
+                            item_path, *region));
         }
         copy.region = *region;
       }
@@ -881,9 +941,10 @@ void Parser::parse_copies(const Entry& e, const std::string& path, Policy& polic
     if (auto it = entries->find("kms_key_id"); it != entries->end()) {
       if (auto key = string_value(it->second, item_path + ".kms_key_id")) {
         if (!is_kms_key_ref(*key)) {
-          error(at(it->second), fmt::format("{}.kms_key_id {} is not a KMS key reference; allowed: a key id, "
-                                            "alias/<name>, or a key or alias ARN",
-                                            item_path, quoted(*key)));
+          error(at(it->second),
+                fmt::format("{}.kms_key_id {} is not a KMS key reference; allowed: a key id, "
+                            "alias/<name>, or a key or alias ARN",
+                            item_path, quoted(*key)));
         }
         copy.kms_key_id = *key;
       }
@@ -905,32 +966,36 @@ void Parser::parse_policy(const YAML::Node& node, const std::string& path, Polic
     if (!entries->contains(key)) error(where, fmt::format("{} has no {}; {}", path, key, what));
   };
   missing("name", "give it a name (letters, digits, '.', '_', '-'; up to 64 characters)");
-  missing("select", "say which instances it protects with select: {tags: {...}}, {instance_ids: [...]} or "
-                    "{all: true}");
+  missing("select",
+          "say which instances it protects with select: {tags: {...}}, {instance_ids: [...]} or "
+          "{all: true}");
   missing("schedule", "give one, e.g. \"cron(0 0 * * ? *)\" or \"rate(12 hours)\"");
   missing("retain", fmt::format("give at least one of {}", join(kRetainKeys)));
 
   if (auto it = entries->find("name"); it != entries->end()) {
     if (auto name = string_value(it->second, path + ".name")) {
       if (!is_policy_name(*name)) {
-        error(at(it->second), fmt::format("{}.name {} is not allowed; a policy name is 1 to {} letters, digits, "
-                                          "'.', '_' or '-', starting with a letter or digit",
-                                          path, quoted(*name), kMaxPolicyName));
+        error(at(it->second),
+              fmt::format("{}.name {} is not allowed; a policy name is 1 to {} letters, digits, "
+                          "'.', '_' or '-', starting with a letter or digit",
+                          path, quoted(*name), kMaxPolicyName));
       } else {
         policy.name = *name;
         name_pos = at(it->second);
       }
     }
   }
-  if (auto it = entries->find("select"); it != entries->end()) parse_select(it->second, path + ".select", policy.select);
+  if (auto it = entries->find("select"); it != entries->end())
+    parse_select(it->second, path + ".select", policy.select);
 
   bool timezone_ok = true;
   if (auto it = entries->find("timezone"); it != entries->end()) {
     if (auto tz = string_value(it->second, path + ".timezone")) {
       if (!is_valid_timezone(*tz)) {
-        error(at(it->second), fmt::format("{}.timezone {} is not an IANA time zone; use a name such as UTC, "
-                                          "Europe/Berlin or America/New_York",
-                                          path, quoted(*tz)));
+        error(at(it->second),
+              fmt::format("{}.timezone {} is not an IANA time zone; use a name such as UTC, "
+                          "Europe/Berlin or America/New_York",
+                          path, quoted(*tz)));
         timezone_ok = false;
       } else {
         policy.timezone = *tz;
@@ -945,7 +1010,8 @@ void Parser::parse_policy(const YAML::Node& node, const std::string& path, Polic
       // both mistakes are reported in one pass.
       auto schedule = Schedule::parse(*expression, timezone_ok ? policy.timezone : "UTC");
       if (!schedule) {
-        error(at(it->second), fmt::format("{}.schedule {}: {}", path, quoted(*expression), schedule.error()));
+        error(at(it->second),
+              fmt::format("{}.schedule {}: {}", path, quoted(*expression), schedule.error()));
       } else {
         policy.schedule = std::move(*schedule);
       }
@@ -954,17 +1020,21 @@ void Parser::parse_policy(const YAML::Node& node, const std::string& path, Polic
   if (auto it = entries->find("snapshot"); it != entries->end()) {
     parse_snapshot(it->second, path + ".snapshot", policy.snapshot);
   }
-  if (auto it = entries->find("retain"); it != entries->end()) parse_retain(it->second, path + ".retain", policy.retain);
-  if (auto it = entries->find("copies"); it != entries->end()) parse_copies(it->second, path + ".copies", policy, config);
+  if (auto it = entries->find("retain"); it != entries->end())
+    parse_retain(it->second, path + ".retain", policy.retain);
+  if (auto it = entries->find("copies"); it != entries->end())
+    parse_copies(it->second, path + ".copies", policy, config);
   if (auto it = entries->find("orphan_keep_days"); it != entries->end()) {
-    if (auto days = int_value(it->second, path + ".orphan_keep_days", 1, kMaxRetention)) policy.orphan_keep_days = *days;
+    if (auto days = int_value(it->second, path + ".orphan_keep_days", 1, kMaxRetention))
+      policy.orphan_keep_days = *days;
   }
 }
 
 void Parser::parse_accounts(const Entry& e, Config& config) {
   if (!e.value.IsSequence()) {
-    error(at(e), fmt::format("accounts must be a list of {{role_arn, external_id, session_name}}, got {}",
-                             describe(e.value)));
+    error(at(e),
+          fmt::format("accounts must be a list of {{role_arn, external_id, session_name}}, got {}",
+                      describe(e.value)));
     return;
   }
   if (e.value.size() > 0) unbuilt.accounts = pos_of(e.key);
@@ -978,21 +1048,26 @@ void Parser::parse_accounts(const Entry& e, Config& config) {
     if (auto it = entries->find("role_arn"); it != entries->end()) {
       if (auto arn = string_value(it->second, path + ".role_arn")) {
         if (auto problem = check_role_arn(*arn); !problem.empty()) {
-          error(at(it->second), fmt::format("{}.role_arn {} {}; expected arn:aws:iam::<12-digit account>:role/<name>",
-                                            path, quoted(*arn), problem));
+          error(
+              at(it->second),
+              fmt::format("{}.role_arn {} {}; expected arn:aws:iam::<12-digit account>:role/<name>",
+                          path, quoted(*arn), problem));
         } else if (!seen.insert(*arn).second) {
           error(at(it->second), fmt::format("{}.role_arn {} is listed twice", path, quoted(*arn)));
         }
         account.role_arn = *arn;
       }
     } else {
-      error(pos_of(item), fmt::format("{} has no role_arn; give the role snapkeep assumes in that account", path));
+      error(
+          pos_of(item),
+          fmt::format("{} has no role_arn; give the role snapkeep assumes in that account", path));
     }
     if (auto it = entries->find("external_id"); it != entries->end()) {
       if (auto id = string_value(it->second, path + ".external_id")) {
         if (id->size() < 2 || id->size() > 1224 ||
             !all_of(*id, [](char c) { return is_iam_name_char(c) || c == ':' || c == '/'; })) {
-          error(at(it->second), fmt::format("{}.external_id must be 2 to 1224 letters, digits or +=,.@:/_-", path));
+          error(at(it->second),
+                fmt::format("{}.external_id must be 2 to 1224 letters, digits or +=,.@:/_-", path));
         }
         account.external_id = *id;
       }
@@ -1000,7 +1075,8 @@ void Parser::parse_accounts(const Entry& e, Config& config) {
     if (auto it = entries->find("session_name"); it != entries->end()) {
       if (auto name = string_value(it->second, path + ".session_name")) {
         if (name->size() < 2 || name->size() > 64 || !all_of(*name, is_iam_name_char)) {
-          error(at(it->second), fmt::format("{}.session_name must be 2 to 64 letters, digits or +=,.@_-", path));
+          error(at(it->second),
+                fmt::format("{}.session_name must be 2 to 64 letters, digits or +=,.@_-", path));
         }
         account.session_name = *name;
       }
@@ -1015,7 +1091,8 @@ Config Parser::parse_document(const YAML::Node& root) {
   if (!entries) return config;
   // Regions first: copies are checked against them, wherever they appear.
   if (auto it = entries->find("regions"); it != entries->end()) parse_regions(it->second, config);
-  if (auto it = entries->find("notify"); it != entries->end()) parse_notify(it->second, config.notify);
+  if (auto it = entries->find("notify"); it != entries->end())
+    parse_notify(it->second, config.notify);
 
   if (auto it = entries->find("policies"); it == entries->end()) {
     error(Pos{1, 1}, "the file has no policies; add policies: with at least one policy");
@@ -1032,9 +1109,10 @@ Config Parser::parse_document(const YAML::Node& root) {
       parse_policy(node, fmt::format("policies[{}]", index++), policy, config, name_pos);
       if (!policy.name.empty()) {
         if (auto found = first_at.find(policy.name); found != first_at.end()) {
-          error(name_pos, fmt::format("policy name \"{}\" is used twice (first at {}); names must be unique "
-                                      "because they tag the snapshots",
-                                      policy.name, where(found->second)));
+          error(name_pos,
+                fmt::format("policy name \"{}\" is used twice (first at {}); names must be unique "
+                            "because they tag the snapshots",
+                            policy.name, where(found->second)));
         } else {
           first_at.emplace(policy.name, name_pos);
         }
@@ -1064,12 +1142,17 @@ class DocumentProbe : public YAML::EventHandler {
     if (m_events++ == 0) m_first = mark;
   }
   void OnAlias(const YAML::Mark&, YAML::anchor_t) override { content(); }
-  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override { content(); }
-  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {
+    content();
+  }
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {
     content();
   }
   void OnSequenceEnd() override {}
-  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {
     content();
   }
   void OnMapEnd() override {}
@@ -1090,9 +1173,9 @@ class DocumentProbe : public YAML::EventHandler {
 };
 
 struct StreamShape {
-  int documents = 0;       // capped at kMaxProbe
-  bool first_empty = true;  // the first document holds nothing
-  Pos second_start;         // where the second document starts
+  int documents = 0;         // capped at kMaxProbe
+  bool first_empty = true;   // the first document holds nothing
+  Pos second_start;          // where the second document starts
   std::optional<Pos> stuck;  // a token yaml-cpp cannot get past
 };
 
@@ -1125,31 +1208,37 @@ StreamShape probe_stream(const std::string& text) {
 // (DESIGN.md section 3). When the engine builds a feature, delete its lines here.
 void reject_unbuilt_features(const UnbuiltUses& uses, Parser& parser) {
   for (Pos at : uses.copies) {
-    parser.error(at, "copies is not supported yet: snapkeep does not copy snapshots to other regions in this "
-                     "version; remove copies");
+    parser.error(
+        at,
+        "copies is not supported yet: snapkeep does not copy snapshots to other regions in this "
+        "version; remove copies");
   }
   if (uses.accounts) {
-    parser.error(*uses.accounts, "accounts is not supported yet: snapkeep works in the credentials' own account "
-                                 "in this version; remove accounts");
+    parser.error(*uses.accounts,
+                 "accounts is not supported yet: snapkeep works in the credentials' own account "
+                 "in this version; remove accounts");
   }
 }
 
 }  // namespace
 
 snapkeep::expected<Config, std::vector<ConfigError>> parse_config(std::string_view yaml_text,
-                                                                   std::string_view file_name) {
+                                                                  std::string_view file_name) {
   Parser parser(file_name);
   Config config;
   try {
     const std::string text(yaml_text);
     StreamShape shape = probe_stream(text);
     if (shape.stuck) {
-      parser.error(*shape.stuck, "invalid YAML: unexpected ','; a comma separates items only inside [...] or {...}");
+      parser.error(
+          *shape.stuck,
+          "invalid YAML: unexpected ','; a comma separates items only inside [...] or {...}");
     } else if (shape.documents == 0 || (shape.documents == 1 && shape.first_empty)) {
       parser.error(Pos{}, "the file is empty; a configuration needs at least a policies list");
     } else if (shape.documents > 1) {
-      parser.error(shape.second_start, "the file holds more than one YAML document; snapkeep reads exactly one "
-                                       "(remove the --- separators)");
+      parser.error(shape.second_start,
+                   "the file holds more than one YAML document; snapkeep reads exactly one "
+                   "(remove the --- separators)");
     } else {
       // One document: Load reads only the first, so it cannot loop.
       config = parser.parse_document(YAML::Load(text));
@@ -1170,7 +1259,8 @@ snapkeep::expected<Config, std::vector<ConfigError>> parse_config(std::string_vi
   });
   errors.erase(std::unique(errors.begin(), errors.end(),
                            [](const ConfigError& a, const ConfigError& b) {
-                             return a.line == b.line && a.column == b.column && a.message == b.message;
+                             return a.line == b.line && a.column == b.column &&
+                                    a.message == b.message;
                            }),
                errors.end());
   return snapkeep::unexpected(std::move(errors));

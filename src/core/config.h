@@ -30,11 +30,11 @@ struct Selection {
 };
 
 struct SnapshotOptions {
-  bool exclude_boot_volume = false;         // default: the boot volume is included
+  bool exclude_boot_volume = false;          // default: the boot volume is included
   std::vector<std::string> exclude_devices;  // device names, e.g. /dev/sdf
-  bool copy_instance_tags = false;          // copy_tags: [instance]
-  bool copy_volume_tags = false;            // copy_tags: [volume]
-  Tags tags;                                // user tags on every snapshot
+  bool copy_instance_tags = false;           // copy_tags: [instance]
+  bool copy_volume_tags = false;             // copy_tags: [volume]
+  Tags tags;                                 // user tags on every snapshot
 };
 
 // Any combination; a restore point kept by any rule stays. Unset = rule off.
@@ -101,6 +101,6 @@ struct ConfigError {
 // Parses and validates a whole configuration. On failure, every error found
 // (not only the first), in file order.
 snapkeep::expected<Config, std::vector<ConfigError>> parse_config(std::string_view yaml_text,
-                                                                   std::string_view file_name);
+                                                                  std::string_view file_name);
 
 }  // namespace snapkeep::core

@@ -70,7 +70,9 @@ class Planner {
     if (complete && !m_inv.images.has_value() && m_would_delete > 0) {
       m_out.needs_images = true;
       m_out.actions.push_back(SkipAction{
-          {}, {}, {},
+          {},
+          {},
+          {},
           fmt::format("{} snapshot deletions wait for the AMI listing (a snapshot an AMI uses "
                       "is never deleted)",
                       m_would_delete)});
@@ -95,7 +97,9 @@ class Planner {
       return true;
     }
     m_out.actions.push_back(SkipAction{
-        {}, {}, {},
+        {},
+        {},
+        {},
         fmt::format("listing of {} was incomplete: deleting nothing in this region this run",
                     fmt::join(incomplete, " and "))});
     return false;
@@ -107,15 +111,19 @@ class Planner {
       m_policy_index.emplace(s.policy->name, i);
       s.zone = find_time_zone(s.policy->timezone);
       if (s.zone == nullptr) {
-        s.notes.push_back({s.policy->name, {}, {},
-                           fmt::format("unknown time zone '{}': no retention applied",
-                                       s.policy->timezone)});
+        s.notes.push_back(
+            {s.policy->name,
+             {},
+             {},
+             fmt::format("unknown time zone '{}': no retention applied", s.policy->timezone)});
       }
       s.slot = s.policy->schedule.previous_fire(m_now);
       if (s.slot) {
         s.slot_text = format_slot(*s.slot);
       } else {
-        s.notes.push_back({s.policy->name, {}, {},
+        s.notes.push_back({s.policy->name,
+                           {},
+                           {},
                            fmt::format("schedule '{}' has not fired at or before {}",
                                        s.policy->schedule.expression(), format_slot(m_now))});
       }
@@ -177,8 +185,8 @@ class Planner {
       auto& notes = m_policies[policy_it->second].notes;
       if (!m_inv.account_id.empty() && snap.owner_id != m_inv.account_id) {
         notes.push_back({t.policy.str(), t.instance.str(), snap.id.str(),
-                         fmt::format("owned by account '{}', not {}: never deleted",
-                                     snap.owner_id, m_inv.account_id)});
+                         fmt::format("owned by account '{}', not {}: never deleted", snap.owner_id,
+                                     m_inv.account_id)});
         continue;
       }
       const auto slot = parse_slot(t.slot.view());
@@ -379,10 +387,12 @@ class Planner {
     }
     if (choice.included.empty()) {
       m_out.actions.push_back(SkipAction{
-          policy.name, instance.id, {},
-          instance.volumes.empty()
-              ? std::string("no attached EBS volume to snapshot")
-              : fmt::format("every volume is excluded: {}", fmt::join(choice.excluded_reasons, "; "))});
+          policy.name,
+          instance.id,
+          {},
+          instance.volumes.empty() ? std::string("no attached EBS volume to snapshot")
+                                   : fmt::format("every volume is excluded: {}",
+                                                 fmt::join(choice.excluded_reasons, "; "))});
       return false;
     }
     CreateAction c;
@@ -396,9 +406,9 @@ class Planner {
     c.copy_volume_tags = policy.snapshot.copy_volume_tags;
     c.tags = creation_tags(state, instance, c);
     c.description = fmt::format("snapkeep {} {} {}", policy.name, instance.id, state.slot_text);
-    c.reason = replaces_errored
-                   ? fmt::format("restore point for slot {} failed; taking it again", state.slot_text)
-                   : fmt::format("no restore point for slot {}", state.slot_text);
+    c.reason = replaces_errored ? fmt::format("restore point for slot {} failed; taking it again",
+                                              state.slot_text)
+                                : fmt::format("no restore point for slot {}", state.slot_text);
     m_out.actions.push_back(std::move(c));
     return true;
   }
@@ -412,7 +422,8 @@ class Planner {
     for (const auto& [k, v] : policy.snapshot.tags) {
       if (k.starts_with(tag::prefix)) {
         m_out.warnings.push_back(
-            {policy.name, instance.id, fmt::format("policy tag '{}' uses the reserved snapkeep: prefix; ignored", k)});
+            {policy.name, instance.id,
+             fmt::format("policy tag '{}' uses the reserved snapkeep: prefix; ignored", k)});
         continue;
       }
       tags.emplace(k, v);
@@ -465,7 +476,9 @@ class Planner {
   void unknown_policy_notes() {
     for (const auto& [name, count] : m_unknown_policies) {
       m_out.actions.push_back(SkipAction{
-          std::string(name), {}, {},
+          std::string(name),
+          {},
+          {},
           fmt::format("{} snapshots of policy '{}', which is not configured: left untouched", count,
                       name)});
     }

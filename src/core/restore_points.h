@@ -28,8 +28,8 @@ struct PointSnapshot {
 struct RestorePoint {
   std::string policy;
   std::string instance_id;
-  std::string slot;                // the snapkeep:slot tag as written
-  std::optional<Time> slot_time;   // nullopt when the tag is not a valid slot
+  std::string slot;               // the snapkeep:slot tag as written
+  std::optional<Time> slot_time;  // nullopt when the tag is not a valid slot
   std::string set_id;
   PointState state = PointState::good;
   std::vector<PointSnapshot> snapshots;  // by device, then snapshot id

@@ -60,14 +60,14 @@ std::string format_slot(Time slot) {
   const auto m = std::chrono::duration_cast<std::chrono::minutes>(tod - h);
   const auto s = tod - h - m;
   return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", static_cast<int>(ymd.year()),
-                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), h.count(),
-                     m.count(), s.count());
+                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                     h.count(), m.count(), s.count());
 }
 
 std::optional<Time> parse_slot(std::string_view text) {
   // Hand-written because it runs once per snapshot (a million per region).
-  if (text.size() != 20 || text[4] != '-' || text[7] != '-' || text[10] != 'T' ||
-      text[13] != ':' || text[16] != ':' || text[19] != 'Z') {
+  if (text.size() != 20 || text[4] != '-' || text[7] != '-' || text[10] != 'T' || text[13] != ':' ||
+      text[16] != ':' || text[19] != 'Z') {
     return std::nullopt;
   }
   const auto number = [&](std::size_t pos, std::size_t len) -> int {
@@ -105,8 +105,8 @@ namespace {
 // Calendar buckets of the bucket rules, in rule order.
 enum Bucket : std::size_t { hourly, daily, weekly, monthly, yearly, bucket_count };
 
-constexpr std::array<std::string_view, bucket_count> bucket_rule_names = {"hourly", "daily", "weekly",
-                                                                          "monthly", "yearly"};
+constexpr std::array<std::string_view, bucket_count> bucket_rule_names = {
+    "hourly", "daily", "weekly", "monthly", "yearly"};
 constexpr std::array<std::string_view, bucket_count> bucket_units = {"hours", "days", "weeks",
                                                                      "months", "years"};
 constexpr std::array<std::string_view, bucket_count> bucket_unit = {"hour", "day", "week", "month",
@@ -230,8 +230,9 @@ std::vector<PointDecision> decide_retention(std::span<const PointInfo> points,
     if (p.state == PointState::pending) {
       d = {true, "kept: pending (may still be in progress)"};
     } else if (p.state == PointState::good) {
-      d = {false, fmt::format("delete: duplicate restore point for slot {} (an earlier set is kept)",
-                              format_slot(p.slot))};
+      d = {false,
+           fmt::format("delete: duplicate restore point for slot {} (an earlier set is kept)",
+                       format_slot(p.slot))};
     } else if (slot_has_good[i]) {
       d = {false, fmt::format("delete: errored, and slot {} has a good restore point",
                               format_slot(p.slot))};
@@ -281,8 +282,8 @@ std::vector<PointDecision> decide_retention(std::span<const PointInfo> points,
     }
     Outcome within = Outcome::off;
     if (rules.days) {
-      within = p.slot + std::chrono::days{*rules.days} > context.now ? Outcome::kept
-                                                                      : Outcome::missed;
+      within =
+          p.slot + std::chrono::days{*rules.days} > context.now ? Outcome::kept : Outcome::missed;
     }
     std::array<Outcome, bucket_count> bucket{};
     if (any_bucket) {

@@ -160,7 +160,9 @@ LocalTime join(int y, unsigned mo, unsigned d, int h, int mi) {
          minutes{mi};
 }
 
-std::size_t ix(int v) { return static_cast<std::size_t>(v); }
+std::size_t ix(int v) {
+  return static_cast<std::size_t>(v);
+}
 
 // Earliest local minute >= start (minute-aligned) that the cron names,
 // searching field by field from years down to minutes.
@@ -261,7 +263,7 @@ struct FieldSpec {
   // Names accepted for values lo, lo+1, ... (months, days of week).
   const std::array<std::string_view, 12>* month_names = nullptr;
   const std::array<std::string_view, 7>* day_names = nullptr;
-  int name_base = 0;  // value of the first name
+  int name_base = 0;      // value of the first name
   std::string_view note;  // appended to range errors, e.g. " (1 = Sunday)"
   int bit_offset = 0;     // value v sets bit v - bit_offset
 };
@@ -312,9 +314,8 @@ class FieldParser {
       std::string_view step_text = token.substr(slash + 1);
       auto s = parse_int(step_text);
       if (!s || *s < 1) {
-        return snapkeep::unexpected(
-            error(token, fmt::format("has an invalid step '{}': expected a positive number",
-                                     step_text)));
+        return snapkeep::unexpected(error(
+            token, fmt::format("has an invalid step '{}': expected a positive number", step_text)));
       }
       step = *s;
       stepped = true;
@@ -426,9 +427,9 @@ ParseResult parse_aws_dow(const FieldParser& p, std::string_view text, Cron& c) 
       if (!d) return snapkeep::unexpected(d.error());
       auto k = parse_int(item.substr(hash + 1));
       if (!k || *k < 1 || *k > 5) {
-        return snapkeep::unexpected(p.error(
-            item, fmt::format("has an invalid occurrence '{}': expected 1-5 after '#'",
-                              item.substr(hash + 1))));
+        return snapkeep::unexpected(
+            p.error(item, fmt::format("has an invalid occurrence '{}': expected 1-5 after '#'",
+                                      item.substr(hash + 1))));
       }
       c.nth_weekday = *d - 1;
       c.nth = static_cast<unsigned>(*k);
@@ -579,13 +580,12 @@ struct Rate {
 snapkeep::expected<Rate, std::string> parse_rate(std::string_view body) {
   auto parts = split_ws(body);
   if (parts.size() != 2) {
-    return snapkeep::unexpected(fmt::format(
-        "rate({}) is not valid: expected rate(N unit), e.g. rate(12 hours)", body));
+    return snapkeep::unexpected(
+        fmt::format("rate({}) is not valid: expected rate(N unit), e.g. rate(12 hours)", body));
   }
   std::int64_t n = 0;
   auto [ptr, ec] = std::from_chars(parts[0].data(), parts[0].data() + parts[0].size(), n);
-  if (ec != std::errc{} || ptr != parts[0].data() + parts[0].size() || n < 1 ||
-      n > 1'000'000'000) {
+  if (ec != std::errc{} || ptr != parts[0].data() + parts[0].size() || n < 1 || n > 1'000'000'000) {
     return snapkeep::unexpected(
         fmt::format("rate value '{}' is not valid: expected a positive whole number", parts[0]));
   }
@@ -608,8 +608,8 @@ snapkeep::expected<Rate, std::string> parse_rate(std::string_view body) {
     }
     return Rate{n, name, n * secs};
   }
-  return snapkeep::unexpected(fmt::format(
-      "rate unit '{}' is not valid: expected minute(s), hour(s) or day(s)", unit));
+  return snapkeep::unexpected(
+      fmt::format("rate unit '{}' is not valid: expected minute(s), hour(s) or day(s)", unit));
 }
 
 // ---------------------------------------------------------------------------
@@ -640,12 +640,14 @@ std::string render_set(const Bits& bits, int lo, int hi, const auto& word) {
 }
 
 std::string ordinal(unsigned n) {
-  static constexpr std::array<std::string_view, 6> kWords = {"", "first", "second",
+  static constexpr std::array<std::string_view, 6> kWords = {"",      "first",  "second",
                                                              "third", "fourth", "fifth"};
   return std::string(kWords.at(n));
 }
 
-std::string number_word(int v) { return std::to_string(v); }
+std::string number_word(int v) {
+  return std::to_string(v);
+}
 
 bool is_step_set(const Bits& bits, int lo, int hi, int& step) {
   if (!bits[ix(lo)]) return false;
@@ -732,8 +734,7 @@ std::string describe_days(const Cron& c) {
       dow_parts.push_back("the last " + render_set(c.dow_last, 0, 6, dow_word));
     }
     if (c.nth_weekday >= 0) {
-      dow_parts.push_back(
-          fmt::format("the {} {}", ordinal(c.nth), kDayWords[ix(c.nth_weekday)]));
+      dow_parts.push_back(fmt::format("the {} {}", ordinal(c.nth), kDayWords[ix(c.nth_weekday)]));
     }
   }
   auto join_or = [](const std::vector<std::string>& parts) {
@@ -744,11 +745,10 @@ std::string describe_days(const Cron& c) {
     }
     return out;
   };
-  std::string months = c.months.count() == 12
-                           ? "every month"
-                           : render_set(c.months, 1, 12, [](int m) {
-                               return std::string(kMonthWords[ix(m - 1)]);
-                             });
+  std::string months =
+      c.months.count() == 12
+          ? "every month"
+          : render_set(c.months, 1, 12, [](int m) { return std::string(kMonthWords[ix(m - 1)]); });
   bool every_month = c.months.count() == 12;
   if (dom_parts.empty() && dow_parts.empty()) {
     return every_month ? "every day" : "every day in " + months;
@@ -756,9 +756,8 @@ std::string describe_days(const Cron& c) {
   std::string of_months = every_month ? " of every month" : " of " + months;
   std::string dom_text = "on " + join_or(dom_parts) + of_months;
   bool dow_month_scoped = c.nth_weekday >= 0 || c.dow_last.any();
-  std::string dow_text =
-      "on " + join_or(dow_parts) +
-      (dow_month_scoped ? of_months : (every_month ? "" : " in " + months));
+  std::string dow_text = "on " + join_or(dow_parts) +
+                         (dow_month_scoped ? of_months : (every_month ? "" : " in " + months));
   if (dow_parts.empty()) return dom_text;
   if (dom_parts.empty()) return dow_text;
   if (c.or_rule) return dom_text + " or " + dow_text;
@@ -847,7 +846,8 @@ struct Schedule::Impl {
   std::optional<Time> previous_cron(Time t) const {
     LocalView v = view(t);
     LocalTime end{date::floor<minutes>(v.local)};
-    if (v.repeat_end) end = std::max(end, LocalTime{date::floor<minutes>(*v.repeat_end - seconds{1})});
+    if (v.repeat_end)
+      end = std::max(end, LocalTime{date::floor<minutes>(*v.repeat_end - seconds{1})});
     for (int guard = 0; guard < 1000; ++guard) {
       auto l = previous_local(cron, end);
       if (!l) return std::nullopt;
@@ -882,8 +882,8 @@ snapkeep::expected<Schedule, std::string> Schedule::parse(std::string_view expre
     return rest.substr(1, rest.size() - 2);
   };
   if (text.empty()) {
-    return snapkeep::unexpected(std::string(
-        "the schedule is empty: expected cron(...), rate(N unit) or a 5-field cron"));
+    return snapkeep::unexpected(
+        std::string("the schedule is empty: expected cron(...), rate(N unit) or a 5-field cron"));
   }
   if (auto body = call_body("rate")) {
     auto rate = parse_rate(*body);

@@ -35,7 +35,9 @@ bool wildcard_match(std::string_view pattern, std::string_view text) {
 
 namespace {
 
-bool has_wildcard(std::string_view s) { return s.find_first_of("*?") != std::string_view::npos; }
+bool has_wildcard(std::string_view s) {
+  return s.find_first_of("*?") != std::string_view::npos;
+}
 
 }  // namespace
 
@@ -113,8 +115,7 @@ InstanceMatch match_instance(const Selection& selection, const Instance& instanc
       return {InstanceMatch::Kind::skipped,
               "instance is stopping: waiting until it is stopped for a consistent point"};
     case InstanceState::shutting_down:
-      return {InstanceMatch::Kind::skipped,
-              "instance is shutting-down: it is being terminated"};
+      return {InstanceMatch::Kind::skipped, "instance is shutting-down: it is being terminated"};
     case InstanceState::terminated:
       return {InstanceMatch::Kind::skipped, "instance is terminated: it has no volumes"};
     case InstanceState::unknown:
@@ -211,7 +212,9 @@ std::vector<Ec2Filter> to_filters(const FilterMap& map) {
 
 }  // namespace
 
-std::vector<Ec2Filter> instance_filters(const Policy& policy) { return to_filters(filter_map(policy)); }
+std::vector<Ec2Filter> instance_filters(const Policy& policy) {
+  return to_filters(filter_map(policy));
+}
 
 std::vector<Ec2Filter> instance_filters(const Config& config) {
   if (config.policies.empty()) {

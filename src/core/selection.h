@@ -55,11 +55,11 @@ InstanceMatch match_instance(const Selection& selection, const Instance& instanc
 
 // The volumes of one instance that a restore point of the policy covers.
 struct VolumeChoice {
-  std::vector<Volume> included;                  // in block device mapping order
-  bool exclude_boot_volume = false;              // CreateSnapshots ExcludeBootVolume
-  std::vector<std::string> exclude_volume_ids;   // data volumes left out (never the root)
-  std::vector<std::string> excluded_reasons;     // "vol-1 (/dev/sdf): excluded device"
-  std::vector<std::string> warnings;             // e.g. volume tags were not listed
+  std::vector<Volume> included;                 // in block device mapping order
+  bool exclude_boot_volume = false;             // CreateSnapshots ExcludeBootVolume
+  std::vector<std::string> exclude_volume_ids;  // data volumes left out (never the root)
+  std::vector<std::string> excluded_reasons;    // "vol-1 (/dev/sdf): excluded device"
+  std::vector<std::string> warnings;            // e.g. volume tags were not listed
 };
 
 VolumeChoice choose_volumes(const Policy& policy, const Instance& instance);

@@ -69,7 +69,8 @@ snapkeep::expected<std::unique_ptr<AwsSession>, std::string> AwsSession::create(
   // source credentials, or unsigned for web identity.
   session->m_sts = std::make_unique<aws::StsCredentialClient>(
       [self](std::optional<aws::Credentials> signing) -> std::unique_ptr<aws::QueryCaller> {
-        std::string region = self->m_settings.region.empty() ? "us-east-1" : self->m_settings.region;
+        std::string region =
+            self->m_settings.region.empty() ? "us-east-1" : self->m_settings.region;
         aws::EndpointInputs inputs{self->m_options.endpoint_url, &self->m_files, &self->m_settings};
         auto endpoint = aws::resolve_endpoint("sts", region, inputs, self->m_env);
         aws::QueryEndpoint qe{"sts", region,
@@ -128,24 +129,22 @@ snapkeep::expected<std::unique_ptr<RegionClients>, std::string> AwsSession::regi
   aws::QueryEndpoint qe{"ec2", endpoint->signing_region, endpoint->url,
                         std::string(aws::Ec2::api_version)};
   aws::CredentialProvider* provider = m_credentials.get();
-  return make_region_clients(qe, m_http, m_clock, [provider] { return provider->credentials(); },
-                             retry_options(), &m_limiter, client_options());
+  return make_region_clients(
+      qe, m_http, m_clock, [provider] { return provider->credentials(); }, retry_options(),
+      &m_limiter, client_options());
 }
 
-std::unique_ptr<RegionClients> make_region_clients(const aws::QueryEndpoint& endpoint,
-                                                   aws::HttpTransport& http, aws::Clock& clock,
-                                                   const aws::QueryClient::CredentialsSource& credentials,
-                                                   const aws::RetryOptions& retry,
-                                                   aws::RateLimiterRegistry* limiter,
-                                                   const aws::QueryClientOptions& options) {
-  auto caller = std::make_unique<aws::QueryClient>(endpoint, http, clock, credentials,
-                                                   aws::RetryPolicy(retry), limiter, std::string(),
-                                                   options);
+std::unique_ptr<RegionClients> make_region_clients(
+    const aws::QueryEndpoint& endpoint, aws::HttpTransport& http, aws::Clock& clock,
+    const aws::QueryClient::CredentialsSource& credentials, const aws::RetryOptions& retry,
+    aws::RateLimiterRegistry* limiter, const aws::QueryClientOptions& options) {
+  auto caller = std::make_unique<aws::QueryClient>(
+      endpoint, http, clock, credentials, aws::RetryPolicy(retry), limiter, std::string(), options);
   aws::QueryClientOptions create_options = options;
   create_options.retry_ambiguous = false;
-  auto create_caller = std::make_unique<aws::QueryClient>(
-      endpoint, http, clock, credentials, aws::RetryPolicy(retry), limiter, std::string(),
-      create_options);
+  auto create_caller = std::make_unique<aws::QueryClient>(endpoint, http, clock, credentials,
+                                                          aws::RetryPolicy(retry), limiter,
+                                                          std::string(), create_options);
   return std::make_unique<SessionRegionClients>(std::move(caller), std::move(create_caller),
                                                 endpoint.region);
 }

@@ -38,12 +38,10 @@ struct SessionOptions {
 // over `http`, signed with `credentials`, paced by `limiter` (may be null),
 // the create caller without retries of ambiguous failures. AwsSession builds
 // its clients with this; tests and benchmarks give it a fake transport.
-std::unique_ptr<RegionClients> make_region_clients(const aws::QueryEndpoint& endpoint,
-                                                   aws::HttpTransport& http, aws::Clock& clock,
-                                                   const aws::QueryClient::CredentialsSource& credentials,
-                                                   const aws::RetryOptions& retry,
-                                                   aws::RateLimiterRegistry* limiter,
-                                                   const aws::QueryClientOptions& options = {});
+std::unique_ptr<RegionClients> make_region_clients(
+    const aws::QueryEndpoint& endpoint, aws::HttpTransport& http, aws::Clock& clock,
+    const aws::QueryClient::CredentialsSource& credentials, const aws::RetryOptions& retry,
+    aws::RateLimiterRegistry* limiter, const aws::QueryClientOptions& options = {});
 
 class AwsSession {
  public:

@@ -13,7 +13,9 @@ namespace snapkeep::engine {
 
 namespace {
 
-std::string iso(core::Time t) { return date::format("%Y-%m-%dT%H:%M:%SZ", t); }
+std::string iso(core::Time t) {
+  return date::format("%Y-%m-%dT%H:%M:%SZ", t);
+}
 
 ActionResult base(const core::Plan& plan, std::string action) {
   ActionResult r;
@@ -107,7 +109,8 @@ aws::Result<std::vector<aws::Ec2Snapshot>> Executor::create_set(
   return result;
 }
 
-void Executor::execute(const core::Plan& plan, RunSummary& summary, const ProgressCallback& progress) {
+void Executor::execute(const core::Plan& plan, RunSummary& summary,
+                       const ProgressCallback& progress) {
   // Per instance, its create and delete actions not yet done.
   std::map<std::string, std::size_t> remaining;
   for (const auto& action : plan.actions) {
@@ -117,8 +120,8 @@ void Executor::execute(const core::Plan& plan, RunSummary& summary, const Progre
   RegionProgress state{plan.region, 0, remaining.size(), 0};
   auto report = [&](const ActionResult& r) {
     if (r.outcome == Outcome::failed) ++state.failed;
-    if (auto it = remaining.find(r.instance_id); it != remaining.end() && it->second > 0 &&
-                                                 (r.action == "create" || r.action == "delete")) {
+    if (auto it = remaining.find(r.instance_id);
+        it != remaining.end() && it->second > 0 && (r.action == "create" || r.action == "delete")) {
       if (--it->second == 0) ++state.instances_done;
     }
     if (progress) progress(state);
@@ -242,9 +245,9 @@ void Executor::execute(const core::Plan& plan, RunSummary& summary, const Progre
   }
   for (const auto& [device, ids] : device_tags) {
     for (std::size_t start = 0; start < ids.size(); start += m_options.tag_batch) {
-      std::vector<std::string> batch(
-          ids.begin() + static_cast<std::ptrdiff_t>(start),
-          ids.begin() + static_cast<std::ptrdiff_t>(std::min(ids.size(), start + m_options.tag_batch)));
+      std::vector<std::string> batch(ids.begin() + static_cast<std::ptrdiff_t>(start),
+                                     ids.begin() + static_cast<std::ptrdiff_t>(std::min(
+                                                       ids.size(), start + m_options.tag_batch)));
       ActionResult r = base(plan, "tag-device");
       r.reason = fmt::format("{}={} ({})", core::tag::device, device, device_reason[device]);
       r.snapshot_ids = batch;

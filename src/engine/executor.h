@@ -61,7 +61,7 @@ struct ExecutorOptions {
   // was made (5xx, timeout, reset), each after a look-up by snapkeep:set; as
   // many as any other call gets (kDefaultMaxAttempts).
   int ambiguous_create_attempts = 5;
-  std::size_t tag_batch = 500;        // ResourceId.N per CreateTags call
+  std::size_t tag_batch = 500;  // ResourceId.N per CreateTags call
 };
 
 class Executor {
@@ -80,8 +80,8 @@ class Executor {
  private:
   // One CreateSnapshots for `create`; after an ambiguous failure, looks for
   // the set by its tag before sending again.
-  aws::Result<std::vector<aws::Ec2Snapshot>> create_set(const core::CreateAction& create,
-                                                        const aws::CreateSnapshotsRequest& request) const;
+  aws::Result<std::vector<aws::Ec2Snapshot>> create_set(
+      const core::CreateAction& create, const aws::CreateSnapshotsRequest& request) const;
 
   const aws::Ec2& m_ec2;
   const aws::Ec2& m_ec2_create;

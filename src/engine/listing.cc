@@ -58,7 +58,8 @@ std::optional<std::int64_t> age_seconds(const core::RestorePoint& point, core::T
 
 std::string volumes_text(const core::RestorePoint& point) {
   std::vector<std::string> devices;
-  for (const auto& s : point.snapshots) devices.push_back(s.device.empty() ? s.volume_id : s.device);
+  for (const auto& s : point.snapshots)
+    devices.push_back(s.device.empty() ? s.volume_id : s.device);
   return fmt::format("{} ({})", point.snapshots.size(), fmt::join(devices, ","));
 }
 

@@ -72,7 +72,8 @@ snapkeep::expected<void, std::string> post_webhook(const std::string& url, const
     }
     auto decision = retry.on_failure(state, error, headers);
     if (!decision.retry) {
-      return snapkeep::unexpected(fmt::format("webhook {}: {}", redact_path(url, url), error.message));
+      return snapkeep::unexpected(
+          fmt::format("webhook {}: {}", redact_path(url, url), error.message));
     }
     clock.sleep_for(decision.delay);
   }
@@ -91,7 +92,8 @@ std::vector<std::string> send_notifications(const core::Notify& notify, const Ru
     } else {
       aws::Sns sns(**caller);
       auto published = sns.publish(arn, sns_subject(summary), sns_message(summary));
-      if (!published) errors.push_back(fmt::format("SNS {}: {}", arn, published.error().describe()));
+      if (!published)
+        errors.push_back(fmt::format("SNS {}: {}", arn, published.error().describe()));
     }
   }
   if (notify.webhook_url) {

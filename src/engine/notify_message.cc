@@ -33,7 +33,8 @@ std::string sns_message(const RunSummary& summary, std::size_t max_bytes) {
   // Keep whole lines, leaving room for the note; the totals line (last) is
   // repeated first so the essential result is never cut.
   std::string head = one_line(summary) + "\n";
-  std::string note_template = "\n... {} more lines ({} bytes) left out; run with --output json for all\n";
+  std::string note_template =
+      "\n... {} more lines ({} bytes) left out; run with --output json for all\n";
   std::size_t budget = max_bytes - head.size() - note_template.size() - 40;
   std::size_t cut = text.rfind('\n', budget);
   if (cut == std::string::npos) cut = 0;

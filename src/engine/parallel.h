@@ -20,8 +20,7 @@ void run_bounded(std::size_t count, int parallel, const Task& task) {
   auto worker = [&] {
     for (std::size_t i = next++; i < count; i = next++) task(i);
   };
-  const std::size_t threads =
-      std::min(count, static_cast<std::size_t>(std::max(1, parallel)));
+  const std::size_t threads = std::min(count, static_cast<std::size_t>(std::max(1, parallel)));
   if (threads <= 1) {
     worker();
     return;

@@ -2,7 +2,6 @@
 
 #include <date/date.h>
 
-
 #include "core/plan.h"
 #include "engine/inventory.h"
 #include "engine/parallel.h"

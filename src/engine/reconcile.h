@@ -34,8 +34,9 @@ class RegionClients {
 };
 
 // Builds a region's clients, or says why it cannot (e.g. no endpoint).
-using RegionClientFactory = std::function<snapkeep::expected<std::unique_ptr<RegionClients>, std::string>(
-    const std::string& region)>;
+using RegionClientFactory =
+    std::function<snapkeep::expected<std::unique_ptr<RegionClients>, std::string>(
+        const std::string& region)>;
 
 struct ReconcileOptions {
   bool execute = true;  // false: `plan`, nothing is changed

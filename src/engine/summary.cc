@@ -8,12 +8,18 @@ namespace snapkeep::engine {
 
 std::string_view to_string(Outcome outcome) {
   switch (outcome) {
-    case Outcome::planned: return "planned";
-    case Outcome::created: return "created";
-    case Outcome::deleted: return "deleted";
-    case Outcome::tagged: return "tagged";
-    case Outcome::skipped: return "skipped";
-    case Outcome::failed: return "failed";
+    case Outcome::planned:
+      return "planned";
+    case Outcome::created:
+      return "created";
+    case Outcome::deleted:
+      return "deleted";
+    case Outcome::tagged:
+      return "tagged";
+    case Outcome::skipped:
+      return "skipped";
+    case Outcome::failed:
+      return "failed";
   }
   return "failed";
 }
@@ -25,7 +31,8 @@ std::int64_t RunSummary::count(Outcome outcome) const {
 
 bool RunSummary::has_failures() const {
   if (interrupted) return true;
-  if (std::any_of(regions.begin(), regions.end(), [](const RegionReport& r) { return !r.complete; })) {
+  if (std::any_of(regions.begin(), regions.end(),
+                  [](const RegionReport& r) { return !r.complete; })) {
     return true;
   }
   return count(Outcome::failed) > 0;
@@ -42,7 +49,8 @@ int RunSummary::exit_status() const {
   return 0;
 }
 
-void add_api_calls(std::map<std::string, ApiCalls>& total, const std::map<std::string, ApiCalls>& more) {
+void add_api_calls(std::map<std::string, ApiCalls>& total,
+                   const std::map<std::string, ApiCalls>& more) {
   for (const auto& [action, c] : more) {
     auto& mine = total[action];
     mine.calls += c.calls;
@@ -99,7 +107,8 @@ nlohmann::json to_json(const RunSummary& s) {
               {"reason", r.reason},
               {"limit", r.limit}};
     if (!r.error_code.empty() || !r.error_message.empty()) {
-      a["error"] = {{"code", r.error_code}, {"message", r.error_message}, {"request_id", r.request_id}};
+      a["error"] = {
+          {"code", r.error_code}, {"message", r.error_message}, {"request_id", r.request_id}};
     }
     actions.push_back(std::move(a));
   }
@@ -107,7 +116,9 @@ nlohmann::json to_json(const RunSummary& s) {
   out["notification_errors"] = s.notification_errors;
   json calls = json::object();
   for (const auto& [action, c] : s.api_calls) {
-    calls[action] = {{"calls", c.calls}, {"retries", c.retries}, {"throttled", c.throttled},
+    calls[action] = {{"calls", c.calls},
+                     {"retries", c.retries},
+                     {"throttled", c.throttled},
                      {"failed", c.failed}};
   }
   out["api_calls"] = calls;
@@ -178,8 +189,8 @@ std::string render_text(const RunSummary& s, bool verbose) {
   if (verbose && !s.api_calls.empty()) {
     out += "API calls:\n";
     for (const auto& [action, c] : s.api_calls) {
-      out += fmt::format("  {:<24} {:>7} calls {:>5} retries {:>5} throttled {:>5} failed\n", action,
-                         c.calls, c.retries, c.throttled, c.failed);
+      out += fmt::format("  {:<24} {:>7} calls {:>5} retries {:>5} throttled {:>5} failed\n",
+                         action, c.calls, c.retries, c.throttled, c.failed);
     }
   }
   out += one_line(s) + "\n";

@@ -56,14 +56,15 @@ struct RegionReport {
 };
 
 struct ApiCalls {
-  std::int64_t calls = 0;     // requests sent, retries included
+  std::int64_t calls = 0;  // requests sent, retries included
   std::int64_t retries = 0;
   std::int64_t throttled = 0;
-  std::int64_t failed = 0;    // calls that failed after retries
+  std::int64_t failed = 0;  // calls that failed after retries
 };
 
 // Adds `more`'s counts into `total`, action by action.
-void add_api_calls(std::map<std::string, ApiCalls>& total, const std::map<std::string, ApiCalls>& more);
+void add_api_calls(std::map<std::string, ApiCalls>& total,
+                   const std::map<std::string, ApiCalls>& more);
 
 struct RunSummary {
   std::string mode = "run";  // run | plan

@@ -39,14 +39,11 @@ class [[nodiscard]] expected {
   using value_type = T;
   using error_type = E;
 
-  expected()
-    requires std::is_default_constructible_v<T>
-      : m_state(std::in_place_index<0>) {}
+  expected() requires std::is_default_constructible_v<T> : m_state(std::in_place_index<0>) {}
   template <class U = T>
-    requires(std::is_constructible_v<T, U &&> &&
-             !std::is_same_v<std::remove_cvref_t<U>, expected> &&
-             !std::is_same_v<std::remove_cvref_t<U>, unexpected<E>>)
-  expected(U&& value)  // NOLINT(google-explicit-constructor): mirrors std::expected
+  requires(std::is_constructible_v<T, U&&> && !std::is_same_v<std::remove_cvref_t<U>, expected> &&
+           !std::is_same_v<std::remove_cvref_t<U>, unexpected<E>>)
+      expected(U&& value)  // NOLINT(google-explicit-constructor): mirrors std::expected
       : m_state(std::in_place_index<0>, std::forward<U>(value)) {}
   template <class G>
   expected(const unexpected<G>& error)  // NOLINT(google-explicit-constructor)
@@ -136,12 +133,11 @@ class [[nodiscard]] expected<void, E> {
 // Propagates an error: `auto x = SNAPKEEP_TRY(f());` yields f()'s value, or
 // returns its error from the enclosing function (GCC and clang statement
 // expressions, as ccache's TRY does).
-#define SNAPKEEP_TRY(expr)                                        \
+#define SNAPKEEP_TRY(expr)                                                    \
   __extension__({                                                             \
-    auto snapkeep_try_result_ = (expr);                           \
-    if (!snapkeep_try_result_) {                                  \
-      return ::snapkeep::unexpected(                              \
-          std::move(snapkeep_try_result_).error());               \
-    }                                                             \
-    std::move(snapkeep_try_result_).value();                      \
+    auto snapkeep_try_result_ = (expr);                                       \
+    if (!snapkeep_try_result_) {                                              \
+      return ::snapkeep::unexpected(std::move(snapkeep_try_result_).error()); \
+    }                                                                         \
+    std::move(snapkeep_try_result_).value();                                  \
   })

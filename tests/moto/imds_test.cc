@@ -35,7 +35,8 @@ std::string moto_endpoint() {
 class MotoImds : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (moto_endpoint().empty()) GTEST_SKIP() << "SNAPKEEP_TEST_ENDPOINT not set (run under scripts/with-moto.sh)";
+    if (moto_endpoint().empty())
+      GTEST_SKIP() << "SNAPKEEP_TEST_ENDPOINT not set (run under scripts/with-moto.sh)";
     // A clean environment: only what the test sets, so the process's own
     // AWS_* variables cannot satisfy the chain before IMDS is asked.
     env.set("AWS_EC2_METADATA_SERVICE_ENDPOINT", moto_endpoint());
@@ -70,8 +71,8 @@ TEST_F(MotoImds, DefaultChainFallsThroughToImds) {
   SharedFiles files;
   files.config_path = "/nonexistent/snapkeep/config";
   files.credentials_path = "/nonexistent/snapkeep/credentials";
-  auto chain = make_default_chain(ProviderContext{env, files, http, system_clock(), sts}, "default",
-                                  false);
+  auto chain =
+      make_default_chain(ProviderContext{env, files, http, system_clock(), sts}, "default", false);
   auto c = chain->credentials();
   ASSERT_TRUE(c) << c.error().describe();
   expect_moto_credentials(*c);

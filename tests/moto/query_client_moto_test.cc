@@ -31,7 +31,8 @@ class QueryClientMoto : public ::testing::Test {
  protected:
   void SetUp() override {
     m_endpoint = env("SNAPKEEP_TEST_ENDPOINT");
-    if (m_endpoint.empty()) GTEST_SKIP() << "SNAPKEEP_TEST_ENDPOINT not set (run under with-moto.sh)";
+    if (m_endpoint.empty())
+      GTEST_SKIP() << "SNAPKEEP_TEST_ENDPOINT not set (run under with-moto.sh)";
     HttpRequest reset;
     reset.url = m_endpoint + "/moto-api/reset";
     const auto answer = m_transport.send(reset);
@@ -40,9 +41,9 @@ class QueryClientMoto : public ::testing::Test {
   }
 
   QueryClient client(std::string service, std::string version, std::string region = "us-east-1") {
-    return QueryClient({std::move(service), std::move(region), m_endpoint + "/", std::move(version)},
-                       m_transport, system_clock(), env_credentials, RetryPolicy(), &m_limiter,
-                       "123456789012");
+    return QueryClient(
+        {std::move(service), std::move(region), m_endpoint + "/", std::move(version)}, m_transport,
+        system_clock(), env_credentials, RetryPolicy(), &m_limiter, "123456789012");
   }
 
   std::string m_endpoint;
@@ -68,7 +69,8 @@ TEST_F(QueryClientMoto, CreateVolumeThenDescribeIt) {
 
   const auto described = ec2.call("DescribeVolumes", {{"VolumeId.1", volume_id}});
   ASSERT_TRUE(described) << described.error().describe();
-  const auto item = child_element(child_element(described->xml.document_element(), "volumeSet"), "item");
+  const auto item =
+      child_element(child_element(described->xml.document_element(), "volumeSet"), "item");
   EXPECT_EQ(text_of(item, "volumeId"), volume_id);
   EXPECT_EQ(text_of(item, "size"), "10");
   const auto tag = child_element(child_element(item, "tagSet"), "item");
@@ -99,9 +101,9 @@ TEST_F(QueryClientMoto, UnsupportedFilterGivesHtml500RetriedThenTransient) {
   ASSERT_TRUE(volume) << volume.error().describe();
   ASSERT_TRUE(ec2.call("CreateSnapshot",
                        {{"VolumeId", text_of(volume->xml.document_element(), "volumeId")}}));
-  const auto result = ec2.call("DescribeSnapshots", {{"Owner.1", "self"},
-                                                     {"Filter.1.Name", "no-such-filter"},
-                                                     {"Filter.1.Value.1", "x"}});
+  const auto result = ec2.call(
+      "DescribeSnapshots",
+      {{"Owner.1", "self"}, {"Filter.1.Name", "no-such-filter"}, {"Filter.1.Value.1", "x"}});
   ASSERT_FALSE(result);
   EXPECT_EQ(result.error().kind, ErrorKind::transient);
   EXPECT_EQ(result.error().http_status, 500);
@@ -119,8 +121,8 @@ TEST_F(QueryClientMoto, StsGetCallerIdentity) {
 
 TEST_F(QueryClientMoto, SnsPublishToUnknownTopicIsNotFound) {
   auto sns = client("sns", "2010-03-31");
-  const auto result = sns.call("Publish", {{"TopicArn", "arn:aws:sns:us-east-1:123456789012:none"},
-                                           {"Message", "hello"}});
+  const auto result = sns.call(
+      "Publish", {{"TopicArn", "arn:aws:sns:us-east-1:123456789012:none"}, {"Message", "hello"}});
   ASSERT_FALSE(result);
   EXPECT_EQ(result.error().kind, ErrorKind::not_found);
   EXPECT_EQ(result.error().http_status, 404);
@@ -128,15 +130,17 @@ TEST_F(QueryClientMoto, SnsPublishToUnknownTopicIsNotFound) {
 
 TEST_F(QueryClientMoto, CopySnapshotAcrossRegionsBySigningScope) {
   auto east = client("ec2", "2016-11-15", "us-east-1");
-  const auto volume = east.call("CreateVolume", {{"AvailabilityZone", "us-east-1a"}, {"Size", "1"}});
+  const auto volume =
+      east.call("CreateVolume", {{"AvailabilityZone", "us-east-1a"}, {"Size", "1"}});
   ASSERT_TRUE(volume) << volume.error().describe();
-  const auto snapshot =
-      east.call("CreateSnapshot", {{"VolumeId", text_of(volume->xml.document_element(), "volumeId")}});
+  const auto snapshot = east.call(
+      "CreateSnapshot", {{"VolumeId", text_of(volume->xml.document_element(), "volumeId")}});
   ASSERT_TRUE(snapshot) << snapshot.error().describe();
   auto west = client("ec2", "2016-11-15", "us-west-2");
-  const auto copy = west.call(
-      "CopySnapshot", {{"SourceRegion", "us-east-1"},
-                       {"SourceSnapshotId", text_of(snapshot->xml.document_element(), "snapshotId")}});
+  const auto copy =
+      west.call("CopySnapshot",
+                {{"SourceRegion", "us-east-1"},
+                 {"SourceSnapshotId", text_of(snapshot->xml.document_element(), "snapshotId")}});
   ASSERT_TRUE(copy) << copy.error().describe();
   EXPECT_TRUE(text_of(copy->xml.document_element(), "snapshotId").starts_with("snap-"));
 }

@@ -50,7 +50,8 @@ class ServicesMoto : public ::testing::Test {
  protected:
   void SetUp() override {
     m_endpoint = env("SNAPKEEP_TEST_ENDPOINT");
-    if (m_endpoint.empty()) GTEST_SKIP() << "SNAPKEEP_TEST_ENDPOINT not set (run under with-moto.sh)";
+    if (m_endpoint.empty())
+      GTEST_SKIP() << "SNAPKEEP_TEST_ENDPOINT not set (run under with-moto.sh)";
     unsetenv("SNAPKEEP_ADMIN_KEY");
     unsetenv("SNAPKEEP_ADMIN_SECRET");
     moto_api("reset-auth", "inf");
@@ -82,8 +83,8 @@ class ServicesMoto : public ::testing::Test {
                                       Credentials credentials, std::string region = "us-east-1") {
     return std::make_unique<QueryClient>(
         QueryEndpoint{std::move(service), std::move(region), m_endpoint + "/", std::move(version)},
-        m_transport, system_clock(),
-        [credentials]() -> Result<Credentials> { return credentials; }, RetryPolicy());
+        m_transport, system_clock(), [credentials]() -> Result<Credentials> { return credentials; },
+        RetryPolicy());
   }
   std::unique_ptr<QueryClient> ec2_client(const Credentials& credentials,
                                           std::string region = "us-east-1") {
@@ -145,11 +146,12 @@ TEST_F(ServicesMoto, Ec2CallsEndToEndWithSignaturesChecked) {
   ASSERT_TRUE(listed) << listed.error().describe();
   EXPECT_EQ(listed->size(), 2u);
 
-  ASSERT_TRUE(ec2.create_tags({(*created)[0].id, (*created)[1].id}, {{"snapkeep:device", "/dev/x"}}));
+  ASSERT_TRUE(
+      ec2.create_tags({(*created)[0].id, (*created)[1].id}, {{"snapkeep:device", "/dev/x"}}));
   EXPECT_EQ(helper("snapshot " + (*created)[0].id)["tags"]["snapkeep:device"], "/dev/x");
 
-  ASSERT_TRUE(ec2.modify_snapshot_permission(
-      {single->id, PermissionOperation::add, {"210987654321"}, {}}));
+  ASSERT_TRUE(
+      ec2.modify_snapshot_permission({single->id, PermissionOperation::add, {"210987654321"}, {}}));
   EXPECT_EQ(helper("permissions " + single->id)["user_ids"], json::array({"210987654321"}));
 
   auto images = ec2.describe_images(DescribeImagesRequest{});
@@ -169,7 +171,8 @@ TEST_F(ServicesMoto, Ec2CallsEndToEndWithSignaturesChecked) {
   ASSERT_FALSE(again);
   EXPECT_EQ(again.error().kind, ErrorKind::not_found);
 
-  auto volume = ec2.create_volume({"us-east-1a", (*created)[1].id, 0, "gp3", false, "", {{"k", "v"}}});
+  auto volume =
+      ec2.create_volume({"us-east-1a", (*created)[1].id, 0, "gp3", false, "", {{"k", "v"}}});
   ASSERT_TRUE(volume) << volume.error().describe();
   EXPECT_EQ(volume->size_gib, 20);
   auto attached = ec2.attach_volume({volume->id, instance, "/dev/sdg"});
@@ -188,10 +191,12 @@ TEST_F(ServicesMoto, CopySnapshotToAnotherRegionWithAPresignedUrl) {
   Signer signer;
   Credentials credentials = allowed();
   std::string presigned_url;
-  QueryPresigner presign = make_query_presigner(
-      {&signer, [credentials]() -> Result<Credentials> { return credentials; },
-       [](std::string_view region) { return "https://ec2." + std::string(region) + ".amazonaws.com"; },
-       &system_clock(), "ec2"});
+  QueryPresigner presign =
+      make_query_presigner({&signer, [credentials]() -> Result<Credentials> { return credentials; },
+                            [](std::string_view region) {
+                              return "https://ec2." + std::string(region) + ".amazonaws.com";
+                            },
+                            &system_clock(), "ec2"});
   auto dest_caller = ec2_client(allowed(), "us-west-2");
   Ec2 dest(*dest_caller, "us-west-2",
            [&](std::string_view region, const QueryParams& params) -> Result<std::string> {
@@ -207,7 +212,8 @@ TEST_F(ServicesMoto, CopySnapshotToAnotherRegionWithAPresignedUrl) {
   request.source_encrypted = true;  // moto ignores the URL, AWS requires it
   auto copy = dest.copy_snapshot(request);
   ASSERT_TRUE(copy) << copy.error().describe();
-  EXPECT_TRUE(presigned_url.starts_with("https://ec2.us-east-1.amazonaws.com/?Action=CopySnapshot&"))
+  EXPECT_TRUE(
+      presigned_url.starts_with("https://ec2.us-east-1.amazonaws.com/?Action=CopySnapshot&"))
       << presigned_url;
   EXPECT_NE(presigned_url.find("DestinationRegion=us-west-2"), std::string::npos);
   EXPECT_NE(presigned_url.find("X-Amz-Signature="), std::string::npos);
@@ -230,8 +236,9 @@ TEST_F(ServicesMoto, WrongSecretUnknownKeyAndWrongSessionTokenFailWithAuth) {
   }
 
   auto sts_caller = client("sts", std::string(Sts::api_version), allowed());
-  auto role = Sts(*sts_caller).assume_role(
-      {m_users["role_arn"].get<std::string>(), "snapkeep-test", std::chrono::seconds{900}, ""});
+  auto role = Sts(*sts_caller)
+                  .assume_role({m_users["role_arn"].get<std::string>(), "snapkeep-test",
+                                std::chrono::seconds{900}, ""});
   ASSERT_TRUE(role) << role.error().describe();
   EXPECT_TRUE(role->credentials.access_key_id.starts_with("ASIA"));
   auto session = ec2_client(role->credentials);

@@ -62,11 +62,20 @@ std::string xml_escape(std::string_view in) {
   out.reserve(in.size());
   for (char c : in) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -177,7 +186,8 @@ std::string region_of(const aws::HttpRequest& request) {
       auto first = scope.find('/');
       auto second = scope.find('/', first + 1);
       auto third = scope.find('/', second + 1);
-      if (third != std::string_view::npos) return std::string(scope.substr(second + 1, third - second - 1));
+      if (third != std::string_view::npos)
+        return std::string(scope.substr(second + 1, third - second - 1));
     }
   }
   return "us-east-1";
@@ -196,9 +206,9 @@ std::pair<double, double> bucket_rates(const std::string& action) {
 
 template <class T>
 std::pair<std::size_t, std::size_t> page_window(const std::vector<T>& items,
-                                               const std::map<std::string, std::string>& p,
-                                               int default_page_size, int& status,
-                                               std::string& error) {
+                                                const std::map<std::string, std::string>& p,
+                                                int default_page_size, int& status,
+                                                std::string& error) {
   std::size_t start = 0;
   if (auto token = p.find("NextToken"); token != p.end()) {
     try {
@@ -240,7 +250,9 @@ aws::HttpResponse fake_error_answer(int status, std::string_view code, std::stri
 FakeEc2::FakeEc2(aws::Clock& clock, std::string account_id)
     : m_clock(clock), m_account_id(std::move(account_id)) {}
 
-FakeRegion& FakeEc2::region(const std::string& name) { return m_regions[name]; }
+FakeRegion& FakeEc2::region(const std::string& name) {
+  return m_regions[name];
+}
 
 std::string FakeEc2::next_id(const std::string& prefix) {
   std::lock_guard lock(m_mutex);
@@ -318,7 +330,8 @@ std::string FakeEc2::dispatch(const std::string& region_name, const std::string&
   if (action == "CreateTags") return create_tags(r, params, status);
   if (action == "DeleteSnapshot") return delete_snapshot(r, params, status);
   status = 400;
-  return error_xml("InvalidAction", fmt::format("The action {} is not valid for this web service.", action));
+  return error_xml("InvalidAction",
+                   fmt::format("The action {} is not valid for this web service.", action));
 }
 
 std::string FakeEc2::describe_instances(FakeRegion& r, const Params& p, int& status) {
@@ -337,7 +350,8 @@ std::string FakeEc2::describe_instances(FakeRegion& r, const Params& p, int& sta
         ok = any_match(f.values, inst.id);
       } else {
         status = 400;
-        return error_xml("InvalidParameterValue", fmt::format("The filter '{}' is invalid", f.name));
+        return error_xml("InvalidParameterValue",
+                         fmt::format("The filter '{}' is invalid", f.name));
       }
       if (!ok) break;
     }
@@ -393,7 +407,8 @@ std::string FakeEc2::describe_volumes(FakeRegion& r, const Params& p, int& statu
           ok = any_match(f.values, v.id);
         } else {
           status = 400;
-          return error_xml("InvalidParameterValue", fmt::format("The filter '{}' is invalid", f.name));
+          return error_xml("InvalidParameterValue",
+                           fmt::format("The filter '{}' is invalid", f.name));
         }
         if (!ok) break;
       }
@@ -443,7 +458,8 @@ std::string FakeEc2::describe_snapshots(FakeRegion& r, const Params& p, int& sta
         ok = any_match(f.values, s.owner_id);
       } else {
         status = 400;
-        return error_xml("InvalidParameterValue", fmt::format("The filter '{}' is invalid", f.name));
+        return error_xml("InvalidParameterValue",
+                         fmt::format("The filter '{}' is invalid", f.name));
       }
       if (!ok) break;
     }
@@ -460,8 +476,8 @@ std::string FakeEc2::describe_snapshots(FakeRegion& r, const Params& p, int& sta
         "</startTime><progress>{}</progress><ownerId>{}</ownerId><volumeSize>{}</volumeSize>"
         "<description>{}</description><encrypted>false</encrypted><storageTier>standard"
         "</storageTier>{}</item>",
-        s.id, s.volume_id, s.state, s.start_time, s.state == "completed" ? "100%" : "0%", s.owner_id,
-        s.size_gib, xml_escape(s.description), tag_set(s.tags));
+        s.id, s.volume_id, s.state, s.start_time, s.state == "completed" ? "100%" : "0%",
+        s.owner_id, s.size_gib, xml_escape(s.description), tag_set(s.tags));
   }
   out += "</snapshotSet>" + next_token_xml(end, matched.size());
   return wrap("DescribeSnapshots", out);
@@ -510,9 +526,9 @@ std::string FakeEc2::create_snapshots(FakeRegion& r, const Params& p, int& statu
   }
   if (inst == nullptr) {
     status = 400;
-    return error_xml("InvalidInstanceID.NotFound",
-                     fmt::format("The instance ID '{}' does not exist",
-                                 id_it == p.end() ? "" : id_it->second));
+    return error_xml(
+        "InvalidInstanceID.NotFound",
+        fmt::format("The instance ID '{}' does not exist", id_it == p.end() ? "" : id_it->second));
   }
   bool exclude_boot = p.contains("InstanceSpecification.ExcludeBootVolume") &&
                       p.at("InstanceSpecification.ExcludeBootVolume") == "true";
@@ -524,7 +540,8 @@ std::string FakeEc2::create_snapshots(FakeRegion& r, const Params& p, int& statu
     auto value = p.find(fmt::format("TagSpecification.1.Tag.{}.Value", n));
     tags[key->second] = value == p.end() ? "" : value->second;
   }
-  bool copy_volume_tags = p.contains("CopyTagsFromSource") && p.at("CopyTagsFromSource") == "volume";
+  bool copy_volume_tags =
+      p.contains("CopyTagsFromSource") && p.at("CopyTagsFromSource") == "volume";
   auto description = p.contains("Description") ? p.at("Description") : std::string();
 
   auto now = std::chrono::system_clock::to_time_t(m_clock.now());
@@ -565,7 +582,8 @@ std::string FakeEc2::create_tags(FakeRegion& r, const Params& p, int& status) {
   for (const auto& id : ids) {
     if (id.starts_with("snap-") && !r.snapshots.contains(id)) {
       status = 400;
-      return error_xml("InvalidSnapshot.NotFound", fmt::format("The snapshot '{}' does not exist.", id));
+      return error_xml("InvalidSnapshot.NotFound",
+                       fmt::format("The snapshot '{}' does not exist.", id));
     }
   }
   for (int n = 1;; ++n) {

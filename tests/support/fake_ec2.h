@@ -83,8 +83,8 @@ enum class FaultStage { before, after };
 
 // Returns nullopt to leave the request alone. It runs under the fake's lock,
 // so it must not call back into the FakeEc2.
-using FaultHook = std::function<std::optional<aws::Result<aws::HttpResponse>>(FaultStage stage,
-                                                                              const FakeCall& call)>;
+using FaultHook = std::function<std::optional<aws::Result<aws::HttpResponse>>(
+    FaultStage stage, const FakeCall& call)>;
 
 // An EC2 error answer as AWS sends it, for fault hooks.
 aws::HttpResponse fake_error_answer(int status, std::string_view code, std::string_view message);

@@ -47,7 +47,8 @@ inline std::vector<std::string> add_fleet(FakeEc2& ec2, const std::string& regio
     for (int v = 0; v < volumes; ++v) {
       FakeVolume volume;
       volume.id = ec2.next_id("vol");
-      volume.device = v == 0 ? std::string("/dev/xvda") : "/dev/sd" + std::string(1, static_cast<char>('f' + v - 1));
+      volume.device = v == 0 ? std::string("/dev/xvda")
+                             : "/dev/sd" + std::string(1, static_cast<char>('f' + v - 1));
       instance.volumes.push_back(std::move(volume));
     }
     ids.push_back(instance.id);
@@ -75,13 +76,14 @@ inline core::RegionInventory fake_inventory(FakeEc2& ec2, const std::string& reg
   for (const auto& fi : r.instances) {
     core::Instance instance;
     instance.id = fi.id;
-    instance.state = fi.state == "running" ? core::InstanceState::running
+    instance.state = fi.state == "running"   ? core::InstanceState::running
                      : fi.state == "stopped" ? core::InstanceState::stopped
                                              : core::InstanceState::unknown;
     instance.root_device = fi.root_device;
     instance.availability_zone = fi.availability_zone;
     instance.tags = fi.tags;
-    for (const auto& fv : fi.volumes) instance.volumes.push_back({fv.id, fv.device, fv.size_gib, fv.tags, true});
+    for (const auto& fv : fi.volumes)
+      instance.volumes.push_back({fv.id, fv.device, fv.size_gib, fv.tags, true});
     inventory.instances.push_back(std::move(instance));
   }
   for (const auto& [id, fs] : r.snapshots) {
@@ -89,7 +91,8 @@ inline core::RegionInventory fake_inventory(FakeEc2& ec2, const std::string& reg
     core::Snapshot s;
     s.id = id;
     s.volume_id = fs.volume_id;
-    s.state = fs.state == "completed" ? core::SnapshotState::completed : core::SnapshotState::pending;
+    s.state =
+        fs.state == "completed" ? core::SnapshotState::completed : core::SnapshotState::pending;
     s.start_time = parse_fake_time(fs.start_time);
     s.owner_id = fs.owner_id;
     s.size_gib = fs.size_gib;

@@ -34,7 +34,8 @@ class FakeSts final : public StsCredentialCalls {
     Credentials caller;
     AssumeRoleParams params;
   };
-  Result<Credentials> assume_role(const Credentials& caller, const AssumeRoleParams& params) override {
+  Result<Credentials> assume_role(const Credentials& caller,
+                                  const AssumeRoleParams& params) override {
     std::lock_guard lock(m_mutex);
     assume_calls.push_back({caller, params});
     if (fail_with) return unexpected(*fail_with);

@@ -91,9 +91,10 @@ TEST_F(CredentialsTest, EnvironmentExpiration) {
 // --- shared files ---------------------------------------------------------------
 
 TEST_F(CredentialsTest, SharedCredentialsFile) {
-  credentials_file("[default]\naws_access_key_id = AKFILE\naws_secret_access_key = file-secret\n"
-                   "[dev]\naws_access_key_id = AKDEV\naws_secret_access_key = dev-secret\n"
-                   "aws_session_token = dev-token\n");
+  credentials_file(
+      "[default]\naws_access_key_id = AKFILE\naws_secret_access_key = file-secret\n"
+      "[dev]\naws_access_key_id = AKDEV\naws_secret_access_key = dev-secret\n"
+      "aws_session_token = dev-token\n");
   const SharedFiles& f = files();
   auto c = ProfileKeysProvider(f, "dev", ProfileKeysProvider::File::credentials).credentials();
   ASSERT_TRUE(c);
@@ -119,19 +120,23 @@ TEST_F(CredentialsTest, SharedFileReasons) {
   EXPECT_EQ(missing.credentials().error().message, "not found");
   credentials_file("[other]\nregion = x\n[dev]\nregion = y\n");
   const SharedFiles& f = files();
-  auto no_profile = ProfileKeysProvider(f, "default", ProfileKeysProvider::File::credentials).credentials();
+  auto no_profile =
+      ProfileKeysProvider(f, "default", ProfileKeysProvider::File::credentials).credentials();
   EXPECT_EQ(no_profile.error().message, "no profile 'default'");
   EXPECT_EQ(no_profile.error().code, kNoCredentialsCode);
-  auto no_keys = ProfileKeysProvider(f, "dev", ProfileKeysProvider::File::credentials).credentials();
+  auto no_keys =
+      ProfileKeysProvider(f, "dev", ProfileKeysProvider::File::credentials).credentials();
   EXPECT_EQ(no_keys.error().message, "profile 'dev' has no aws_access_key_id");
 }
 
 TEST_F(CredentialsTest, SharedFileMissingSecretIsBroken) {
   credentials_file("[default]\naws_access_key_id = AK\n");
-  auto c = ProfileKeysProvider(files(), "default", ProfileKeysProvider::File::credentials).credentials();
+  auto c =
+      ProfileKeysProvider(files(), "default", ProfileKeysProvider::File::credentials).credentials();
   ASSERT_FALSE(c);
   EXPECT_EQ(c.error().code, "InvalidCredentialConfig");
-  EXPECT_EQ(c.error().message, "profile 'default' has aws_access_key_id but no aws_secret_access_key");
+  EXPECT_EQ(c.error().message,
+            "profile 'default' has aws_access_key_id but no aws_secret_access_key");
 }
 
 // --- IMDS -------------------------------------------------------------------------
@@ -176,13 +181,14 @@ TEST_F(CredentialsTest, ImdsAcceptsMotoDocumentWithoutCodeOrType) {
   http.push(200, "fake-imdsv2-token");
   http.push(200, "default-role");
   http.push(200, R"({"AccessKeyId":"test-key","SecretAccessKey":"test-secret-key",)"
-                   R"("Token":"test-session-token","Expiration":"2026-11-27T00:00:00.433337Z"})");
+                 R"("Token":"test-session-token","Expiration":"2026-11-27T00:00:00.433337Z"})");
   auto c = ImdsProvider(env, http).credentials();
   ASSERT_TRUE(c) << c.error().describe();
   EXPECT_EQ(c->access_key_id, "test-key");
   EXPECT_EQ(*c->expiration, testing::test_epoch() + 24h + 433ms);
   EXPECT_EQ(http.requests()[0].url, "http://127.0.0.1:5000/latest/api/token");
-  EXPECT_EQ(http.requests()[2].url, "http://127.0.0.1:5000/latest/meta-data/iam/security-credentials/default-role");
+  EXPECT_EQ(http.requests()[2].url,
+            "http://127.0.0.1:5000/latest/meta-data/iam/security-credentials/default-role");
 }
 
 TEST_F(CredentialsTest, ImdsDisabled) {
@@ -231,7 +237,8 @@ TEST_F(CredentialsTest, ImdsV1DisabledRefusesFallback) {
   http.push(404, "");
   auto c = ImdsProvider(env, http).credentials();
   ASSERT_FALSE(c);
-  EXPECT_EQ(c.error().message, "token request refused (HTTP 404) and AWS_EC2_METADATA_V1_DISABLED is set");
+  EXPECT_EQ(c.error().message,
+            "token request refused (HTTP 404) and AWS_EC2_METADATA_V1_DISABLED is set");
 }
 
 TEST_F(CredentialsTest, ImdsNoRoleAttached) {
@@ -348,8 +355,9 @@ TEST_F(CredentialsTest, ContainerNotConfigured) {
   auto c = ContainerProvider(env, http, clock).credentials();
   ASSERT_FALSE(c);
   EXPECT_EQ(c.error().code, kNoCredentialsCode);
-  EXPECT_EQ(c.error().message,
-            "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and AWS_CONTAINER_CREDENTIALS_FULL_URI not set");
+  EXPECT_EQ(
+      c.error().message,
+      "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and AWS_CONTAINER_CREDENTIALS_FULL_URI not set");
 }
 
 TEST_F(CredentialsTest, ContainerMissingFieldsNamedWithoutSecrets) {
@@ -372,8 +380,9 @@ TEST_F(CredentialsTest, ContainerTokenWithLineBreakRejected) {
 // --- assume role --------------------------------------------------------------------
 
 TEST_F(CredentialsTest, AssumeRoleFromSourceProfile) {
-  config("[profile prod]\nrole_arn = arn:aws:iam::210987654321:role/snapkeep\nsource_profile = base\n"
-         "external_id = ext-42\nduration_seconds = 1800\nrole_session_name = nightly\n");
+  config(
+      "[profile prod]\nrole_arn = arn:aws:iam::210987654321:role/snapkeep\nsource_profile = base\n"
+      "external_id = ext-42\nduration_seconds = 1800\nrole_session_name = nightly\n");
   credentials_file("[base]\naws_access_key_id = AKBASE\naws_secret_access_key = base-secret\n");
   AssumeRoleProvider provider(context(), "prod");
   auto c = provider.credentials();
@@ -391,8 +400,9 @@ TEST_F(CredentialsTest, AssumeRoleFromSourceProfile) {
 }
 
 TEST_F(CredentialsTest, AssumeRoleDefaultSessionName) {
-  config("[default]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = base\n"
-         "[profile base]\naws_access_key_id = AK\naws_secret_access_key = SK\n");
+  config(
+      "[default]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = base\n"
+      "[profile base]\naws_access_key_id = AK\naws_secret_access_key = SK\n");
   ASSERT_TRUE(AssumeRoleProvider(context(), "default").credentials());
   EXPECT_EQ(sts.assume_calls[0].params.role_session_name, "snapkeep-1772366400");
   EXPECT_EQ(sts.assume_calls[0].params.external_id, "");
@@ -400,9 +410,10 @@ TEST_F(CredentialsTest, AssumeRoleDefaultSessionName) {
 }
 
 TEST_F(CredentialsTest, AssumeRoleChainOfSourceProfiles) {
-  config("[profile c]\nrole_arn = arn:aws:iam::3:role/c\nsource_profile = b\n"
-         "[profile b]\nrole_arn = arn:aws:iam::2:role/b\nsource_profile = a\n"
-         "[profile a]\naws_access_key_id = AKA\naws_secret_access_key = SKA\n");
+  config(
+      "[profile c]\nrole_arn = arn:aws:iam::3:role/c\nsource_profile = b\n"
+      "[profile b]\nrole_arn = arn:aws:iam::2:role/b\nsource_profile = a\n"
+      "[profile a]\naws_access_key_id = AKA\naws_secret_access_key = SKA\n");
   auto c = AssumeRoleProvider(context(), "c").credentials();
   ASSERT_TRUE(c) << c.error().describe();
   ASSERT_EQ(sts.assume_calls.size(), 2u);
@@ -414,9 +425,10 @@ TEST_F(CredentialsTest, AssumeRoleChainOfSourceProfiles) {
 }
 
 TEST_F(CredentialsTest, AssumeRoleCycleIsDetected) {
-  config("[profile a]\nrole_arn = arn:aws:iam::1:role/a\nsource_profile = b\n"
-         "[profile b]\nrole_arn = arn:aws:iam::1:role/b\nsource_profile = c\n"
-         "[profile c]\nrole_arn = arn:aws:iam::1:role/c\nsource_profile = a\n");
+  config(
+      "[profile a]\nrole_arn = arn:aws:iam::1:role/a\nsource_profile = b\n"
+      "[profile b]\nrole_arn = arn:aws:iam::1:role/b\nsource_profile = c\n"
+      "[profile c]\nrole_arn = arn:aws:iam::1:role/c\nsource_profile = a\n");
   auto c = AssumeRoleProvider(context(), "a").credentials();
   ASSERT_FALSE(c);
   EXPECT_EQ(c.error().code, "InvalidCredentialConfig");
@@ -435,7 +447,8 @@ TEST_F(CredentialsTest, AssumeRoleSelfSourceWithoutKeysIsBroken) {
   config("[profile me]\nrole_arn = arn:aws:iam::1:role/me\nsource_profile = me\n");
   auto c = AssumeRoleProvider(context(), "me").credentials();
   ASSERT_FALSE(c);
-  EXPECT_EQ(c.error().message, "profile 'me' is its own source_profile but has no aws_access_key_id");
+  EXPECT_EQ(c.error().message,
+            "profile 'me' is its own source_profile but has no aws_access_key_id");
 }
 
 TEST_F(CredentialsTest, AssumeRoleMissingSourceProfileIsBroken) {
@@ -447,17 +460,19 @@ TEST_F(CredentialsTest, AssumeRoleMissingSourceProfileIsBroken) {
 }
 
 TEST_F(CredentialsTest, AssumeRoleSourceProfileWithoutKeysIsBroken) {
-  config("[profile prod]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = empty\n"
-         "[profile empty]\nregion = us-east-1\n");
+  config(
+      "[profile prod]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = empty\n"
+      "[profile empty]\nregion = us-east-1\n");
   auto c = AssumeRoleProvider(context(), "prod").credentials();
   ASSERT_FALSE(c);
   EXPECT_EQ(c.error().message, "source_profile 'empty' of profile 'prod' has no credentials");
 }
 
 TEST_F(CredentialsTest, AssumeRoleNeedsASource) {
-  config("[profile prod]\nrole_arn = arn:aws:iam::1:role/r\n"
-         "[profile both]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = x\n"
-         "credential_source = Environment\n");
+  config(
+      "[profile prod]\nrole_arn = arn:aws:iam::1:role/r\n"
+      "[profile both]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = x\n"
+      "credential_source = Environment\n");
   EXPECT_EQ(AssumeRoleProvider(context(), "prod").credentials().error().message,
             "profile 'prod' has role_arn but neither source_profile nor credential_source");
   EXPECT_EQ(AssumeRoleProvider(context(), "both").credentials().error().message,
@@ -508,9 +523,11 @@ TEST_F(CredentialsTest, AssumeRoleCredentialSourceWithNothingIsBroken) {
 }
 
 TEST_F(CredentialsTest, AssumeRoleStsFailureKeepsCodeAndHidesSecrets) {
-  config("[default]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = base\n"
-         "[profile base]\naws_access_key_id = AK\naws_secret_access_key = secret-never-shown\n");
-  sts.fail_with = AwsError{ErrorKind::auth, "AccessDenied", "not authorized to assume", 403, "req-1", "AssumeRole"};
+  config(
+      "[default]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = base\n"
+      "[profile base]\naws_access_key_id = AK\naws_secret_access_key = secret-never-shown\n");
+  sts.fail_with = AwsError{ErrorKind::auth, "AccessDenied", "not authorized to assume", 403,
+                           "req-1",         "AssumeRole"};
   auto c = AssumeRoleProvider(context(), "default").credentials();
   ASSERT_FALSE(c);
   EXPECT_EQ(c.error().kind, ErrorKind::credentials);
@@ -522,17 +539,21 @@ TEST_F(CredentialsTest, AssumeRoleStsFailureKeepsCodeAndHidesSecrets) {
 }
 
 TEST_F(CredentialsTest, AssumeRoleWithMfaIsRefusedClearly) {
-  config("[default]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = default\n"
-         "mfa_serial = arn:aws:iam::1:mfa/me\naws_access_key_id = AK\naws_secret_access_key = SK\n");
+  config(
+      "[default]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = default\n"
+      "mfa_serial = arn:aws:iam::1:mfa/me\naws_access_key_id = AK\naws_secret_access_key = SK\n");
   auto c = AssumeRoleProvider(context(), "default").credentials();
   ASSERT_FALSE(c);
-  EXPECT_EQ(c.error().message, "profile 'default' sets mfa_serial: snapkeep cannot prompt for an MFA code");
+  EXPECT_EQ(c.error().message,
+            "profile 'default' sets mfa_serial: snapkeep cannot prompt for an MFA code");
 }
 
 TEST_F(CredentialsTest, AssumeRoleSourceProfileWithWebIdentity) {
   std::string token = dir.write("token", "jwt-1");
-  config("[profile prod]\nrole_arn = arn:aws:iam::2:role/prod\nsource_profile = web\n"
-         "[profile web]\nrole_arn = arn:aws:iam::1:role/web\nweb_identity_token_file = " + token + "\n");
+  config(
+      "[profile prod]\nrole_arn = arn:aws:iam::2:role/prod\nsource_profile = web\n"
+      "[profile web]\nrole_arn = arn:aws:iam::1:role/web\nweb_identity_token_file = " +
+      token + "\n");
   auto c = AssumeRoleProvider(context(), "prod").credentials();
   ASSERT_TRUE(c) << c.error().describe();
   ASSERT_EQ(sts.web_calls.size(), 1u);
@@ -562,7 +583,8 @@ TEST_F(CredentialsTest, WebIdentityFromEnvironmentReReadsToken) {
 
 TEST_F(CredentialsTest, WebIdentityFromProfile) {
   std::string token = dir.write("token", "jwt");
-  config("[profile ci]\nweb_identity_token_file = " + token + "\nrole_arn = arn:aws:iam::1:role/ci\n");
+  config("[profile ci]\nweb_identity_token_file = " + token +
+         "\nrole_arn = arn:aws:iam::1:role/ci\n");
   auto c = WebIdentityProvider(context(), "ci").credentials();
   ASSERT_TRUE(c) << c.error().describe();
   EXPECT_EQ(sts.web_calls[0].role_arn, "arn:aws:iam::1:role/ci");
@@ -572,8 +594,9 @@ TEST_F(CredentialsTest, WebIdentityFromProfile) {
 TEST_F(CredentialsTest, WebIdentityProblems) {
   auto none = WebIdentityProvider(context(), "default").credentials();
   EXPECT_EQ(none.error().code, kNoCredentialsCode);
-  EXPECT_EQ(none.error().message,
-            "AWS_WEB_IDENTITY_TOKEN_FILE not set and profile 'default' has no web_identity_token_file");
+  EXPECT_EQ(
+      none.error().message,
+      "AWS_WEB_IDENTITY_TOKEN_FILE not set and profile 'default' has no web_identity_token_file");
   env.set("AWS_WEB_IDENTITY_TOKEN_FILE", dir.path("absent-token"));
   auto no_role = WebIdentityProvider(context(), "default").credentials();
   EXPECT_EQ(no_role.error().message,
@@ -664,8 +687,9 @@ TEST_F(CredentialsTest, CacheOneRefreshAtATimeAcrossThreads) {
 }
 
 TEST_F(CredentialsTest, AssumeRoleRefreshThroughCache) {
-  config("[default]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = base\n"
-         "[profile base]\naws_access_key_id = AK\naws_secret_access_key = SK\n");
+  config(
+      "[default]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = base\n"
+      "[profile base]\naws_access_key_id = AK\naws_secret_access_key = SK\n");
   CachingProvider cache(std::make_unique<AssumeRoleProvider>(context(), "default"), clock);
   ASSERT_TRUE(cache.credentials());
   clock.advance(49min);
@@ -690,11 +714,15 @@ TEST_F(CredentialsTest, ChainNamesEverySourceWhenNoneHasCredentials) {
             "assume-role: no profile 'default'; "
             "web-identity: AWS_WEB_IDENTITY_TOKEN_FILE not set and profile 'default' has no "
             "web_identity_token_file; "
-            "shared credentials file " + dir.path("credentials") + ": not found; "
-            "config file " + dir.path("config") + ": not found; "
-            "container: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and "
-            "AWS_CONTAINER_CREDENTIALS_FULL_URI not set; "
-            "imds: connect timeout");
+            "shared credentials file " +
+                dir.path("credentials") +
+                ": not found; "
+                "config file " +
+                dir.path("config") +
+                ": not found; "
+                "container: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and "
+                "AWS_CONTAINER_CREDENTIALS_FULL_URI not set; "
+                "imds: connect timeout");
 }
 
 TEST_F(CredentialsTest, ChainEnvironmentWinsFirst) {
@@ -717,8 +745,9 @@ TEST_F(CredentialsTest, ChainExplicitProfileSkipsEnvironment) {
 }
 
 TEST_F(CredentialsTest, ChainAssumeRoleOutranksProfileKeys) {
-  credentials_file("[default]\naws_access_key_id = AK\naws_secret_access_key = SK\n"
-                   "role_arn = arn:aws:iam::1:role/r\nsource_profile = default\n");
+  credentials_file(
+      "[default]\naws_access_key_id = AK\naws_secret_access_key = SK\n"
+      "role_arn = arn:aws:iam::1:role/r\nsource_profile = default\n");
   auto c = make_default_chain(context(), "default", false)->credentials();
   ASSERT_TRUE(c) << c.error().describe();
   EXPECT_EQ(c->source, "assume-role:arn:aws:iam::1:role/r");
@@ -730,7 +759,8 @@ TEST_F(CredentialsTest, ChainStopsAtBrokenSource) {
   auto c = make_default_chain(context(), "default", false)->credentials();
   ASSERT_FALSE(c);
   EXPECT_EQ(c.error().code, "InvalidCredentialConfig");
-  EXPECT_EQ(c.error().message, "assume-role: source_profile 'ghost' of profile 'default' not found");
+  EXPECT_EQ(c.error().message,
+            "assume-role: source_profile 'ghost' of profile 'default' not found");
   EXPECT_TRUE(http.requests().empty());
 }
 

@@ -88,7 +88,8 @@ class LoopbackServer {
   void serve(int client) {
     std::string buffer;
     for (;;) {
-      if (!read_until(client, buffer, [&] { return buffer.find("\r\n\r\n") != std::string::npos; })) {
+      if (!read_until(client, buffer,
+                      [&] { return buffer.find("\r\n\r\n") != std::string::npos; })) {
         break;
       }
       const auto head_end = buffer.find("\r\n\r\n") + 4;
@@ -118,11 +119,10 @@ class LoopbackServer {
         break;
       }
       const std::string body =
-          m_body_size > 0 ? std::string(m_body_size, 'b')
-                          : "echo:" + request.substr(head_end);
-      const std::string answer = "HTTP/1.1 200 OK\r\nContent-Length: " +
-                                 std::to_string(body.size()) +
-                                 "\r\nX-Amzn-RequestId: rid-1\r\nX-Folded: a\r\n  b\r\n\r\n" + body;
+          m_body_size > 0 ? std::string(m_body_size, 'b') : "echo:" + request.substr(head_end);
+      const std::string answer =
+          "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(body.size()) +
+          "\r\nX-Amzn-RequestId: rid-1\r\nX-Folded: a\r\n  b\r\n\r\n" + body;
       if (::send(client, answer.data(), answer.size(), MSG_NOSIGNAL) < 0) break;
     }
     ::close(client);
@@ -307,7 +307,8 @@ TEST(CurlTransport, UnsupportedSchemeIsNetworkError) {
 TEST(RedactedTarget, DropsUserinfoQueryAndFragment) {
   EXPECT_EQ(redacted_target("GET", "https://u:p@ec2.us-east-1.amazonaws.com:443/a/b?X=1#f"),
             "GET https://ec2.us-east-1.amazonaws.com:443/a/b");
-  EXPECT_EQ(redacted_target("POST", "https://sts.amazonaws.com"), "POST https://sts.amazonaws.com/");
+  EXPECT_EQ(redacted_target("POST", "https://sts.amazonaws.com"),
+            "POST https://sts.amazonaws.com/");
   EXPECT_EQ(redacted_target("POST", "https://sts.amazonaws.com?Action=x"),
             "POST https://sts.amazonaws.com/");
   EXPECT_EQ(redacted_target("GET", "garbage"), "GET garbage/");

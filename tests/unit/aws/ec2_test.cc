@@ -10,11 +10,13 @@ namespace snapkeep::aws {
 namespace {
 
 using ::testing::ElementsAre;
+using testing::FakeQueryCaller;
 using ::testing::Pair;
 using ::testing::UnorderedElementsAre;
-using testing::FakeQueryCaller;
 
-SysTime at(std::string_view text) { return parse_timestamp(text).value(); }
+SysTime at(std::string_view text) {
+  return parse_timestamp(text).value();
+}
 
 // --- response bodies ----------------------------------------------------------
 
@@ -53,8 +55,9 @@ std::string snapshots_page(const std::vector<std::string>& ids, std::string_view
   std::string xml =
       R"(<DescribeSnapshotsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r</requestId><snapshotSet>)";
   for (const auto& id : ids) {
-    xml += "<item><snapshotId>" + id +
-           "</snapshotId><status>completed</status><startTime>2026-01-01T00:00:00Z</startTime></item>";
+    xml +=
+        "<item><snapshotId>" + id +
+        "</snapshotId><status>completed</status><startTime>2026-01-01T00:00:00Z</startTime></item>";
   }
   xml += "</snapshotSet>";
   if (!token.empty()) xml += "<nextToken>" + std::string(token) + "</nextToken>";
@@ -97,13 +100,11 @@ TEST(Ec2DescribeSnapshots, SerialisesFiltersAndOwners) {
   request.filters = {{"tag:snapkeep:policy", {"nightly"}}, {"status", {"pending", "completed"}}};
   ASSERT_TRUE(ec2.describe_snapshots(request));
   EXPECT_THAT(caller.calls()[0].params,
-              UnorderedElementsAre(Pair("Owner.1", "111122223333"), Pair("Owner.2", "self"),
-                                   Pair("Filter.1.Name", "tag:snapkeep:policy"),
-                                   Pair("Filter.1.Value.1", "nightly"),
-                                   Pair("Filter.2.Name", "status"),
-                                   Pair("Filter.2.Value.1", "pending"),
-                                   Pair("Filter.2.Value.2", "completed"),
-                                   Pair("MaxResults", "1000")));
+              UnorderedElementsAre(
+                  Pair("Owner.1", "111122223333"), Pair("Owner.2", "self"),
+                  Pair("Filter.1.Name", "tag:snapkeep:policy"), Pair("Filter.1.Value.1", "nightly"),
+                  Pair("Filter.2.Name", "status"), Pair("Filter.2.Value.1", "pending"),
+                  Pair("Filter.2.Value.2", "completed"), Pair("MaxResults", "1000")));
 }
 
 TEST(Ec2DescribeSnapshots, SnapshotIdsReplaceMaxResults) {
@@ -164,10 +165,11 @@ TEST(Ec2DescribeSnapshots, FollowsTokensThroughEmptyPages) {
   Ec2 ec2(caller, "us-east-1");
   std::vector<std::size_t> page_sizes;
   std::vector<Ec2Snapshot> seen;
-  auto done = ec2.describe_snapshots(DescribeSnapshotsRequest{}, [&](std::vector<Ec2Snapshot>&& page) {
-    page_sizes.push_back(page.size());
-    seen.insert(seen.end(), page.begin(), page.end());
-  });
+  auto done =
+      ec2.describe_snapshots(DescribeSnapshotsRequest{}, [&](std::vector<Ec2Snapshot>&& page) {
+        page_sizes.push_back(page.size());
+        seen.insert(seen.end(), page.begin(), page.end());
+      });
   ASSERT_TRUE(done);
   EXPECT_THAT(page_sizes, ElementsAre(2u, 0u, 1u));
   EXPECT_THAT(ids_of(seen), ElementsAre("snap-a", "snap-b", "snap-c"));
@@ -175,12 +177,12 @@ TEST(Ec2DescribeSnapshots, FollowsTokensThroughEmptyPages) {
   ASSERT_EQ(calls.size(), 3u);
   EXPECT_THAT(calls[0].params,
               UnorderedElementsAre(Pair("Owner.1", "self"), Pair("MaxResults", "1000")));
-  EXPECT_THAT(calls[1].params, UnorderedElementsAre(Pair("Owner.1", "self"),
-                                                    Pair("MaxResults", "1000"),
-                                                    Pair("NextToken", "t1")));
-  EXPECT_THAT(calls[2].params, UnorderedElementsAre(Pair("Owner.1", "self"),
-                                                    Pair("MaxResults", "1000"),
-                                                    Pair("NextToken", "t2")));
+  EXPECT_THAT(calls[1].params,
+              UnorderedElementsAre(Pair("Owner.1", "self"), Pair("MaxResults", "1000"),
+                                   Pair("NextToken", "t1")));
+  EXPECT_THAT(calls[2].params,
+              UnorderedElementsAre(Pair("Owner.1", "self"), Pair("MaxResults", "1000"),
+                                   Pair("NextToken", "t2")));
 }
 
 TEST(Ec2DescribeSnapshots, ListCollectsEveryPage) {
@@ -241,8 +243,10 @@ TEST(Ec2DescribeSnapshots, BadNumberBooleanOrTimeIsABadAnswer) {
   for (const char* field : {"<volumeSize>ten</volumeSize>", "<encrypted>yes</encrypted>",
                             "<startTime>yesterday</startTime>"}) {
     FakeQueryCaller caller;
-    caller.answer(std::string("<DescribeSnapshotsResponse><snapshotSet><item><snapshotId>snap-1</snapshotId>") +
-                  field + "</item></snapshotSet></DescribeSnapshotsResponse>");
+    caller.answer(
+        std::string(
+            "<DescribeSnapshotsResponse><snapshotSet><item><snapshotId>snap-1</snapshotId>") +
+        field + "</item></snapshotSet></DescribeSnapshotsResponse>");
     auto all = Ec2(caller, "us-east-1").describe_snapshots(DescribeSnapshotsRequest{});
     ASSERT_FALSE(all) << field;
     EXPECT_EQ(all.error().kind, ErrorKind::bad_response) << field;
@@ -251,7 +255,8 @@ TEST(Ec2DescribeSnapshots, BadNumberBooleanOrTimeIsABadAnswer) {
 
 TEST(Ec2DescribeSnapshots, EmptyAnswerWithoutSetIsAnEmptyListing) {
   FakeQueryCaller caller;
-  caller.answer(R"(<DescribeSnapshotsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r</requestId><snapshotSet/></DescribeSnapshotsResponse>)");
+  caller.answer(
+      R"(<DescribeSnapshotsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r</requestId><snapshotSet/></DescribeSnapshotsResponse>)");
   auto all = Ec2(caller, "us-east-1").describe_snapshots(DescribeSnapshotsRequest{});
   ASSERT_TRUE(all);
   EXPECT_TRUE(all->empty());
@@ -269,10 +274,10 @@ TEST(Ec2DescribeInstances, SendsMaxResultsAndParsesMotoAnswer) {
   request.filters = {{"tag:Backup", {"yes", "true"}}};
   auto instances = Ec2(caller, "us-east-1").describe_instances(request);
   ASSERT_TRUE(instances) << instances.error().describe();
-  EXPECT_THAT(caller.calls()[0].params,
-              UnorderedElementsAre(Pair("Filter.1.Name", "tag:Backup"),
-                                   Pair("Filter.1.Value.1", "yes"),
-                                   Pair("Filter.1.Value.2", "true"), Pair("MaxResults", "1000")));
+  EXPECT_THAT(
+      caller.calls()[0].params,
+      UnorderedElementsAre(Pair("Filter.1.Name", "tag:Backup"), Pair("Filter.1.Value.1", "yes"),
+                           Pair("Filter.1.Value.2", "true"), Pair("MaxResults", "1000")));
   ASSERT_EQ(instances->size(), 1u);
   const Ec2Instance& i = (*instances)[0];
   EXPECT_EQ(i.id, "i-40b3b7db1880c47f8");
@@ -301,14 +306,16 @@ TEST(Ec2DescribeInstances, InstanceIdsReplaceMaxResults) {
 
 TEST(Ec2DescribeInstances, PagesAcrossReservationsAndSkipsInstanceStore) {
   FakeQueryCaller caller;
-  caller.answer(R"(<DescribeInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>a</requestId>
+  caller.answer(
+      R"(<DescribeInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>a</requestId>
     <reservationSet>
       <item><instancesSet><item><instanceId>i-1</instanceId><instanceState><code>80</code><name>stopped</name></instanceState>
         <blockDeviceMapping><item><deviceName>/dev/xvda</deviceName><ebs><volumeId>vol-1</volumeId><deleteOnTermination>true</deleteOnTermination></ebs></item>
         <item><deviceName>/dev/sdb</deviceName><virtualName>ephemeral0</virtualName></item></blockDeviceMapping></item>
         <item><instanceId>i-2</instanceId></item></instancesSet></item>
     </reservationSet><nextToken>eyJ2IjoiMiJ9</nextToken></DescribeInstancesResponse>)");
-  caller.answer(R"(<DescribeInstancesResponse><reservationSet><item><instancesSet><item><instanceId>i-3</instanceId></item></instancesSet></item></reservationSet></DescribeInstancesResponse>)");
+  caller.answer(
+      R"(<DescribeInstancesResponse><reservationSet><item><instancesSet><item><instanceId>i-3</instanceId></item></instancesSet></item></reservationSet></DescribeInstancesResponse>)");
   auto instances = Ec2(caller, "us-east-1").describe_instances(DescribeInstancesRequest{});
   ASSERT_TRUE(instances) << instances.error().describe();
   ASSERT_EQ(instances->size(), 3u);
@@ -398,7 +405,8 @@ TEST(Ec2DescribeImages, ImageIdsReplaceMaxResults) {
 
 TEST(Ec2DescribeRegions, ParsesRegions) {
   FakeQueryCaller caller;
-  caller.answer(R"(<DescribeRegionsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15"><regionInfo><item><optInStatus>opt-in-not-required</optInStatus><regionName>eu-west-1</regionName><regionEndpoint>ec2.eu-west-1.amazonaws.com</regionEndpoint></item><item><optInStatus>not-opted-in</optInStatus><regionName>ap-east-1</regionName><regionEndpoint>ec2.ap-east-1.amazonaws.com</regionEndpoint></item></regionInfo><requestId>request-id</requestId></DescribeRegionsResponse>)");
+  caller.answer(
+      R"(<DescribeRegionsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15"><regionInfo><item><optInStatus>opt-in-not-required</optInStatus><regionName>eu-west-1</regionName><regionEndpoint>ec2.eu-west-1.amazonaws.com</regionEndpoint></item><item><optInStatus>not-opted-in</optInStatus><regionName>ap-east-1</regionName><regionEndpoint>ec2.ap-east-1.amazonaws.com</regionEndpoint></item></regionInfo><requestId>request-id</requestId></DescribeRegionsResponse>)");
   auto regions = Ec2(caller, "us-east-1").describe_regions();
   ASSERT_TRUE(regions);
   EXPECT_TRUE(caller.calls()[0].params.empty());
@@ -432,18 +440,17 @@ TEST(Ec2CreateSnapshots, SendsEveryParameter) {
   ASSERT_TRUE(Ec2(caller, "us-east-1").create_snapshots(request));
   EXPECT_EQ(caller.calls()[0].action, "CreateSnapshots");
   EXPECT_THAT(caller.calls()[0].params,
-              UnorderedElementsAre(
-                  Pair("InstanceSpecification.InstanceId", "i-1"),
-                  Pair("InstanceSpecification.ExcludeBootVolume", "true"),
-                  Pair("InstanceSpecification.ExcludeDataVolumeId.1", "vol-2"),
-                  Pair("InstanceSpecification.ExcludeDataVolumeId.2", "vol-3"),
-                  Pair("Description", "snapkeep nightly 2026-11-26T00:00:00Z"),
-                  Pair("TagSpecification.1.ResourceType", "snapshot"),
-                  Pair("TagSpecification.1.Tag.1.Key", "snapkeep:policy"),
-                  Pair("TagSpecification.1.Tag.1.Value", "nightly"),
-                  Pair("TagSpecification.1.Tag.2.Key", "snapkeep:slot"),
-                  Pair("TagSpecification.1.Tag.2.Value", "2026-11-26T00:00:00Z"),
-                  Pair("CopyTagsFromSource", "volume")));
+              UnorderedElementsAre(Pair("InstanceSpecification.InstanceId", "i-1"),
+                                   Pair("InstanceSpecification.ExcludeBootVolume", "true"),
+                                   Pair("InstanceSpecification.ExcludeDataVolumeId.1", "vol-2"),
+                                   Pair("InstanceSpecification.ExcludeDataVolumeId.2", "vol-3"),
+                                   Pair("Description", "snapkeep nightly 2026-11-26T00:00:00Z"),
+                                   Pair("TagSpecification.1.ResourceType", "snapshot"),
+                                   Pair("TagSpecification.1.Tag.1.Key", "snapkeep:policy"),
+                                   Pair("TagSpecification.1.Tag.1.Value", "nightly"),
+                                   Pair("TagSpecification.1.Tag.2.Key", "snapkeep:slot"),
+                                   Pair("TagSpecification.1.Tag.2.Value", "2026-11-26T00:00:00Z"),
+                                   Pair("CopyTagsFromSource", "volume")));
 }
 
 TEST(Ec2CreateSnapshots, MinimalRequestSendsOnlyTheInstance) {
@@ -504,12 +511,12 @@ TEST(Ec2CreateSnapshot, SendsParametersAndParsesMotoAnswer) {
   CreateSnapshotRequest request{"vol-4cda517e20d4d4fb8", "one", {{"k", "v"}}};
   auto snapshot = Ec2(caller, "us-east-1").create_snapshot(request);
   ASSERT_TRUE(snapshot) << snapshot.error().describe();
-  EXPECT_THAT(caller.calls()[0].params,
-              UnorderedElementsAre(Pair("VolumeId", "vol-4cda517e20d4d4fb8"),
-                                   Pair("Description", "one"),
-                                   Pair("TagSpecification.1.ResourceType", "snapshot"),
-                                   Pair("TagSpecification.1.Tag.1.Key", "k"),
-                                   Pair("TagSpecification.1.Tag.1.Value", "v")));
+  EXPECT_THAT(
+      caller.calls()[0].params,
+      UnorderedElementsAre(Pair("VolumeId", "vol-4cda517e20d4d4fb8"), Pair("Description", "one"),
+                           Pair("TagSpecification.1.ResourceType", "snapshot"),
+                           Pair("TagSpecification.1.Tag.1.Key", "k"),
+                           Pair("TagSpecification.1.Tag.1.Value", "v")));
   EXPECT_EQ(snapshot->id, "snap-9f395eac4ead7631c");
   EXPECT_EQ(snapshot->state, "completed");
   EXPECT_EQ(snapshot->volume_size_gib, 10);
@@ -518,7 +525,8 @@ TEST(Ec2CreateSnapshot, SendsParametersAndParsesMotoAnswer) {
 
 TEST(Ec2CreateSnapshot, AnswerWithoutSnapshotIdIsABadAnswer) {
   FakeQueryCaller caller;
-  caller.answer(R"(<CreateSnapshotResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>x</requestId><volumeId>vol-1</volumeId><status>pending</status></CreateSnapshotResponse>)");
+  caller.answer(
+      R"(<CreateSnapshotResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>x</requestId><volumeId>vol-1</volumeId><status>pending</status></CreateSnapshotResponse>)");
   auto snapshot = Ec2(caller, "us-east-1").create_snapshot(CreateSnapshotRequest{"vol-1", "", {}});
   ASSERT_FALSE(snapshot);
   EXPECT_EQ(snapshot.error().kind, ErrorKind::bad_response);
@@ -538,8 +546,10 @@ TEST(Ec2CreateSnapshot, AnotherActionsAnswerIsABadAnswer) {
 
 TEST(Ec2DeleteSnapshot, SendsTheIdAndAcceptsAwsAndMotoAnswers) {
   FakeQueryCaller caller;
-  caller.answer(R"(<DeleteSnapshotResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>59dbff89</requestId><return>true</return></DeleteSnapshotResponse>)");
-  caller.answer(R"(<DeleteSnapshotResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15"><requestId>request-id</requestId></DeleteSnapshotResponse>)");
+  caller.answer(
+      R"(<DeleteSnapshotResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>59dbff89</requestId><return>true</return></DeleteSnapshotResponse>)");
+  caller.answer(
+      R"(<DeleteSnapshotResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15"><requestId>request-id</requestId></DeleteSnapshotResponse>)");
   Ec2 ec2(caller, "us-east-1");
   EXPECT_TRUE(ec2.delete_snapshot("snap-1"));
   EXPECT_TRUE(ec2.delete_snapshot("snap-2"));
@@ -565,15 +575,17 @@ TEST(Ec2DeleteSnapshot, ReturnFalseAndErrorsAreFailures) {
 
 TEST(Ec2CreateTags, SendsResourcesAndTags) {
   FakeQueryCaller caller;
-  caller.answer(R"(<CreateTagsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15"><requestId>request-id</requestId></CreateTagsResponse>)");
-  ASSERT_TRUE(Ec2(caller, "us-east-1")
-                  .create_tags({"snap-1", "snap-2"}, {{"snapkeep:device", "/dev/xvda"}, {"a", ""}}));
+  caller.answer(
+      R"(<CreateTagsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15"><requestId>request-id</requestId></CreateTagsResponse>)");
+  ASSERT_TRUE(
+      Ec2(caller, "us-east-1")
+          .create_tags({"snap-1", "snap-2"}, {{"snapkeep:device", "/dev/xvda"}, {"a", ""}}));
   EXPECT_EQ(caller.calls()[0].action, "CreateTags");
-  EXPECT_THAT(caller.calls()[0].params,
-              UnorderedElementsAre(Pair("ResourceId.1", "snap-1"), Pair("ResourceId.2", "snap-2"),
-                                   Pair("Tag.1.Key", "snapkeep:device"),
-                                   Pair("Tag.1.Value", "/dev/xvda"), Pair("Tag.2.Key", "a"),
-                                   Pair("Tag.2.Value", "")));
+  EXPECT_THAT(
+      caller.calls()[0].params,
+      UnorderedElementsAre(Pair("ResourceId.1", "snap-1"), Pair("ResourceId.2", "snap-2"),
+                           Pair("Tag.1.Key", "snapkeep:device"), Pair("Tag.1.Value", "/dev/xvda"),
+                           Pair("Tag.2.Key", "a"), Pair("Tag.2.Value", "")));
 }
 
 TEST(Ec2CreateTags, RefusesEmptyListsWithoutCalling) {
@@ -586,8 +598,10 @@ TEST(Ec2CreateTags, RefusesEmptyListsWithoutCalling) {
 
 TEST(Ec2ModifySnapshotPermission, AddAndRemove) {
   FakeQueryCaller caller;
-  caller.answer("<ModifySnapshotAttributeResponse><return>true</return></ModifySnapshotAttributeResponse>");
-  caller.answer("<ModifySnapshotAttributeResponse><return>true</return></ModifySnapshotAttributeResponse>");
+  caller.answer(
+      "<ModifySnapshotAttributeResponse><return>true</return></ModifySnapshotAttributeResponse>");
+  caller.answer(
+      "<ModifySnapshotAttributeResponse><return>true</return></ModifySnapshotAttributeResponse>");
   Ec2 ec2(caller, "us-east-1");
   ASSERT_TRUE(ec2.modify_snapshot_permission(
       {"snap-1", PermissionOperation::add, {"111122223333", "444455556666"}, {}}));
@@ -626,13 +640,13 @@ TEST(Ec2CopySnapshot, UnencryptedSourceSendsNoPresignedUrl) {
   EXPECT_FALSE(presigned);
   EXPECT_EQ(copy->snapshot_id, "snap-b55e8978fb88a14e1");
   EXPECT_THAT(copy->tags, ElementsAre(Tag{"a", "b"}));
-  EXPECT_THAT(caller.calls()[0].params,
-              UnorderedElementsAre(Pair("SourceRegion", "us-east-1"),
-                                   Pair("SourceSnapshotId", "snap-1"),
-                                   Pair("Description", "copy of snap-1"),
-                                   Pair("TagSpecification.1.ResourceType", "snapshot"),
-                                   Pair("TagSpecification.1.Tag.1.Key", "a"),
-                                   Pair("TagSpecification.1.Tag.1.Value", "b")));
+  EXPECT_THAT(
+      caller.calls()[0].params,
+      UnorderedElementsAre(Pair("SourceRegion", "us-east-1"), Pair("SourceSnapshotId", "snap-1"),
+                           Pair("Description", "copy of snap-1"),
+                           Pair("TagSpecification.1.ResourceType", "snapshot"),
+                           Pair("TagSpecification.1.Tag.1.Key", "a"),
+                           Pair("TagSpecification.1.Tag.1.Value", "b")));
 }
 
 TEST(Ec2CopySnapshot, EncryptedSourceIsPresignedForTheSourceRegion) {
@@ -644,7 +658,8 @@ TEST(Ec2CopySnapshot, EncryptedSourceIsPresignedForTheSourceRegion) {
           [&](std::string_view region, const QueryParams& params) -> Result<std::string> {
             presign_region = region;
             presign_params = params;
-            return std::string("https://ec2.us-east-1.amazonaws.com/?Action=CopySnapshot&X-Amz-Signature=abc");
+            return std::string(
+                "https://ec2.us-east-1.amazonaws.com/?Action=CopySnapshot&X-Amz-Signature=abc");
           });
   CopySnapshotRequest request;
   request.source_region = "us-east-1";
@@ -659,13 +674,14 @@ TEST(Ec2CopySnapshot, EncryptedSourceIsPresignedForTheSourceRegion) {
                           Pair("SourceRegion", "us-east-1"), Pair("SourceSnapshotId", "snap-1"),
                           Pair("Encrypted", "true"), Pair("KmsKeyId", "alias/dr"),
                           Pair("DestinationRegion", "us-west-2")));
-  EXPECT_THAT(caller.calls()[0].params,
-              UnorderedElementsAre(
-                  Pair("SourceRegion", "us-east-1"), Pair("SourceSnapshotId", "snap-1"),
-                  Pair("Encrypted", "true"), Pair("KmsKeyId", "alias/dr"),
-                  Pair("PresignedUrl",
-                       "https://ec2.us-east-1.amazonaws.com/?Action=CopySnapshot&X-Amz-Signature=abc"),
-                  Pair("DestinationRegion", "us-west-2")));
+  EXPECT_THAT(
+      caller.calls()[0].params,
+      UnorderedElementsAre(
+          Pair("SourceRegion", "us-east-1"), Pair("SourceSnapshotId", "snap-1"),
+          Pair("Encrypted", "true"), Pair("KmsKeyId", "alias/dr"),
+          Pair("PresignedUrl",
+               "https://ec2.us-east-1.amazonaws.com/?Action=CopySnapshot&X-Amz-Signature=abc"),
+          Pair("DestinationRegion", "us-west-2")));
 }
 
 TEST(Ec2CopySnapshot, EncryptedSourceWithoutPresignerFailsWithoutCalling) {
@@ -706,7 +722,8 @@ TEST(Ec2CopySnapshot, KmsKeyWithoutEncryptedIsRefused) {
 TEST(Ec2CopySnapshot, AnswerWithoutSnapshotIdIsABadAnswer) {
   FakeQueryCaller caller;
   caller.answer("<CopySnapshotResponse><tagSet/></CopySnapshotResponse>");
-  auto copy = Ec2(caller, "us-west-2").copy_snapshot({"us-east-1", "snap-1", "", false, "", {}, false});
+  auto copy =
+      Ec2(caller, "us-west-2").copy_snapshot({"us-east-1", "snap-1", "", false, "", {}, false});
   ASSERT_FALSE(copy);
   EXPECT_EQ(copy.error().kind, ErrorKind::bad_response);
 }
@@ -726,13 +743,13 @@ TEST(Ec2CreateVolume, SendsParametersAndParsesMotoAnswer) {
   request.tags = {{"Name", "data"}};
   auto volume = Ec2(caller, "us-east-1").create_volume(request);
   ASSERT_TRUE(volume) << volume.error().describe();
-  EXPECT_THAT(caller.calls()[0].params,
-              UnorderedElementsAre(Pair("AvailabilityZone", "us-east-1a"),
-                                   Pair("SnapshotId", "snap-1"), Pair("Size", "10"),
-                                   Pair("VolumeType", "gp3"), Pair("Encrypted", "true"),
-                                   Pair("TagSpecification.1.ResourceType", "volume"),
-                                   Pair("TagSpecification.1.Tag.1.Key", "Name"),
-                                   Pair("TagSpecification.1.Tag.1.Value", "data")));
+  EXPECT_THAT(
+      caller.calls()[0].params,
+      UnorderedElementsAre(Pair("AvailabilityZone", "us-east-1a"), Pair("SnapshotId", "snap-1"),
+                           Pair("Size", "10"), Pair("VolumeType", "gp3"), Pair("Encrypted", "true"),
+                           Pair("TagSpecification.1.ResourceType", "volume"),
+                           Pair("TagSpecification.1.Tag.1.Key", "Name"),
+                           Pair("TagSpecification.1.Tag.1.Value", "data")));
   EXPECT_EQ(volume->id, "vol-4cda517e20d4d4fb8");
   EXPECT_EQ(volume->state, "creating");
   EXPECT_EQ(volume->size_gib, 10);

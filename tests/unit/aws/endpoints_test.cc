@@ -63,8 +63,9 @@ TEST(Endpoints, OverridePriority) {
   testing::TempDir dir;
   MapEnvironment env;
   env.set("AWS_CONFIG_FILE",
-          dir.write("config", "[profile dev]\nservices = local\nendpoint_url = http://profile:1\n"
-                              "[services local]\nec2 =\n  endpoint_url = http://services-ec2:2\n"));
+          dir.write("config",
+                    "[profile dev]\nservices = local\nendpoint_url = http://profile:1\n"
+                    "[services local]\nec2 =\n  endpoint_url = http://services-ec2:2\n"));
   env.set("AWS_SHARED_CREDENTIALS_FILE", dir.path("credentials"));
   auto files = load_shared_files(env);
   ASSERT_TRUE(files);
@@ -141,7 +142,8 @@ TEST(Endpoints, InvalidRegionsRejectedClearly) {
                              "-us-east-1", "us--east-1", "us-east-123", "us-east-1a"}) {
     auto e = resolve_endpoint("ec2", region, {}, env);
     ASSERT_FALSE(e) << region;
-    EXPECT_EQ(e.error(), "invalid region name '" + region + "' (expected a name such as us-east-1)");
+    EXPECT_EQ(e.error(),
+              "invalid region name '" + region + "' (expected a name such as us-east-1)");
   }
   EXPECT_EQ(resolve_endpoint("ec2", "", {}, env).error(),
             "no region: set --region, AWS_REGION, AWS_DEFAULT_REGION or `region` in the profile");

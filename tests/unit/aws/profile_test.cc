@@ -34,10 +34,14 @@ struct Files {
   testing::TempDir dir;
   MapEnvironment env;
   Files(const std::string& config, const std::string& credentials) {
-    if (!config.empty()) env.set("AWS_CONFIG_FILE", dir.write("config", config));
-    else env.set("AWS_CONFIG_FILE", dir.path("config"));
-    if (!credentials.empty()) env.set("AWS_SHARED_CREDENTIALS_FILE", dir.write("credentials", credentials));
-    else env.set("AWS_SHARED_CREDENTIALS_FILE", dir.path("credentials"));
+    if (!config.empty())
+      env.set("AWS_CONFIG_FILE", dir.write("config", config));
+    else
+      env.set("AWS_CONFIG_FILE", dir.path("config"));
+    if (!credentials.empty())
+      env.set("AWS_SHARED_CREDENTIALS_FILE", dir.write("credentials", credentials));
+    else
+      env.set("AWS_SHARED_CREDENTIALS_FILE", dir.path("credentials"));
   }
   SharedFiles load() {
     auto files = load_shared_files(env);
@@ -64,8 +68,10 @@ TEST(Profile, MalformedFileIsAnErrorWithPathAndLine) {
 }
 
 TEST(Profile, ConfigSectionsNeedTheProfilePrefix) {
-  Files f("[default]\nregion = eu-west-1\n[profile dev]\nregion = eu-west-2\n"
-          "[staging]\nregion = ap-south-1\n[profile   spaced]\nregion = us-west-2\n", "");
+  Files f(
+      "[default]\nregion = eu-west-1\n[profile dev]\nregion = eu-west-2\n"
+      "[staging]\nregion = ap-south-1\n[profile   spaced]\nregion = us-west-2\n",
+      "");
   SharedFiles files = f.load();
   EXPECT_EQ(files.config_profile("default")->at("region"), "eu-west-1");
   EXPECT_EQ(files.config_profile("dev")->at("region"), "eu-west-2");
@@ -74,7 +80,8 @@ TEST(Profile, ConfigSectionsNeedTheProfilePrefix) {
 }
 
 TEST(Profile, ProfileDefaultOutranksDefault) {
-  Files f("[profile default]\nregion = us-east-2\n[default]\nregion = eu-west-1\noutput = json\n", "");
+  Files f("[profile default]\nregion = us-east-2\n[default]\nregion = eu-west-1\noutput = json\n",
+          "");
   SharedFiles files = f.load();
   auto values = files.config_profile("default");
   EXPECT_EQ(values->at("region"), "us-east-2");
@@ -93,12 +100,14 @@ TEST(Profile, CredentialsFileOverlaysConfig) {
 }
 
 TEST(Profile, AllSettingsAreRead) {
-  Files f("[profile full]\n"
-          "region = eu-central-1\nmax_attempts = 5\nretry_mode = adaptive\n"
-          "role_arn = arn:aws:iam::123456789012:role/r\nsource_profile = base\n"
-          "external_id = ext-1\nrole_session_name = sess\nduration_seconds = 1800\n"
-          "web_identity_token_file = /tok\nendpoint_url = http://127.0.0.1:5000\n"
-          "sts_regional_endpoints = legacy\nservices = local\nmfa_serial = arn:mfa\n", "");
+  Files f(
+      "[profile full]\n"
+      "region = eu-central-1\nmax_attempts = 5\nretry_mode = adaptive\n"
+      "role_arn = arn:aws:iam::123456789012:role/r\nsource_profile = base\n"
+      "external_id = ext-1\nrole_session_name = sess\nduration_seconds = 1800\n"
+      "web_identity_token_file = /tok\nendpoint_url = http://127.0.0.1:5000\n"
+      "sts_regional_endpoints = legacy\nservices = local\nmfa_serial = arn:mfa\n",
+      "");
   SharedFiles files = f.load();
   auto s = resolve_profile(files, "full", f.env);
   ASSERT_TRUE(s) << s.error();
@@ -146,9 +155,11 @@ TEST(Profile, NamedProfileMustExist) {
 }
 
 TEST(Profile, BadValuesAreReported) {
-  Files f("[profile a]\nduration_seconds = 12h\n[profile b]\nduration_seconds = 60\n"
-          "[profile c]\nretry_mode = fast\n[profile d]\ncredential_source = Ec2\n"
-          "[profile e]\nmax_attempts = 0\n", "");
+  Files f(
+      "[profile a]\nduration_seconds = 12h\n[profile b]\nduration_seconds = 60\n"
+      "[profile c]\nretry_mode = fast\n[profile d]\ncredential_source = Ec2\n"
+      "[profile e]\nmax_attempts = 0\n",
+      "");
   SharedFiles files = f.load();
   std::string where = " (" + f.dir.path("config") + ", " + f.dir.path("credentials") + "): ";
   EXPECT_EQ(resolve_profile(files, "a", f.env).error(),
@@ -157,15 +168,17 @@ TEST(Profile, BadValuesAreReported) {
             "profile 'b'" + where + "duration_seconds: 60 is outside 900..43200");
   EXPECT_EQ(resolve_profile(files, "c", f.env).error(),
             "profile 'c'" + where + "retry_mode: 'fast' is not one of legacy|standard|adaptive");
-  EXPECT_EQ(resolve_profile(files, "d", f.env).error(),
-            "profile 'd'" + where +
-                "credential_source: 'Ec2' is not one of Environment|Ec2InstanceMetadata|EcsContainer");
+  EXPECT_EQ(
+      resolve_profile(files, "d", f.env).error(),
+      "profile 'd'" + where +
+          "credential_source: 'Ec2' is not one of Environment|Ec2InstanceMetadata|EcsContainer");
   EXPECT_EQ(resolve_profile(files, "e", f.env).error(),
             "profile 'e'" + where + "max_attempts: 0 is outside 1..100");
 }
 
 TEST(Profile, ServicesSectionLookup) {
-  Files f("[profile dev]\nservices = local\n[services local]\nec2 =\n  endpoint_url = http://x\n", "");
+  Files f("[profile dev]\nservices = local\n[services local]\nec2 =\n  endpoint_url = http://x\n",
+          "");
   SharedFiles files = f.load();
   const IniSection* section = files.config_section("services", "local");
   ASSERT_NE(section, nullptr);

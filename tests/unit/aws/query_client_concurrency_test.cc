@@ -21,8 +21,9 @@ TEST(QueryClientConcurrency, ThreadsShareCountersLimiterAndRetries) {
       "</Error></Errors><RequestID>r</RequestID></Response>";
   for (int i = 0; i < 3; ++i) transport.push(503, throttle);
   // The last answer repeats once the script runs out.
-  transport.push(200, "<CreateSnapshotsResponse><requestId>r</requestId><snapshotSet/>"
-                      "</CreateSnapshotsResponse>");
+  transport.push(200,
+                 "<CreateSnapshotsResponse><requestId>r</requestId><snapshotSet/>"
+                 "</CreateSnapshotsResponse>");
   QueryClient client(
       QueryEndpoint{"ec2", "us-east-1", "https://ec2.us-east-1.amazonaws.com/", "2016-11-15"},
       transport, clock,

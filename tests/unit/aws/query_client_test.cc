@@ -22,7 +22,8 @@ const std::string kCreateOk =
 
 std::string ec2_error(std::string_view code, std::string_view message = "m") {
   return "<Response><Errors><Error><Code>" + std::string(code) + "</Code><Message>" +
-         std::string(message) + "</Message></Error></Errors><RequestID>req-err</RequestID></Response>";
+         std::string(message) +
+         "</Message></Error></Errors><RequestID>req-err</RequestID></Response>";
 }
 
 Result<Credentials> test_credentials() {
@@ -69,7 +70,8 @@ TEST(QueryClient, SendsSignedFormPostAndParsesAnswer) {
   const auto& request = requests[0];
   EXPECT_EQ(request.method, "POST");
   EXPECT_EQ(request.url, "https://ec2.us-east-1.amazonaws.com/");
-  EXPECT_EQ(request.body, "Action=CreateSnapshot&Version=2016-11-15&VolumeId=vol-1&Description=a+b%2Fc");
+  EXPECT_EQ(request.body,
+            "Action=CreateSnapshot&Version=2016-11-15&VolumeId=vol-1&Description=a+b%2Fc");
   ASSERT_NE(find_header(request.headers, "Content-Type"), nullptr);
   EXPECT_EQ(*find_header(request.headers, "Content-Type"),
             "application/x-www-form-urlencoded; charset=utf-8");
@@ -142,8 +144,9 @@ TEST(QueryClient, MaxAttemptsOption) {
 
 TEST(QueryClient, BackoffCapAppliesBeforeJitter) {
   Harness h({.max_attempts = 8});
-  h.transport.push(400, "<ErrorResponse><Error><Code>Throttling</Code><Message>Rate exceeded"
-                        "</Message></Error></ErrorResponse>");
+  h.transport.push(400,
+                   "<ErrorResponse><Error><Code>Throttling</Code><Message>Rate exceeded"
+                   "</Message></Error></ErrorResponse>");
   ASSERT_FALSE(h.create_snapshot());
   EXPECT_EQ(h.clock.sleeps(),
             (std::vector<milliseconds>{milliseconds(500), milliseconds(1000), milliseconds(2000),
@@ -269,16 +272,18 @@ TEST(QueryClient, Empty503IsRetriedThenReported) {
   const auto result = h.create_snapshot();
   ASSERT_FALSE(result);
   EXPECT_EQ(result.error().kind, ErrorKind::transient);
-  EXPECT_EQ(result.error().describe(),
-            "CreateSnapshot: HTTP 503 answer without an AWS error document (empty body) (HTTP 503)");
+  EXPECT_EQ(
+      result.error().describe(),
+      "CreateSnapshot: HTTP 503 answer without an AWS error document (empty body) (HTTP 503)");
   EXPECT_EQ(h.transport.requests().size(), 3u);
 }
 
 TEST(QueryClient, SecretsNeverInErrors) {
   Harness h;
-  h.transport.push(403, "<Response><Errors><Error><Code>SignatureDoesNotMatch</Code><Message>The "
-                        "request signature we calculated does not match</Message></Error></Errors>"
-                        "</Response>");
+  h.transport.push(403,
+                   "<Response><Errors><Error><Code>SignatureDoesNotMatch</Code><Message>The "
+                   "request signature we calculated does not match</Message></Error></Errors>"
+                   "</Response>");
   const auto result = h.create_snapshot();
   ASSERT_FALSE(result);
   const auto text = result.error().describe();

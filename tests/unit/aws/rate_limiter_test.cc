@@ -42,7 +42,8 @@ TEST(TokenBucket, OneHundredFiftyCreateSnapshotsFirstHundredImmediateThen200MsAp
     bucket.acquire();
     start_times.push_back(clock.elapsed());
   }
-  for (int i = 0; i < 100; ++i) EXPECT_EQ(start_times[static_cast<std::size_t>(i)], milliseconds(0)) << i;
+  for (int i = 0; i < 100; ++i)
+    EXPECT_EQ(start_times[static_cast<std::size_t>(i)], milliseconds(0)) << i;
   for (int i = 100; i < 150; ++i) {
     EXPECT_EQ(start_times[static_cast<std::size_t>(i)], milliseconds(200 * (i - 99))) << i;
   }

@@ -19,8 +19,8 @@ QueryResponse response_of(const std::string& xml) {
 
 TEST(ResponseReader, QuotedValueIsSanitizedAndCapped) {
   const std::string junk = "12\x01\x02\xff" + std::string(500, 'x');
-  const auto response = response_of("<DescribeVolumesResponse><size>" + junk +
-                                    "</size></DescribeVolumesResponse>");
+  const auto response =
+      response_of("<DescribeVolumesResponse><size>" + junk + "</size></DescribeVolumesResponse>");
   ResponseReader reader("DescribeVolumes", response);
   int size = 7;
   reader.read_int(reader.root().child("size"), size);

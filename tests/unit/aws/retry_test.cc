@@ -77,7 +77,8 @@ TEST(RetryPolicy, TimeoutAndNetworkAreTransientNotSpecial) {
   auto policy = fixed(1.0);
   RetryState state;
   EXPECT_EQ(policy.on_failure(state, error_of(ErrorKind::timeout)).delay, milliseconds(50));
-  EXPECT_EQ(policy.on_failure(state, error_of(ErrorKind::network)).delay, milliseconds(0) + milliseconds(100));
+  EXPECT_EQ(policy.on_failure(state, error_of(ErrorKind::network)).delay,
+            milliseconds(0) + milliseconds(100));
   EXPECT_EQ(policy.available_quota(), 500 - 28);
 }
 
@@ -86,7 +87,8 @@ TEST(RetryPolicy, NonRetryableErrorsAreNotRetried) {
   for (const auto& error :
        {error_of(ErrorKind::in_use, "InvalidSnapshot.InUse", 400),
         error_of(ErrorKind::volume_rate, "SnapshotCreationPerVolumeRateExceeded", 400),
-        error_of(ErrorKind::auth, "AuthFailure", 401), error_of(ErrorKind::invalid, "InvalidParameterValue", 400),
+        error_of(ErrorKind::auth, "AuthFailure", 401),
+        error_of(ErrorKind::invalid, "InvalidParameterValue", 400),
         error_of(ErrorKind::limit, "ConcurrentSnapshotLimitExceeded", 400),
         error_of(ErrorKind::bad_response, "", 200)}) {
     RetryState state;
@@ -117,8 +119,8 @@ TEST(RetryPolicy, MaxAttemptsConfigurable) {
     if (!decision.retry) break;
     delays.push_back(decision.delay);
   }
-  EXPECT_EQ(delays, (std::vector<milliseconds>{milliseconds(50), milliseconds(100), milliseconds(200),
-                                               milliseconds(400)}));
+  EXPECT_EQ(delays, (std::vector<milliseconds>{milliseconds(50), milliseconds(100),
+                                               milliseconds(200), milliseconds(400)}));
   EXPECT_EQ(state.attempts, 5);
 }
 
@@ -159,10 +161,10 @@ TEST(RetryQuota, ExhaustionStopsRetriesThenRefundRestores) {
 TEST(RetryQuota, RefundOfLastRetryOnlyAndCappedAtCapacity) {
   auto policy = fixed(0.0, {.max_attempts = 3});
   RetryState state;
-  ASSERT_TRUE(policy.on_failure(state, kTransient).retry);   // -14
-  ASSERT_TRUE(policy.on_failure(state, kThrottle).retry);    // -5
+  ASSERT_TRUE(policy.on_failure(state, kTransient).retry);  // -14
+  ASSERT_TRUE(policy.on_failure(state, kThrottle).retry);   // -5
   EXPECT_EQ(policy.available_quota(), 481);
-  policy.on_success(state);                                  // +5 (last retry)
+  policy.on_success(state);  // +5 (last retry)
   EXPECT_EQ(policy.available_quota(), 486);
   for (int i = 0; i < 100; ++i) policy.on_success(RetryState{.attempts = 1});
   EXPECT_EQ(policy.available_quota(), 500);

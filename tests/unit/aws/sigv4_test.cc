@@ -1,7 +1,6 @@
 #include "aws/sigv4.h"
 
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
 #include <algorithm>
@@ -13,9 +12,9 @@
 #include <nlohmann/json.hpp>
 #include <random>
 #include <set>
-#include <thread>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace snapkeep::aws {
@@ -27,8 +26,9 @@ using namespace std::chrono_literals;
 SysTime utc(int year, unsigned month, unsigned day, int hour, int minute, int second) {
   const std::chrono::sys_days days{std::chrono::year{year} / std::chrono::month{month} /
                                    std::chrono::day{day}};
-  return std::chrono::time_point_cast<std::chrono::milliseconds>(
-      days + std::chrono::hours{hour} + std::chrono::minutes{minute} + std::chrono::seconds{second});
+  return std::chrono::time_point_cast<std::chrono::milliseconds>(days + std::chrono::hours{hour} +
+                                                                 std::chrono::minutes{minute} +
+                                                                 std::chrono::seconds{second});
 }
 
 // ---------------------------------------------------------------------------
@@ -160,8 +160,7 @@ TEST_P(SigningSuite, HeaderSigning) {
   const auto start = signed_request.find("\nAuthorization:");
   ASSERT_NE(start, std::string::npos);
   const auto end = signed_request.find('\n', start + 1);
-  const std::string expected_authorization =
-      signed_request.substr(start + 15, end - start - 15);
+  const std::string expected_authorization = signed_request.substr(start + 15, end - start - 15);
   const std::string* authorization = find_header(request.headers, "Authorization");
   ASSERT_NE(authorization, nullptr);
   EXPECT_EQ(*authorization, expected_authorization);
@@ -326,8 +325,8 @@ TEST(SigningStages, AmzDate) {
 // Signer behaviour.
 
 Credentials session_credentials() {
-  return {"ASIAEXAMPLEKEY", "s3cr3t/SECRET+key/abcdefghijklmnopqrstuv", "FQoGZXIvYXdzE//token=",
-          std::nullopt, "test"};
+  return {"ASIAEXAMPLEKEY", "s3cr3t/SECRET+key/abcdefghijklmnopqrstuv",
+          "FQoGZXIvYXdzE//token=", std::nullopt, "test"};
 }
 
 HttpRequest describe_snapshots() {
@@ -350,8 +349,8 @@ TEST(Signer, QueryPostSignsOnlyWhatBotocoreSigns) {
   Signer signer;
   HttpRequest request = describe_snapshots();
   SigningTrace trace;
-  signer.sign(request, session_credentials(), {"us-west-2", "ec2"}, utc(2024, 5, 1, 10, 0, 0),
-              {}, &trace);
+  signer.sign(request, session_credentials(), {"us-west-2", "ec2"}, utc(2024, 5, 1, 10, 0, 0), {},
+              &trace);
   const std::string* authorization = find_header(request.headers, "Authorization");
   ASSERT_NE(authorization, nullptr);
   EXPECT_TRUE(authorization->starts_with(
@@ -389,8 +388,8 @@ TEST(Signer, PortIsPartOfHost) {
   HttpRequest request = describe_snapshots();
   request.url = "http://127.0.0.1:45123/";
   SigningTrace trace;
-  signer.sign(request, session_credentials(), {"us-west-2", "ec2"}, utc(2024, 5, 1, 10, 0, 0),
-              {}, &trace);
+  signer.sign(request, session_credentials(), {"us-west-2", "ec2"}, utc(2024, 5, 1, 10, 0, 0), {},
+              &trace);
   EXPECT_NE(trace.canonical_request.find("\nhost:127.0.0.1:45123\n"), std::string::npos);
 }
 
@@ -409,7 +408,8 @@ TEST(Signer, KeyCacheIsPerSecretDateRegionAndService) {
   // Same key later the same day: served from the cache, same signature as a
   // fresh signer computes.
   EXPECT_EQ(sign_once(credentials, {"us-west-2", "ec2"}, day1), first);
-  EXPECT_EQ(sign_once(credentials, {"us-west-2", "ec2"}, day1 + 3h), sign_once(credentials, {"us-west-2", "ec2"}, day1 + 3h));
+  EXPECT_EQ(sign_once(credentials, {"us-west-2", "ec2"}, day1 + 3h),
+            sign_once(credentials, {"us-west-2", "ec2"}, day1 + 3h));
   EXPECT_EQ(signer.cached_key_count(), 1u);
   Signer fresh;
   {
@@ -483,8 +483,8 @@ TEST(Signer, CacheIdHoldsNoSecret) {
 
 TEST(Signer, PresignCopySnapshotUrlLayout) {
   Signer signer;
-  Credentials credentials{"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "", std::nullopt,
-                          "test"};
+  Credentials credentials{"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "",
+                          std::nullopt, "test"};
   SigningTrace trace;
   HttpRequest request;
   request.method = "GET";
@@ -528,8 +528,8 @@ class Botocore {
     const int fd = mkstemp(path);
     EXPECT_GE(fd, 0);
     close(fd);
-    const std::string command = std::string("python3 ") + SNAPKEEP_SOURCE_DIR +
-                                "/tests/support/botocore_sign.py > " + path;
+    const std::string command =
+        std::string("python3 ") + SNAPKEEP_SOURCE_DIR + "/tests/support/botocore_sign.py > " + path;
     FILE* pipe = popen(command.c_str(), "w");
     EXPECT_NE(pipe, nullptr);
     std::vector<nlohmann::json> answers;
@@ -561,19 +561,69 @@ class RandomRequests {
   RandomRequests() : m_seed(seed()), m_rng(m_seed) {}
   std::uint64_t seed_value() const { return m_seed; }
 
-  std::size_t below(std::size_t n) { return std::uniform_int_distribution<std::size_t>(0, n - 1)(m_rng); }
+  std::size_t below(std::size_t n) {
+    return std::uniform_int_distribution<std::size_t>(0, n - 1)(m_rng);
+  }
   bool chance(double p) { return std::bernoulli_distribution(p)(m_rng); }
   template <class T>
-  const T& pick(const std::vector<T>& items) { return items[below(items.size())]; }
+  const T& pick(const std::vector<T>& items) {
+    return items[below(items.size())];
+  }
 
   // Valid UTF-8 built from pieces that stress encoding: unreserved and
   // reserved ASCII, spaces and tabs, multi-byte characters.
   std::string text(std::size_t max_length) {
-    static const std::vector<std::string> pieces = {
-        "a", "Z", "q", "0", "9", "-", "_", ".", "~", " ", "  ", "+", "=", "&", "%", "%20", "/",
-        "?", "#", ":", "@", "!", "*", "'", "(", ")", ";", ",", "$", "[", "]", "\"", "<", ">",
-        "\\", "^", "`", "{", "|", "}", "\t", "\n", "\xC3\xA9", "\xE2\x82\xAC", "\xF0\x9F\x98\x80",
-        "\xE6\x97\xA5\xE6\x9C\xAC", "\xC2\xA0", "snap-0a1b2c3d", "vol-", "tag:", "daily"};
+    static const std::vector<std::string> pieces = {"a",
+                                                    "Z",
+                                                    "q",
+                                                    "0",
+                                                    "9",
+                                                    "-",
+                                                    "_",
+                                                    ".",
+                                                    "~",
+                                                    " ",
+                                                    "  ",
+                                                    "+",
+                                                    "=",
+                                                    "&",
+                                                    "%",
+                                                    "%20",
+                                                    "/",
+                                                    "?",
+                                                    "#",
+                                                    ":",
+                                                    "@",
+                                                    "!",
+                                                    "*",
+                                                    "'",
+                                                    "(",
+                                                    ")",
+                                                    ";",
+                                                    ",",
+                                                    "$",
+                                                    "[",
+                                                    "]",
+                                                    "\"",
+                                                    "<",
+                                                    ">",
+                                                    "\\",
+                                                    "^",
+                                                    "`",
+                                                    "{",
+                                                    "|",
+                                                    "}",
+                                                    "\t",
+                                                    "\n",
+                                                    "\xC3\xA9",
+                                                    "\xE2\x82\xAC",
+                                                    "\xF0\x9F\x98\x80",
+                                                    "\xE6\x97\xA5\xE6\x9C\xAC",
+                                                    "\xC2\xA0",
+                                                    "snap-0a1b2c3d",
+                                                    "vol-",
+                                                    "tag:",
+                                                    "daily"};
     std::string out;
     const std::size_t length = below(max_length + 1);
     while (out.size() < length) out += pick(pieces);
@@ -601,7 +651,11 @@ class RandomRequests {
     const bool session = chance(0.5);
     c.access_key_id = std::string(session ? "ASIA" : "AKIA") + token_chars(16);
     std::transform(c.access_key_id.begin(), c.access_key_id.end(), c.access_key_id.begin(),
-                   [](char ch) { return std::isalnum(static_cast<unsigned char>(ch)) ? static_cast<char>(std::toupper(static_cast<unsigned char>(ch))) : 'X'; });
+                   [](char ch) {
+                     return std::isalnum(static_cast<unsigned char>(ch))
+                                ? static_cast<char>(std::toupper(static_cast<unsigned char>(ch)))
+                                : 'X';
+                   });
     c.secret_access_key = token_chars(40);
     if (session) c.session_token = token_chars(50 + below(850));
     return c;
@@ -620,11 +674,21 @@ class RandomRequests {
     for (std::size_t i = 0; i < count; ++i) {
       std::string key;
       switch (below(5)) {
-        case 0: key = "Filter." + std::to_string(1 + below(5)) + ".Name"; break;
-        case 1: key = "Filter." + std::to_string(1 + below(5)) + ".Value." + std::to_string(1 + below(9)); break;
-        case 2: key = "TagSpecification.1.Tag." + std::to_string(1 + below(50)) + ".Key"; break;
-        case 3: key = "SnapshotId." + std::to_string(1 + below(200)); break;
-        default: key = text(30); break;
+        case 0:
+          key = "Filter." + std::to_string(1 + below(5)) + ".Name";
+          break;
+        case 1:
+          key = "Filter." + std::to_string(1 + below(5)) + ".Value." + std::to_string(1 + below(9));
+          break;
+        case 2:
+          key = "TagSpecification.1.Tag." + std::to_string(1 + below(50)) + ".Key";
+          break;
+        case 3:
+          key = "SnapshotId." + std::to_string(1 + below(200));
+          break;
+        default:
+          key = text(30);
+          break;
       }
       if (key.empty() || !keys.insert(key).second) continue;
       out.emplace_back(key, value());
@@ -634,20 +698,21 @@ class RandomRequests {
 
  private:
   static std::uint64_t seed() {
-    if (const char* given = std::getenv("SNAPKEEP_SIGV4_SEED")) return std::strtoull(given, nullptr, 10);
+    if (const char* given = std::getenv("SNAPKEEP_SIGV4_SEED"))
+      return std::strtoull(given, nullptr, 10);
     return 20240501;
   }
   std::uint64_t m_seed;
   std::mt19937_64 m_rng;
 };
 
-const std::vector<std::string> kRegions = {"us-east-1", "us-west-2", "eu-west-1", "ap-southeast-2",
-                                           "sa-east-1", "eu-central-2"};
+const std::vector<std::string> kRegions = {"us-east-1",      "us-west-2", "eu-west-1",
+                                           "ap-southeast-2", "sa-east-1", "eu-central-2"};
 
 nlohmann::json common_fields(const Credentials& c, const SigningScope& scope, SysTime now) {
   return {{"access_key", c.access_key_id}, {"secret_key", c.secret_access_key},
-          {"token", c.session_token},       {"region", scope.region},
-          {"service", scope.service},       {"timestamp", sigv4_detail::amz_date(now)}};
+          {"token", c.session_token},      {"region", scope.region},
+          {"service", scope.service},      {"timestamp", sigv4_detail::amz_date(now)}};
 }
 
 struct HeaderCase {
@@ -659,26 +724,37 @@ struct HeaderCase {
 
 HeaderCase random_header_case(RandomRequests& random) {
   static const std::vector<std::string> actions = {
-      "DescribeSnapshots", "CreateSnapshots", "CreateSnapshot", "CreateTags", "DeleteSnapshot",
-      "CopySnapshot",      "DescribeInstances", "DescribeVolumes", "Publish", "GetCallerIdentity"};
+      "DescribeSnapshots", "CreateSnapshots",  "CreateSnapshot",    "CreateTags",
+      "DeleteSnapshot",    "CopySnapshot",     "DescribeInstances", "DescribeVolumes",
+      "Publish",           "GetCallerIdentity"};
   HeaderCase c;
   c.credentials = random.credentials();
   const std::string action = random.pick(actions);
-  c.scope = {random.pick(kRegions),
-             action == "Publish" ? "sns" : action == "GetCallerIdentity" ? "sts" : "ec2"};
+  c.scope = {random.pick(kRegions), action == "Publish"             ? "sns"
+                                    : action == "GetCallerIdentity" ? "sts"
+                                                                    : "ec2"};
   c.now = random.time();
   switch (random.below(5)) {
-    case 0: c.request.url = "http://127.0.0.1:" + std::to_string(1024 + random.below(60000)) + "/"; break;
-    case 1: c.request.url = "https://" + c.scope.service + "." + c.scope.region + ".amazonaws.com:443/"; break;
-    case 2: c.request.url = "https://" + c.scope.service + "." + c.scope.region + ".amazonaws.com:8443"; break;
-    default: c.request.url = "https://" + c.scope.service + "." + c.scope.region + ".amazonaws.com/"; break;
+    case 0:
+      c.request.url = "http://127.0.0.1:" + std::to_string(1024 + random.below(60000)) + "/";
+      break;
+    case 1:
+      c.request.url = "https://" + c.scope.service + "." + c.scope.region + ".amazonaws.com:443/";
+      break;
+    case 2:
+      c.request.url = "https://" + c.scope.service + "." + c.scope.region + ".amazonaws.com:8443";
+      break;
+    default:
+      c.request.url = "https://" + c.scope.service + "." + c.scope.region + ".amazonaws.com/";
+      break;
   }
   if (random.chance(0.15)) {
     // A query string in canonical form (botocore signs it as written).
     std::string query;
     const std::size_t count = 1 + random.below(4);
     for (std::size_t i = 0; i < count; ++i) {
-      query += (i ? "&" : "") + uri_encode(random.text(10), false) + "=" + uri_encode(random.value(), false);
+      query += (i ? "&" : "") + uri_encode(random.text(10), false) + "=" +
+               uri_encode(random.value(), false);
     }
     if (c.request.url.back() != '/') c.request.url += "/";
     c.request.url += "?" + query;
@@ -687,15 +763,18 @@ HeaderCase random_header_case(RandomRequests& random) {
   if (c.request.method == "POST") {
     c.request.body = form_body(random.params(action));
     c.request.headers.emplace_back(random.chance(0.5) ? "Content-Type" : "content-TYPE",
-                                   random.chance(0.8) ? "application/x-www-form-urlencoded; charset=utf-8"
-                                                      : "  application/x-www-form-urlencoded;   charset=utf-8 ");
+                                   random.chance(0.8)
+                                       ? "application/x-www-form-urlencoded; charset=utf-8"
+                                       : "  application/x-www-form-urlencoded;   charset=utf-8 ");
   }
-  static const std::vector<std::string> unsigned_names = {"User-Agent", "user-agent", "Expect", "Transfer-Encoding", "X-Amzn-Trace-Id", "Connection"};
+  static const std::vector<std::string> unsigned_names = {
+      "User-Agent", "user-agent", "Expect", "Transfer-Encoding", "X-Amzn-Trace-Id", "Connection"};
   static const std::vector<std::string> whitespace = {" ", "  ", "\t", " \t ", "", "\x1f"};
   const std::size_t extra = random.below(5);
   for (std::size_t i = 0; i < extra; ++i) {
     if (random.chance(0.5)) {
-      c.request.headers.emplace_back(random.pick(unsigned_names), "snapkeep/0.1 " + random.text(20));
+      c.request.headers.emplace_back(random.pick(unsigned_names),
+                                     "snapkeep/0.1 " + random.text(20));
     } else {
       // Custom headers: mixed case, repeated names, whitespace runs to fold.
       std::string value = random.pick(whitespace);
@@ -703,8 +782,9 @@ HeaderCase random_header_case(RandomRequests& random) {
       for (std::size_t w = 0; w < words; ++w) {
         value += random.token_chars(1 + random.below(8)) + random.pick(whitespace);
       }
-      c.request.headers.emplace_back(random.chance(0.5) ? "X-Custom-" + std::to_string(random.below(3))
-                                                        : "x-CUSTOM-" + std::to_string(random.below(3)),
+      c.request.headers.emplace_back(random.chance(0.5)
+                                         ? "X-Custom-" + std::to_string(random.below(3))
+                                         : "x-CUSTOM-" + std::to_string(random.below(3)),
                                      value);
     }
   }
@@ -745,8 +825,9 @@ TEST(SignerDifferential, HeaderSigningMatchesBotocore) {
                       (token ? *token : std::string()) == answers[i]["security_token"];
     EXPECT_TRUE(same) << "case " << i << "\nours:     " << *authorization
                       << "\nbotocore: " << answers[i]["authorization"].get<std::string>()
-                      << "\nour canonical request:\n" << trace.canonical_request
-                      << "\nbotocore's:\n" << answers[i]["canonical_request"].get<std::string>();
+                      << "\nour canonical request:\n"
+                      << trace.canonical_request << "\nbotocore's:\n"
+                      << answers[i]["canonical_request"].get<std::string>();
     failures += same ? 0 : 1;
   }
 }
@@ -828,12 +909,16 @@ TEST(SignerDifferential, CopySnapshotMatchesBotocoreClient) {
     const std::string description = random.value();
     std::vector<std::pair<std::string, std::string>> tags;
     const std::size_t tag_count = 1 + random.below(4);
-    for (std::size_t t = 0; t < tag_count; ++t) tags.emplace_back("k" + std::to_string(t) + random.text(10), random.value());
+    for (std::size_t t = 0; t < tag_count; ++t)
+      tags.emplace_back("k" + std::to_string(t) + random.text(10), random.value());
     const std::string kms = random.chance(0.5) ? "alias/" + random.token_chars(8) : "";
     // Parameter order: as botocore serializes the call below.
-    c.params = {{"Action", "CopySnapshot"},     {"Version", "2016-11-15"},
-                {"SourceRegion", c.source},     {"SourceSnapshotId", snapshot},
-                {"Description", description},   {"Encrypted", "true"},
+    c.params = {{"Action", "CopySnapshot"},
+                {"Version", "2016-11-15"},
+                {"SourceRegion", c.source},
+                {"SourceSnapshotId", snapshot},
+                {"Description", description},
+                {"Encrypted", "true"},
                 {"TagSpecification.1.ResourceType", "snapshot"}};
     for (std::size_t t = 0; t < tags.size(); ++t) {
       const std::string prefix = "TagSpecification.1.Tag." + std::to_string(t + 1);
@@ -875,7 +960,8 @@ TEST(SignerDifferential, CopySnapshotMatchesBotocoreClient) {
     std::string expected_authorization;
     for (const auto& header : answer["headers"]) {
       const std::string name = header[0];
-      if (name == "Content-Type" || name == "User-Agent") request.headers.emplace_back(name, header[1]);
+      if (name == "Content-Type" || name == "User-Agent")
+        request.headers.emplace_back(name, header[1]);
       if (name == "Authorization") expected_authorization = header[1];
     }
     signer.sign(request, c.credentials, {c.destination, "ec2"}, c.now);

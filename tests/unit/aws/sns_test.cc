@@ -9,15 +9,16 @@ namespace snapkeep::aws {
 namespace {
 
 using ::testing::ElementsAre;
-using ::testing::Pair;
 using testing::FakeQueryCaller;
+using ::testing::Pair;
 
 constexpr const char* kTopic = "arn:aws:sns:us-east-1:123456789012:backup";
 
 TEST(SnsPublish, SendsTopicSubjectMessageAndReturnsMessageId) {
   FakeQueryCaller caller;
   // moto 5.2.1's answer, verbatim.
-  caller.answer(R"(<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>e80be20a-f772-4bd9-a38b-89c1bd422daa</MessageId></PublishResult><ResponseMetadata><RequestId>QH3uKDV0DVXuxwCX</RequestId></ResponseMetadata></PublishResponse>)");
+  caller.answer(
+      R"(<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>e80be20a-f772-4bd9-a38b-89c1bd422daa</MessageId></PublishResult><ResponseMetadata><RequestId>QH3uKDV0DVXuxwCX</RequestId></ResponseMetadata></PublishResponse>)");
   auto id = Sns(caller).publish(kTopic, "snapkeep: 2 failures", "line 1\nline 2 & more");
   ASSERT_TRUE(id) << id.error().describe();
   EXPECT_EQ(*id, "e80be20a-f772-4bd9-a38b-89c1bd422daa");
@@ -29,7 +30,9 @@ TEST(SnsPublish, SendsTopicSubjectMessageAndReturnsMessageId) {
 
 TEST(SnsPublish, EmptySubjectIsNotSent) {
   FakeQueryCaller caller;
-  caller.answer("<PublishResponse><PublishResult><MessageId>m-1</MessageId></PublishResult></PublishResponse>");
+  caller.answer(
+      "<PublishResponse><PublishResult><MessageId>m-1</MessageId></PublishResult></"
+      "PublishResponse>");
   ASSERT_TRUE(Sns(caller).publish(kTopic, "", "hello"));
   EXPECT_THAT(caller.calls()[0].params,
               ElementsAre(Pair("TopicArn", kTopic), Pair("Message", "hello")));
@@ -45,7 +48,8 @@ TEST(SnsPublish, RefusesWhatSnsWouldRejectWithoutCalling) {
             ErrorKind::invalid);
   EXPECT_EQ(sns.publish("", "s", "m").error().kind, ErrorKind::invalid);
   EXPECT_TRUE(caller.calls().empty());
-  caller.answer("<PublishResponse><PublishResult><MessageId>m</MessageId></PublishResult></PublishResponse>");
+  caller.answer(
+      "<PublishResponse><PublishResult><MessageId>m</MessageId></PublishResult></PublishResponse>");
   EXPECT_TRUE(sns.publish(kTopic, std::string(99, 's'), std::string(Sns::max_message_bytes, 'x')));
 }
 

@@ -10,8 +10,8 @@ namespace snapkeep::aws {
 namespace {
 
 using ::testing::ElementsAre;
-using ::testing::Pair;
 using testing::FakeQueryCaller;
+using ::testing::Pair;
 
 // Hands out FakeQueryCallers that forward to one shared script and records
 // the signing credentials each was made with.
@@ -41,7 +41,8 @@ std::string assumed(std::string_view action) {
   return "<" + std::string(action) + "Response><" + std::string(action) +
          "Result><Credentials><AccessKeyId>ASIAX</AccessKeyId><SecretAccessKey>sk</SecretAccessKey>"
          "<SessionToken>tok</SessionToken><Expiration>2026-11-26T13:00:00Z</Expiration>"
-         "</Credentials></" + std::string(action) + "Result></" + std::string(action) + "Response>";
+         "</Credentials></" +
+         std::string(action) + "Result></" + std::string(action) + "Response>";
 }
 
 TEST(StsCredentialClient, AssumeRoleSignsWithTheCallerCredentials) {
@@ -49,8 +50,8 @@ TEST(StsCredentialClient, AssumeRoleSignsWithTheCallerCredentials) {
   calls.script.answer(assumed("AssumeRole"));
   StsCredentialClient client(calls.factory());
   Credentials source{"AKIASOURCE", "source-secret", "", std::nullopt, "profile"};
-  auto credentials =
-      client.assume_role(source, {"arn:aws:iam::210987654321:role/snapkeep", "snapkeep", "ext", 900});
+  auto credentials = client.assume_role(
+      source, {"arn:aws:iam::210987654321:role/snapkeep", "snapkeep", "ext", 900});
   ASSERT_TRUE(credentials) << credentials.error().describe();
   ASSERT_EQ(calls.made_with.size(), 1u);
   ASSERT_TRUE(calls.made_with[0].has_value());

@@ -10,11 +10,12 @@ namespace snapkeep::aws {
 namespace {
 
 using ::testing::ElementsAre;
-using ::testing::Pair;
 using testing::FakeQueryCaller;
+using ::testing::Pair;
 
 // moto 5.2.1's answer, verbatim (microsecond Expiration).
-constexpr const char* kMotoAssumeRole = R"(<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult><Credentials><AccessKeyId>ASIARZPUZDIKOIBGLJEU</AccessKeyId><SecretAccessKey>kzDcepwvELmbIuRAvR9WmGwvqtNsZB0VMYhFhTVZ</SecretAccessKey><SessionToken>FQoGZXIvYXdzEBYaDKhpt362r6X14Mo+ssxC</SessionToken><Expiration>2026-11-26T12:20:26.169483Z</Expiration></Credentials><AssumedRoleUser><AssumedRoleId>AROA3X42LBCDPMD2V31F0:ss</AssumedRoleId><Arn>arn:aws:sts::123456789012:assumed-role/r/ss</Arn></AssumedRoleUser><PackedPolicySize>6</PackedPolicySize></AssumeRoleResult><ResponseMetadata><RequestId>Sl6HaobQ</RequestId></ResponseMetadata></AssumeRoleResponse>)";
+constexpr const char* kMotoAssumeRole =
+    R"(<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult><Credentials><AccessKeyId>ASIARZPUZDIKOIBGLJEU</AccessKeyId><SecretAccessKey>kzDcepwvELmbIuRAvR9WmGwvqtNsZB0VMYhFhTVZ</SecretAccessKey><SessionToken>FQoGZXIvYXdzEBYaDKhpt362r6X14Mo+ssxC</SessionToken><Expiration>2026-11-26T12:20:26.169483Z</Expiration></Credentials><AssumedRoleUser><AssumedRoleId>AROA3X42LBCDPMD2V31F0:ss</AssumedRoleId><Arn>arn:aws:sts::123456789012:assumed-role/r/ss</Arn></AssumedRoleUser><PackedPolicySize>6</PackedPolicySize></AssumeRoleResult><ResponseMetadata><RequestId>Sl6HaobQ</RequestId></ResponseMetadata></AssumeRoleResponse>)";
 
 TEST(StsAssumeRole, SendsParametersAndParsesCredentials) {
   FakeQueryCaller caller;
@@ -47,8 +48,9 @@ TEST(StsAssumeRole, OptionalParametersAreOmitted) {
 }
 
 TEST(StsAssumeRole, MissingExpirationOrSecretIsABadAnswer) {
-  for (std::string_view drop : {"<Expiration>2026-11-26T12:20:26.169483Z</Expiration>",
-                                "<SecretAccessKey>kzDcepwvELmbIuRAvR9WmGwvqtNsZB0VMYhFhTVZ</SecretAccessKey>"}) {
+  for (std::string_view drop :
+       {"<Expiration>2026-11-26T12:20:26.169483Z</Expiration>",
+        "<SecretAccessKey>kzDcepwvELmbIuRAvR9WmGwvqtNsZB0VMYhFhTVZ</SecretAccessKey>"}) {
     std::string body = kMotoAssumeRole;
     body.erase(body.find(drop), drop.size());
     FakeQueryCaller caller;
@@ -63,7 +65,8 @@ TEST(StsAssumeRole, MissingExpirationOrSecretIsABadAnswer) {
 
 TEST(StsAssumeRoleWithWebIdentity, SendsTokenAndParses) {
   FakeQueryCaller caller;
-  caller.answer(R"(<AssumeRoleWithWebIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleWithWebIdentityResult><Credentials><AccessKeyId>ASIARZPUZDIKEFF7M5MO</AccessKeyId><SecretAccessKey>P0O4VaN5</SecretAccessKey><SessionToken>FQoGZXIvYXdzEBYaDCeg</SessionToken><Expiration>2026-11-26T13:05:26.184184Z</Expiration></Credentials><AssumedRoleUser><AssumedRoleId>ARO123EXAMPLE123:ss</AssumedRoleId><Arn>arn:aws:sts::123456789012:assumed-role/r/ss</Arn></AssumedRoleUser></AssumeRoleWithWebIdentityResult><ResponseMetadata><RequestId>X4ZF</RequestId></ResponseMetadata></AssumeRoleWithWebIdentityResponse>)");
+  caller.answer(
+      R"(<AssumeRoleWithWebIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleWithWebIdentityResult><Credentials><AccessKeyId>ASIARZPUZDIKEFF7M5MO</AccessKeyId><SecretAccessKey>P0O4VaN5</SecretAccessKey><SessionToken>FQoGZXIvYXdzEBYaDCeg</SessionToken><Expiration>2026-11-26T13:05:26.184184Z</Expiration></Credentials><AssumedRoleUser><AssumedRoleId>ARO123EXAMPLE123:ss</AssumedRoleId><Arn>arn:aws:sts::123456789012:assumed-role/r/ss</Arn></AssumedRoleUser></AssumeRoleWithWebIdentityResult><ResponseMetadata><RequestId>X4ZF</RequestId></ResponseMetadata></AssumeRoleWithWebIdentityResponse>)");
   AssumeRoleWithWebIdentityRequest request{"arn:aws:iam::123456789012:role/r", "ss", "tok-1234",
                                            std::chrono::seconds{3600}};
   auto role = Sts(caller).assume_role_with_web_identity(request);
@@ -88,7 +91,8 @@ TEST(StsAssumeRoleWithWebIdentity, AssumeRoleAnswerIsABadAnswer) {
 
 TEST(StsGetCallerIdentity, Parses) {
   FakeQueryCaller caller;
-  caller.answer(R"(<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><UserId>AKIAIOSFODNN7EXAMPLE</UserId><Account>123456789012</Account><Arn>arn:aws:sts::123456789012:user/moto</Arn></GetCallerIdentityResult><ResponseMetadata><RequestId>H4v2</RequestId></ResponseMetadata></GetCallerIdentityResponse>)");
+  caller.answer(
+      R"(<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult><UserId>AKIAIOSFODNN7EXAMPLE</UserId><Account>123456789012</Account><Arn>arn:aws:sts::123456789012:user/moto</Arn></GetCallerIdentityResult><ResponseMetadata><RequestId>H4v2</RequestId></ResponseMetadata></GetCallerIdentityResponse>)");
   auto identity = Sts(caller).get_caller_identity();
   ASSERT_TRUE(identity) << identity.error().describe();
   EXPECT_TRUE(caller.calls()[0].params.empty());
@@ -99,7 +103,9 @@ TEST(StsGetCallerIdentity, Parses) {
 
 TEST(StsGetCallerIdentity, MissingAccountIsABadAnswer) {
   FakeQueryCaller caller;
-  caller.answer("<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>a</Arn></GetCallerIdentityResult></GetCallerIdentityResponse>");
+  caller.answer(
+      "<GetCallerIdentityResponse><GetCallerIdentityResult><Arn>a</Arn></GetCallerIdentityResult></"
+      "GetCallerIdentityResponse>");
   auto identity = Sts(caller).get_caller_identity();
   ASSERT_FALSE(identity);
   EXPECT_EQ(identity.error().kind, ErrorKind::bad_response);

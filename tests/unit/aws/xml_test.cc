@@ -16,7 +16,9 @@ HttpResponse answer(int status, std::string body, Headers headers = {}) {
   return response;
 }
 
-bool valid_utf8(const std::string& text) { return sanitize_text(text, text.size() + 16) == text; }
+bool valid_utf8(const std::string& text) {
+  return sanitize_text(text, text.size() + 16) == text;
+}
 
 TEST(XmlError, Ec2ShapeGivesCodeMessageAndRequestId) {
   const auto error = parse_error(answer(
@@ -33,11 +35,12 @@ TEST(XmlError, Ec2ShapeGivesCodeMessageAndRequestId) {
 }
 
 TEST(XmlError, SnsStsShapeWithTypeAndRequestId) {
-  const auto error = parse_error(answer(
-      400,
-      "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type>"
-      "<Code>Throttling</Code><Message>Rate exceeded</Message></Error>"
-      "<RequestId>c6104cbe-af31</RequestId></ErrorResponse>"));
+  const auto error = parse_error(
+      answer(400,
+             "<ErrorResponse "
+             "xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type>"
+             "<Code>Throttling</Code><Message>Rate exceeded</Message></Error>"
+             "<RequestId>c6104cbe-af31</RequestId></ErrorResponse>"));
   EXPECT_EQ(error.kind, ErrorKind::throttled);
   EXPECT_EQ(error.code, "Throttling");
   EXPECT_EQ(error.message, "Rate exceeded");
@@ -59,9 +62,10 @@ TEST(XmlError, MotoAuthShapeWithoutRequestId) {
 }
 
 TEST(XmlError, EmptyMessageElementIsAccepted) {
-  const auto error = parse_error(
-      answer(400, "<Response><Errors><Error><Code>InvalidSnapshot.NotFound</Code><Message/>"
-                  "</Error></Errors><RequestID>r1</RequestID></Response>"));
+  const auto error =
+      parse_error(answer(400,
+                         "<Response><Errors><Error><Code>InvalidSnapshot.NotFound</Code><Message/>"
+                         "</Error></Errors><RequestID>r1</RequestID></Response>"));
   EXPECT_EQ(error.kind, ErrorKind::not_found);
   EXPECT_EQ(error.code, "InvalidSnapshot.NotFound");
   EXPECT_EQ(error.message, "");
@@ -70,8 +74,9 @@ TEST(XmlError, EmptyMessageElementIsAccepted) {
 
 TEST(XmlError, RequestLimitExceededIs503Throttling) {
   const auto error = parse_error(
-      answer(503, "<Response><Errors><Error><Code>RequestLimitExceeded</Code><Message>Request "
-                  "limit exceeded.</Message></Error></Errors><RequestID>x</RequestID></Response>"));
+      answer(503,
+             "<Response><Errors><Error><Code>RequestLimitExceeded</Code><Message>Request "
+             "limit exceeded.</Message></Error></Errors><RequestID>x</RequestID></Response>"));
   EXPECT_EQ(error.kind, ErrorKind::throttled);
   EXPECT_TRUE(error.throttling());
 }
@@ -121,17 +126,18 @@ TEST(XmlError, XmlWithoutErrorElementFallsBackOnStatus) {
 
 TEST(XmlError, InvalidUtf8InMessageIsReplaced) {
   const auto error = parse_error(
-      answer(400, "<Response><Errors><Error><Code>InvalidParameterValue</Code><Message>bad \xff\xfe"
-                  " value \xc3\xa9</Message></Error></Errors></Response>"));
+      answer(400,
+             "<Response><Errors><Error><Code>InvalidParameterValue</Code><Message>bad \xff\xfe"
+             " value \xc3\xa9</Message></Error></Errors></Response>"));
   EXPECT_EQ(error.kind, ErrorKind::invalid);
   EXPECT_EQ(error.message, "bad \xEF\xBF\xBD\xEF\xBF\xBD value \xc3\xa9");
 }
 
 TEST(XmlError, HugeMessageIsCapped) {
   const std::string big(5'000'000, 'x');
-  const auto error = parse_error(answer(
-      400, "<Response><Errors><Error><Code>InvalidParameterValue</Code><Message>" + big +
-               "</Message></Error></Errors></Response>"));
+  const auto error = parse_error(
+      answer(400, "<Response><Errors><Error><Code>InvalidParameterValue</Code><Message>" + big +
+                      "</Message></Error></Errors></Response>"));
   EXPECT_EQ(error.code, "InvalidParameterValue");
   EXPECT_EQ(error.message.size(), kMaxErrorText);
   EXPECT_TRUE(error.message.ends_with("..."));
@@ -191,17 +197,19 @@ TEST(XmlSuccess, ParsesEc2AnswerAndRequestId) {
 TEST(XmlSuccess, ResponseMetadataRequestId) {
   pugi::xml_document doc;
   ASSERT_TRUE(parse_success(
-      answer(200, "<PublishResponse><PublishResult><MessageId>m</MessageId></PublishResult>"
-                  "<ResponseMetadata><RequestId>sns-req</RequestId></ResponseMetadata>"
-                  "</PublishResponse>"),
+      answer(200,
+             "<PublishResponse><PublishResult><MessageId>m</MessageId></PublishResult>"
+             "<ResponseMetadata><RequestId>sns-req</RequestId></ResponseMetadata>"
+             "</PublishResponse>"),
       "PublishResponse", doc));
   EXPECT_EQ(find_request_id(doc.document_element()), "sns-req");
 }
 
 TEST(XmlSuccess, NamespacePrefixIgnored) {
   pugi::xml_document doc;
-  EXPECT_TRUE(parse_success(answer(200, "<ec2:CreateTagsResponse xmlns:ec2=\"u\"><ec2:return>true"
-                                        "</ec2:return></ec2:CreateTagsResponse>"),
+  EXPECT_TRUE(parse_success(answer(200,
+                                   "<ec2:CreateTagsResponse xmlns:ec2=\"u\"><ec2:return>true"
+                                   "</ec2:return></ec2:CreateTagsResponse>"),
                             "CreateTagsResponse", doc));
 }
 
@@ -240,8 +248,9 @@ TEST(XmlSuccess, EmptyBodyIsBadResponse) {
 TEST(XmlSuccess, ErrorDocumentIn2xxIsParsedAsError) {
   pugi::xml_document doc;
   const auto result = parse_success(
-      answer(200, "<Response><Errors><Error><Code>RequestLimitExceeded</Code><Message>m</Message>"
-                  "</Error></Errors></Response>"),
+      answer(200,
+             "<Response><Errors><Error><Code>RequestLimitExceeded</Code><Message>m</Message>"
+             "</Error></Errors></Response>"),
       "CreateSnapshotResponse", doc);
   ASSERT_FALSE(result);
   EXPECT_EQ(result.error().code, "RequestLimitExceeded");

@@ -1,9 +1,9 @@
-#include "cli/app.h"
-
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
+
+#include "cli/app.h"
 
 namespace snapkeep::cli {
 namespace {
@@ -28,8 +28,8 @@ Outcome run_cli(std::vector<std::string> args) {
 }
 
 TEST(ScheduleCommand, ListsFireTimesInUtcAndLocalTime) {
-  Outcome o = run_cli({"schedule", "cron(30 3 ? * 6#3 *)", "--timezone", "Europe/Berlin",
-                       "--from", "2027-02-01T00:00:00Z", "--count", "3"});
+  Outcome o = run_cli({"schedule", "cron(30 3 ? * 6#3 *)", "--timezone", "Europe/Berlin", "--from",
+                       "2027-02-01T00:00:00Z", "--count", "3"});
   EXPECT_EQ(o.status, kExitOk) << o.err;
   EXPECT_EQ(o.out,
             "at 03:30 on the third Friday of every month (Europe/Berlin)\n"

@@ -26,7 +26,8 @@ class TempFile {
   explicit TempFile(const std::string& text) {
     static int counter = 0;
     m_path = std::filesystem::temp_directory_path() /
-             ("snapkeep-validate-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + ".yaml");
+             ("snapkeep-validate-test-" + std::to_string(::getpid()) + "-" +
+              std::to_string(counter++) + ".yaml");
     std::ofstream(m_path) << text;
   }
   ~TempFile() { std::filesystem::remove(m_path); }
@@ -71,8 +72,10 @@ TEST(ValidateCommand, ValidFileSaysOkAndDescribesEachPolicy) {
                 describe_schedule("cron(0 0 * * ? *)", "Europe/Berlin") +
                 "; next runs 2026-11-26T23:00:00Z, 2026-11-27T23:00:00Z, 2026-11-28T23:00:00Z; "
                 "keep count 7, daily 14, yearly 3\n" +
-                "db: instances i-0123456789abcdef0 if tagged Role=db; " + describe_schedule("rate(4 hours)", "UTC") +
-                "; next runs 2026-11-26T12:00:00Z, 2026-11-26T16:00:00Z, 2026-11-26T20:00:00Z; keep days 2\n" +
+                "db: instances i-0123456789abcdef0 if tagged Role=db; " +
+                describe_schedule("rate(4 hours)", "UTC") +
+                "; next runs 2026-11-26T12:00:00Z, 2026-11-26T16:00:00Z, 2026-11-26T20:00:00Z; "
+                "keep days 2\n" +
                 "all: every instance; " + describe_schedule("rate(1 day)", "UTC") +
                 "; next runs 2026-11-27T00:00:00Z, 2026-11-28T00:00:00Z, 2026-11-29T00:00:00Z; "
                 "keep hourly 1, weekly 2, monthly 3\n");
@@ -80,14 +83,16 @@ TEST(ValidateCommand, ValidFileSaysOkAndDescribesEachPolicy) {
 
 TEST(ValidateCommand, SummaryNamesAllOrDefaultRegions) {
   const std::string policy =
-      "policies:\n  - name: p\n    select: {tags: {A: b}}\n    schedule: rate(1 day)\n    retain: {count: 1}\n";
+      "policies:\n  - name: p\n    select: {tags: {A: b}}\n    schedule: rate(1 day)\n    retain: "
+      "{count: 1}\n";
   for (const auto& [regions, words] : std::vector<std::pair<std::string, std::string>>{
            {"", "the default region"}, {"regions: \"*\"\n", "every enabled region"}}) {
     TempFile file(regions + policy);
     std::ostringstream out;
     std::ostringstream err;
     EXPECT_EQ(validate_config(file.path(), kNow, out, err), kExitOk);
-    EXPECT_EQ(out.str().substr(0, out.str().find('\n')), "ok: " + file.path() + ": 1 policy, " + words);
+    EXPECT_EQ(out.str().substr(0, out.str().find('\n')),
+              "ok: " + file.path() + ": 1 policy, " + words);
   }
 }
 
@@ -103,10 +108,13 @@ TEST(ValidateCommand, InvalidFilePrintsEveryErrorAndExitsTwo) {
   std::ostringstream err;
   EXPECT_EQ(validate_config(file.path(), kNow, out, err), kExitBadInput);
   EXPECT_EQ(out.str(), "");
-  EXPECT_EQ(err.str(), file.path() + ":5:21: policies[0].retain.count must be a whole number from 1 to 36500, got 0\n" +
-                           file.path() +
-                           ":6:23: tag key \"aws:x\" in policies[0].snapshot.tags starts with \"aws:\", which AWS "
-                           "reserves; choose another key\n");
+  EXPECT_EQ(
+      err.str(),
+      file.path() +
+          ":5:21: policies[0].retain.count must be a whole number from 1 to 36500, got 0\n" +
+          file.path() +
+          ":6:23: tag key \"aws:x\" in policies[0].snapshot.tags starts with \"aws:\", which AWS "
+          "reserves; choose another key\n");
 }
 
 TEST(ValidateCommand, MissingFileIsOneClearError) {
@@ -115,7 +123,8 @@ TEST(ValidateCommand, MissingFileIsOneClearError) {
   EXPECT_EQ(validate_config("/nonexistent/snapkeep.yaml", kNow, out, err), kExitBadInput);
   EXPECT_EQ(out.str(), "");
   EXPECT_EQ(err.str(),
-            "/nonexistent/snapkeep.yaml: cannot read the configuration file: it does not exist (give another with "
+            "/nonexistent/snapkeep.yaml: cannot read the configuration file: it does not exist "
+            "(give another with "
             "--config FILE)\n");
 }
 
@@ -147,22 +156,29 @@ int run_cli(std::vector<std::string> args) {
 
 TEST(ValidateCommand, CommandLineAcceptsTheExamples) {
   testing::internal::CaptureStdout();
-  int status = run_cli({"snapkeep", "validate", "--config", SNAPKEEP_SOURCE_DIR "/examples/snapkeep.yaml"});
+  int status =
+      run_cli({"snapkeep", "validate", "--config", SNAPKEEP_SOURCE_DIR "/examples/snapkeep.yaml"});
   std::string out = testing::internal::GetCapturedStdout();
   EXPECT_EQ(status, kExitOk);
-  EXPECT_EQ(out.rfind("ok: " SNAPKEEP_SOURCE_DIR "/examples/snapkeep.yaml: 2 policies, regions us-east-1, eu-west-1\n",
+  EXPECT_EQ(out.rfind("ok: " SNAPKEEP_SOURCE_DIR
+                      "/examples/snapkeep.yaml: 2 policies, regions us-east-1, eu-west-1\n",
                       0),
             0U)
       << out;
-  EXPECT_NE(out.find("\nnightly: instances tagged Backup=true, except tagged Environment=scratch; "), std::string::npos)
+  EXPECT_NE(
+      out.find("\nnightly: instances tagged Backup=true, except tagged Environment=scratch; "),
+      std::string::npos)
       << out;
-  EXPECT_NE(out.find("\ndb-4h: instances i-0123456789abcdef0, i-0fedcba9876543210; "), std::string::npos) << out;
+  EXPECT_NE(out.find("\ndb-4h: instances i-0123456789abcdef0, i-0fedcba9876543210; "),
+            std::string::npos)
+      << out;
 }
 
 TEST(ValidateCommand, CommandLineExitsTwoOnAMissingDefaultFile) {
   // The default --config is snapkeep.yaml in the working directory.
   auto cwd = std::filesystem::current_path();
-  auto empty_dir = std::filesystem::temp_directory_path() / ("snapkeep-validate-cwd-" + std::to_string(::getpid()));
+  auto empty_dir = std::filesystem::temp_directory_path() /
+                   ("snapkeep-validate-cwd-" + std::to_string(::getpid()));
   std::filesystem::create_directories(empty_dir);
   std::filesystem::current_path(empty_dir);
   testing::internal::CaptureStderr();
@@ -171,8 +187,10 @@ TEST(ValidateCommand, CommandLineExitsTwoOnAMissingDefaultFile) {
   std::filesystem::current_path(cwd);
   std::filesystem::remove_all(empty_dir);
   EXPECT_EQ(status, kExitBadInput);
-  EXPECT_EQ(err, "snapkeep.yaml: cannot read the configuration file: it does not exist (give another with --config "
-                 "FILE)\n");
+  EXPECT_EQ(err,
+            "snapkeep.yaml: cannot read the configuration file: it does not exist (give another "
+            "with --config "
+            "FILE)\n");
 }
 
 }  // namespace

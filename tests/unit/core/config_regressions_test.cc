@@ -22,17 +22,18 @@ std::vector<std::string> errors_of(const std::string& yaml) {
 // yaml-cpp 0.7's LoadAll reported an empty document forever on this stream.
 TEST(ConfigRegressions, StreamThatStallsTheYamlParserIsAnError) {
   EXPECT_EQ(errors_of(",true%"),
-            std::vector<std::string>{
-                "c.yaml:1:1: invalid YAML: unexpected ','; a comma separates items only inside [...] or {...}"});
+            std::vector<std::string>{"c.yaml:1:1: invalid YAML: unexpected ','; a comma separates "
+                                     "items only inside [...] or {...}"});
 }
 
 // Keys were read through a reference into a yaml-cpp iterator's temporary
 // (ASan: stack-use-after-scope).
 TEST(ConfigRegressions, MappingKeysAreReadSafely) {
-  EXPECT_EQ(errors_of("{o}"), (std::vector<std::string>{
-                                  "c.yaml:1:1: the file has no policies; add policies: with at least one policy",
-                                  "c.yaml:1:2: unknown key \"o\" in the top level; allowed: regions, notify, "
-                                  "policies, accounts"}));
+  EXPECT_EQ(errors_of("{o}"),
+            (std::vector<std::string>{
+                "c.yaml:1:1: the file has no policies; add policies: with at least one policy",
+                "c.yaml:1:2: unknown key \"o\" in the top level; allowed: regions, notify, "
+                "policies, accounts"}));
 }
 
 }  // namespace

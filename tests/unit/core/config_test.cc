@@ -47,7 +47,9 @@ struct ErrorCase {
   std::vector<std::string> errors;
 };
 
-void PrintTo(const ErrorCase& c, std::ostream* os) { *os << c.name; }
+void PrintTo(const ErrorCase& c, std::ostream* os) {
+  *os << c.name;
+}
 
 class ConfigErrorTest : public testing::TestWithParam<ErrorCase> {};
 
@@ -56,135 +58,189 @@ TEST_P(ConfigErrorTest, ReportsExactPositionAndMessage) {
 }
 
 const std::string kTopKeys = "regions, notify, policies, accounts";
-const std::string kPolicyKeys = "name, select, schedule, timezone, snapshot, retain, copies, orphan_keep_days";
+const std::string kPolicyKeys =
+    "name, select, schedule, timezone, snapshot, retain, copies, orphan_keep_days";
 const std::string kRetainRange = "a whole number from 1 to 36500";
 
 const ErrorCase kErrorCases[] = {
     // --- the document itself
-    {"EmptyFile", "", {"c.yaml: the file is empty; a configuration needs at least a policies list"}},
-    {"CommentsOnly", "# nothing here\n", {"c.yaml: the file is empty; a configuration needs at least a policies list"}},
-    {"TopIsAList", "- a\n", {"c.yaml:1:1: the top level must be a mapping with keys " + kTopKeys + ", got a list"}},
+    {"EmptyFile",
+     "",
+     {"c.yaml: the file is empty; a configuration needs at least a policies list"}},
+    {"CommentsOnly",
+     "# nothing here\n",
+     {"c.yaml: the file is empty; a configuration needs at least a policies list"}},
+    {"TopIsAList",
+     "- a\n",
+     {"c.yaml:1:1: the top level must be a mapping with keys " + kTopKeys + ", got a list"}},
     {"TopIsAScalar",
      "hello\n",
-     {"c.yaml:1:1: the top level must be a mapping with keys " + kTopKeys + ", got string \"hello\""}},
-    {"InvalidYamlUnclosedFlow", "policies: [a\n", {"c.yaml:2:1: invalid YAML: end of sequence flow not found"}},
+     {"c.yaml:1:1: the top level must be a mapping with keys " + kTopKeys +
+      ", got string \"hello\""}},
+    {"InvalidYamlUnclosedFlow",
+     "policies: [a\n",
+     {"c.yaml:2:1: invalid YAML: end of sequence flow not found"}},
     {"InvalidYamlIllegalMapValue", "a: b: c\n", {"c.yaml:1:5: invalid YAML: illegal map value"}},
     {"InvalidYamlUndefinedAlias",
      "policies: *nope\n",
      {"c.yaml:1:11: invalid YAML: the referenced anchor is not defined"}},
     {"TwoDocuments",
      kPolicy + "---\n" + kPolicy,
-     {"c.yaml:6:1: the file holds more than one YAML document; snapkeep reads exactly one (remove the --- "
+     {"c.yaml:6:1: the file holds more than one YAML document; snapkeep reads exactly one (remove "
+      "the --- "
       "separators)"}},
     // yaml-cpp 0.7 loops forever, allocating, on these (jbeder/yaml-cpp#1040).
-    {"StrayCommaAlone", ",", {"c.yaml:1:1: invalid YAML: unexpected ','; a comma separates items only inside [...] or {...}"}},
+    {"StrayCommaAlone",
+     ",",
+     {"c.yaml:1:1: invalid YAML: unexpected ','; a comma separates items only inside [...] or "
+      "{...}"}},
     {"StrayCommaAfterAList",
      "- a\n,\n",
-     {"c.yaml:2:1: invalid YAML: unexpected ','; a comma separates items only inside [...] or {...}"}},
-    {"StrayCommaIndented", "\n  ,", {"c.yaml:2:3: invalid YAML: unexpected ','; a comma separates items only inside [...] or {...}"}},
-    {"StrayCommaAfterAPolicy", kPolicy + ", more\n", {"c.yaml:6:1: invalid YAML: end of map not found"}},
+     {"c.yaml:2:1: invalid YAML: unexpected ','; a comma separates items only inside [...] or "
+      "{...}"}},
+    {"StrayCommaIndented",
+     "\n  ,",
+     {"c.yaml:2:3: invalid YAML: unexpected ','; a comma separates items only inside [...] or "
+      "{...}"}},
+    {"StrayCommaAfterAPolicy",
+     kPolicy + ", more\n",
+     {"c.yaml:6:1: invalid YAML: end of map not found"}},
     {"NestingTooDeep", std::string(5000, '['), {"c.yaml:1:1: invalid YAML: nesting is too deep"}},
 
     // --- keys
     {"UnknownTopKeyWithSuggestion",
      kPolicy + "region: [us-east-1]\n",
-     {"c.yaml:6:1: unknown key \"region\" in the top level; did you mean \"regions\"? allowed: " + kTopKeys}},
+     {"c.yaml:6:1: unknown key \"region\" in the top level; did you mean \"regions\"? allowed: " +
+      kTopKeys}},
     {"UnknownKeyWithoutSuggestion",
      kPolicy + "    zzzzzzzz: 1\n",
      {"c.yaml:6:5: unknown key \"zzzzzzzz\" in policies[0]; allowed: " + kPolicyKeys}},
     {"MisspelledRetainMeansNoRetain",
-     "policies:\n  - name: a\n    select: {tags: {A: b}}\n    schedule: rate(1 day)\n    retian: {count: 1}\n",
-     {"c.yaml:2:5: policies[0] has no retain; give at least one of count, days, hourly, daily, weekly, monthly, "
+     "policies:\n  - name: a\n    select: {tags: {A: b}}\n    schedule: rate(1 day)\n    retian: "
+     "{count: 1}\n",
+     {"c.yaml:2:5: policies[0] has no retain; give at least one of count, days, hourly, daily, "
+      "weekly, monthly, "
       "yearly",
-      "c.yaml:5:5: unknown key \"retian\" in policies[0]; did you mean \"retain\"? allowed: " + kPolicyKeys}},
+      "c.yaml:5:5: unknown key \"retian\" in policies[0]; did you mean \"retain\"? allowed: " +
+          kPolicyKeys}},
     {"DuplicateKey",
      kPolicy + "    name: other\n",
-     {"c.yaml:6:5: duplicate key \"name\" in policies[0] (first at line 2, column 5); give each key once"}},
+     {"c.yaml:6:5: duplicate key \"name\" in policies[0] (first at line 2, column 5); give each "
+      "key once"}},
     {"DuplicateTagKey",
      "policies:\n  - name: a\n    select: {tags: {A: \"1\", A: \"2\"}}\n    schedule: rate(1 day)\n"
      "    retain: {count: 1}\n",
-     {"c.yaml:3:29: duplicate tag key \"A\" in policies[0].select.tags (first at line 3, column 21); give each key "
+     {"c.yaml:3:29: duplicate tag key \"A\" in policies[0].select.tags (first at line 3, column "
+      "21); give each key "
       "once"}},
     {"ComplexKey",
      "? [a]\n: 1\n" + kPolicy,
      {"c.yaml:1:3: a key in the top level is a list; keys are plain names: " + kTopKeys}},
 
     // --- policies list and names
-    {"NoPolicies", "regions: [us-east-1]\n", {"c.yaml:1:1: the file has no policies; add policies: with at least one policy"}},
-    {"EmptyPolicyList", "policies: []\n", {"c.yaml:1:11: policies is empty; give at least one policy"}},
-    {"PoliciesNotAList", "policies: {a: 1}\n", {"c.yaml:1:11: policies must be a list of policies, got a mapping"}},
+    {"NoPolicies",
+     "regions: [us-east-1]\n",
+     {"c.yaml:1:1: the file has no policies; add policies: with at least one policy"}},
+    {"EmptyPolicyList",
+     "policies: []\n",
+     {"c.yaml:1:11: policies is empty; give at least one policy"}},
+    {"PoliciesNotAList",
+     "policies: {a: 1}\n",
+     {"c.yaml:1:11: policies must be a list of policies, got a mapping"}},
     {"PolicyNotAMapping",
      "policies:\n  - 7\n",
      {"c.yaml:2:5: policies[0] must be a mapping with keys " + kPolicyKeys + ", got integer 7"}},
     {"DuplicatePolicyName",
      kPolicy + kPolicy.substr(10),
-     {"c.yaml:6:11: policy name \"nightly\" is used twice (first at line 2, column 11); names must be unique "
+     {"c.yaml:6:11: policy name \"nightly\" is used twice (first at line 2, column 11); names must "
+      "be unique "
       "because they tag the snapshots"}},
     {"PolicyNameCharset",
      "policies:\n  - name: \"night ly\"\n    select: {tags: {A: b}}\n    schedule: rate(1 day)\n"
      "    retain: {count: 1}\n",
-     {"c.yaml:2:11: policies[0].name \"night ly\" is not allowed; a policy name is 1 to 64 letters, digits, '.', "
+     {"c.yaml:2:11: policies[0].name \"night ly\" is not allowed; a policy name is 1 to 64 "
+      "letters, digits, '.', "
       "'_' or '-', starting with a letter or digit"}},
     {"PolicyNameTooLong",
      "policies:\n  - name: " + std::string(65, 'a') +
          "\n    select: {tags: {A: b}}\n    schedule: rate(1 day)\n    retain: {count: 1}\n",
      {"c.yaml:2:11: policies[0].name \"" + std::string(60, 'a') +
-      "...\" is not allowed; a policy name is 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or "
+      "...\" is not allowed; a policy name is 1 to 64 letters, digits, '.', '_' or '-', starting "
+      "with a letter or "
       "digit"}},
     {"PolicyNameIsANumber",
-     "policies:\n  - name: 2024\n    select: {tags: {A: b}}\n    schedule: rate(1 day)\n    retain: {count: 1}\n",
-     {"c.yaml:2:11: policies[0].name must be a string, got integer 2024 (put it in quotes: \"2024\")"}},
+     "policies:\n  - name: 2024\n    select: {tags: {A: b}}\n    schedule: rate(1 day)\n    "
+     "retain: {count: 1}\n",
+     {"c.yaml:2:11: policies[0].name must be a string, got integer 2024 (put it in quotes: "
+      "\"2024\")"}},
     {"PolicyMissingEverything",
      "policies:\n  - timezone: UTC\n",
-     {"c.yaml:2:5: policies[0] has no name; give it a name (letters, digits, '.', '_', '-'; up to 64 characters)",
-      "c.yaml:2:5: policies[0] has no select; say which instances it protects with select: {tags: {...}}, "
+     {"c.yaml:2:5: policies[0] has no name; give it a name (letters, digits, '.', '_', '-'; up to "
+      "64 characters)",
+      "c.yaml:2:5: policies[0] has no select; say which instances it protects with select: {tags: "
+      "{...}}, "
       "{instance_ids: [...]} or {all: true}",
-      "c.yaml:2:5: policies[0] has no schedule; give one, e.g. \"cron(0 0 * * ? *)\" or \"rate(12 hours)\"",
-      "c.yaml:2:5: policies[0] has no retain; give at least one of count, days, hourly, daily, weekly, monthly, "
+      "c.yaml:2:5: policies[0] has no schedule; give one, e.g. \"cron(0 0 * * ? *)\" or \"rate(12 "
+      "hours)\"",
+      "c.yaml:2:5: policies[0] has no retain; give at least one of count, days, hourly, daily, "
+      "weekly, monthly, "
       "yearly"}},
 
     // --- selection
     {"SelectsNothing",
-     "policies:\n  - name: a\n    select: {exclude_tags: {A: b}}\n    schedule: rate(1 day)\n    retain: {count: 1}\n",
-     {"c.yaml:3:13: policies[0].select selects no instance: give tags or instance_ids, or all: true to protect "
+     "policies:\n  - name: a\n    select: {exclude_tags: {A: b}}\n    schedule: rate(1 day)\n    "
+     "retain: {count: 1}\n",
+     {"c.yaml:3:13: policies[0].select selects no instance: give tags or instance_ids, or all: "
+      "true to protect "
       "every instance"}},
     {"SelectNotAMapping",
      "policies:\n  - name: a\n    select: [a]\n    schedule: rate(1 day)\n    retain: {count: 1}\n",
-     {"c.yaml:3:13: policies[0].select must be a mapping with keys tags, exclude_tags, instance_ids, "
+     {"c.yaml:3:13: policies[0].select must be a mapping with keys tags, exclude_tags, "
+      "instance_ids, "
       "exclude_volume_tags, all, got a list"}},
     {"SelectEmpty",
      "policies:\n  - name: a\n    select:\n    schedule: rate(1 day)\n    retain: {count: 1}\n",
-     {"c.yaml:3:5: policies[0].select must be a mapping with keys tags, exclude_tags, instance_ids, "
+     {"c.yaml:3:5: policies[0].select must be a mapping with keys tags, exclude_tags, "
+      "instance_ids, "
       "exclude_volume_tags, all, got nothing"}},
     {"TagsNotAMapping",
-     "policies:\n  - name: a\n    select: {tags: [Backup]}\n    schedule: rate(1 day)\n    retain: {count: 1}\n",
-     {"c.yaml:3:13: policies[0].select selects no instance: give tags or instance_ids, or all: true to protect "
+     "policies:\n  - name: a\n    select: {tags: [Backup]}\n    schedule: rate(1 day)\n    retain: "
+     "{count: 1}\n",
+     {"c.yaml:3:13: policies[0].select selects no instance: give tags or instance_ids, or all: "
+      "true to protect "
       "every instance",
       "c.yaml:3:20: policies[0].select.tags must be a mapping of tag keys to values, got a list"}},
     {"UnquotedBooleanTagValue",
      "policies:\n  - name: a\n    select: {tags: {Backup: true}}\n    schedule: rate(1 day)\n"
      "    retain: {count: 1}\n",
-     {"c.yaml:3:29: policies[0].select.tags.Backup must be a string, got boolean true (put it in quotes: "
+     {"c.yaml:3:29: policies[0].select.tags.Backup must be a string, got boolean true (put it in "
+      "quotes: "
       "\"true\")"}},
     {"UnquotedYesTagValue",
      "policies:\n  - name: a\n    select: {tags: {Backup: yes}}\n    schedule: rate(1 day)\n"
      "    retain: {count: 1}\n",
-     {"c.yaml:3:29: policies[0].select.tags.Backup must be a string, got boolean yes (put it in quotes: "
+     {"c.yaml:3:29: policies[0].select.tags.Backup must be a string, got boolean yes (put it in "
+      "quotes: "
       "\"yes\")"}},
     {"NullTagValue",
-     "policies:\n  - name: a\n    select:\n      tags:\n        Backup:\n    schedule: rate(1 day)\n"
+     "policies:\n  - name: a\n    select:\n      tags:\n        Backup:\n    schedule: rate(1 "
+     "day)\n"
      "    retain: {count: 1}\n",
      {"c.yaml:5:9: policies[0].select.tags.Backup must be a string, got nothing"}},
     {"BadInstanceIds",
-     "policies:\n  - name: a\n    select: {instance_ids: [i-123, i-0123456789abcdef0, i-0123456789abcdef0]}\n"
+     "policies:\n  - name: a\n    select: {instance_ids: [i-123, i-0123456789abcdef0, "
+     "i-0123456789abcdef0]}\n"
      "    schedule: rate(1 day)\n    retain: {count: 1}\n",
-     {"c.yaml:3:29: policies[0].select.instance_ids[0] \"i-123\" is not an instance id; ids look like "
+     {"c.yaml:3:29: policies[0].select.instance_ids[0] \"i-123\" is not an instance id; ids look "
+      "like "
       "i-0123456789abcdef0",
       "c.yaml:3:57: policies[0].select.instance_ids[2] \"i-0123456789abcdef0\" is listed twice"}},
     {"InstanceIdsNotAList",
-     "policies:\n  - name: a\n    select: {instance_ids: i-0123456789abcdef0}\n    schedule: rate(1 day)\n"
+     "policies:\n  - name: a\n    select: {instance_ids: i-0123456789abcdef0}\n    schedule: "
+     "rate(1 day)\n"
      "    retain: {count: 1}\n",
-     {"c.yaml:3:13: policies[0].select selects no instance: give tags or instance_ids, or all: true to protect "
+     {"c.yaml:3:13: policies[0].select selects no instance: give tags or instance_ids, or all: "
+      "true to protect "
       "every instance",
       "c.yaml:3:28: policies[0].select.instance_ids must be a list of strings, got string "
       "\"i-0123456789abcdef0\""}},
@@ -196,54 +252,68 @@ const ErrorCase kErrorCases[] = {
     {"TagValueTooLong",
      "policies:\n  - name: a\n    select: {tags: {k: " + std::string(257, 'v') +
          "}}\n    schedule: rate(1 day)\n    retain: {count: 1}\n",
-     {"c.yaml:3:24: policies[0].select.tags.k is 257 characters long; a tag value holds at most 256"}},
+     {"c.yaml:3:24: policies[0].select.tags.k is 257 characters long; a tag value holds at most "
+      "256"}},
 
     {"SelectAllWithTags",
      "policies:\n  - name: a\n    select: {all: true, tags: {A: b}}\n    schedule: rate(1 day)\n"
      "    retain: {count: 1}\n",
-     {"c.yaml:3:19: policies[0].select.all: true selects every instance; remove it, or remove tags and "
+     {"c.yaml:3:19: policies[0].select.all: true selects every instance; remove it, or remove tags "
+      "and "
       "instance_ids"}},
     {"SelectAllFalseAlone",
-     "policies:\n  - name: a\n    select: {all: false}\n    schedule: rate(1 day)\n    retain: {count: 1}\n",
-     {"c.yaml:3:19: policies[0].select.all is false and nothing else is selected: give tags or instance_ids, or "
+     "policies:\n  - name: a\n    select: {all: false}\n    schedule: rate(1 day)\n    retain: "
+     "{count: 1}\n",
+     {"c.yaml:3:19: policies[0].select.all is false and nothing else is selected: give tags or "
+      "instance_ids, or "
       "all: true to protect every instance"}},
     {"SelectAllNotABoolean",
-     "policies:\n  - name: a\n    select: {all: \"true\"}\n    schedule: rate(1 day)\n    retain: {count: 1}\n",
+     "policies:\n  - name: a\n    select: {all: \"true\"}\n    schedule: rate(1 day)\n    retain: "
+     "{count: 1}\n",
      {"c.yaml:3:19: policies[0].select.all must be true or false, got string \"true\""}},
 
     // --- schedule and time zone
     {"ScheduleNotAString",
-     "policies:\n  - name: a\n    select: {tags: {A: b}}\n    schedule: [rate(1 day)]\n    retain: {count: 1}\n",
+     "policies:\n  - name: a\n    select: {tags: {A: b}}\n    schedule: [rate(1 day)]\n    retain: "
+     "{count: 1}\n",
      {"c.yaml:4:15: policies[0].schedule must be a string, got a list"}},
     {"BadTimezone",
      kPolicy + "    timezone: Mars/Olympus\n",
-     {"c.yaml:6:15: policies[0].timezone \"Mars/Olympus\" is not an IANA time zone; use a name such as UTC, "
+     {"c.yaml:6:15: policies[0].timezone \"Mars/Olympus\" is not an IANA time zone; use a name "
+      "such as UTC, "
       "Europe/Berlin or America/New_York"}},
 
     // --- snapshot options
     {"SnapshotOptions",
-     kPolicy +
-         "    snapshot:\n      exclude_boot_volume: yes\n      exclude_devices: [/dev/sdf, \"bad dev\", /dev/sdf]\n"
-         "      copy_tags: [instance, vol, instance]\n",
+     kPolicy + "    snapshot:\n      exclude_boot_volume: yes\n      exclude_devices: [/dev/sdf, "
+               "\"bad dev\", /dev/sdf]\n"
+               "      copy_tags: [instance, vol, instance]\n",
      {"c.yaml:7:28: policies[0].snapshot.exclude_boot_volume must be true or false, got \"yes\"",
-      "c.yaml:8:35: policies[0].snapshot.exclude_devices[1] \"bad dev\" is not a device name; names look like "
+      "c.yaml:8:35: policies[0].snapshot.exclude_devices[1] \"bad dev\" is not a device name; "
+      "names look like "
       "/dev/sdf or xvdf",
       "c.yaml:8:46: policies[0].snapshot.exclude_devices[2] \"/dev/sdf\" is listed twice",
-      "c.yaml:9:29: policies[0].snapshot.copy_tags[1] \"vol\" is not a tag source; allowed: instance, volume",
+      "c.yaml:9:29: policies[0].snapshot.copy_tags[1] \"vol\" is not a tag source; allowed: "
+      "instance, volume",
       "c.yaml:9:34: policies[0].snapshot.copy_tags lists instance twice"}},
     {"ReservedSnapshotTags",
-     kPolicy + "    snapshot:\n      tags: {\"snapkeep:policy\": x, \"aws:x\": y, \"AWS:y\": z, ok: fine}\n",
-     {"c.yaml:7:14: tag key \"snapkeep:policy\" in policies[0].snapshot.tags starts with \"snapkeep:\", which "
+     kPolicy + "    snapshot:\n      tags: {\"snapkeep:policy\": x, \"aws:x\": y, \"AWS:y\": z, "
+               "ok: fine}\n",
+     {"c.yaml:7:14: tag key \"snapkeep:policy\" in policies[0].snapshot.tags starts with "
+      "\"snapkeep:\", which "
       "snapkeep reserves for its own tags; choose another key",
-      "c.yaml:7:36: tag key \"aws:x\" in policies[0].snapshot.tags starts with \"aws:\", which AWS reserves; "
+      "c.yaml:7:36: tag key \"aws:x\" in policies[0].snapshot.tags starts with \"aws:\", which AWS "
+      "reserves; "
       "choose another key",
-      "c.yaml:7:48: tag key \"AWS:y\" in policies[0].snapshot.tags starts with \"aws:\", which AWS reserves; "
+      "c.yaml:7:48: tag key \"AWS:y\" in policies[0].snapshot.tags starts with \"aws:\", which AWS "
+      "reserves; "
       "choose another key"}},
 
     // --- retention
     {"RetentionValues",
      "policies:\n  - name: a\n    select: {tags: {A: b}}\n    schedule: rate(1 day)\n    retain:\n"
-     "      count: 0\n      days: -1\n      daily: 7.5\n      weekly: \"4\"\n      monthly: 99999999999999\n"
+     "      count: 0\n      days: -1\n      daily: 7.5\n      weekly: \"4\"\n      monthly: "
+     "99999999999999\n"
      "      yearly: 0x10\n      hourly: 36501\n",
      {"c.yaml:6:14: policies[0].retain.count must be " + kRetainRange + ", got 0",
       "c.yaml:7:13: policies[0].retain.days must be " + kRetainRange + ", got -1",
@@ -253,14 +323,19 @@ const ErrorCase kErrorCases[] = {
       "c.yaml:11:15: policies[0].retain.yearly must be " + kRetainRange + ", got integer 0x10",
       "c.yaml:12:15: policies[0].retain.hourly must be " + kRetainRange + ", got 36501"}},
     {"EmptyRetain",
-     "policies:\n  - name: a\n    select: {tags: {A: b}}\n    schedule: rate(1 day)\n    retain: {}\n",
-     {"c.yaml:5:13: policies[0].retain has no rule; give at least one of count, days, hourly, daily, weekly, "
+     "policies:\n  - name: a\n    select: {tags: {A: b}}\n    schedule: rate(1 day)\n    retain: "
+     "{}\n",
+     {"c.yaml:5:13: policies[0].retain has no rule; give at least one of count, days, hourly, "
+      "daily, weekly, "
       "monthly, yearly (a restore point kept by any rule stays)"}},
     {"UnknownRetainRule",
-     "policies:\n  - name: a\n    select: {tags: {A: b}}\n    schedule: rate(1 day)\n    retain: {dayly: 7}\n",
-     {"c.yaml:5:13: policies[0].retain has no rule; give at least one of count, days, hourly, daily, weekly, "
+     "policies:\n  - name: a\n    select: {tags: {A: b}}\n    schedule: rate(1 day)\n    retain: "
+     "{dayly: 7}\n",
+     {"c.yaml:5:13: policies[0].retain has no rule; give at least one of count, days, hourly, "
+      "daily, weekly, "
       "monthly, yearly (a restore point kept by any rule stays)",
-      "c.yaml:5:14: unknown key \"dayly\" in policies[0].retain; did you mean \"daily\"? allowed: count, days, "
+      "c.yaml:5:14: unknown key \"dayly\" in policies[0].retain; did you mean \"daily\"? allowed: "
+      "count, days, "
       "hourly, daily, weekly, monthly, yearly"}},
     {"OrphanKeepDays",
      kPolicy + "    orphan_keep_days: 0\n",
@@ -269,27 +344,34 @@ const ErrorCase kErrorCases[] = {
     // --- regions
     {"RegionsProblems",
      "regions: [us-east-1, US-EAST-2, us-east, us-east-1, \"*\"]\n" + kPolicy,
-     {"c.yaml:1:22: regions[1] \"US-EAST-2\" is not a region name; regions look like us-east-1 or eu-west-1",
-      "c.yaml:1:33: regions[2] \"us-east\" is not a region name; regions look like us-east-1 or eu-west-1",
+     {"c.yaml:1:22: regions[1] \"US-EAST-2\" is not a region name; regions look like us-east-1 or "
+      "eu-west-1",
+      "c.yaml:1:33: regions[2] \"us-east\" is not a region name; regions look like us-east-1 or "
+      "eu-west-1",
       "c.yaml:1:42: regions[3] \"us-east-1\" is listed twice",
       "c.yaml:1:53: regions[4] \"*\" stands alone; write regions: \"*\" instead of a list"}},
     {"RegionsAScalar",
      "regions: us-east-1\n" + kPolicy,
-     {"c.yaml:1:10: regions must be a list of region names such as [us-east-1, eu-west-1], or \"*\" for every "
+     {"c.yaml:1:10: regions must be a list of region names such as [us-east-1, eu-west-1], or "
+      "\"*\" for every "
       "enabled region, got string \"us-east-1\""}},
     {"RegionsEmpty",
      "regions: []\n" + kPolicy,
-     {"c.yaml:1:10: regions is empty; list at least one region, write \"*\" for every enabled region, or leave the "
+     {"c.yaml:1:10: regions is empty; list at least one region, write \"*\" for every enabled "
+      "region, or leave the "
       "key out for the default region"}},
 
     // --- notify
     {"NotifyProblems",
-     "notify:\n  sns_topic_arn: arn:aws:sns:us-east-1:12345678901:backup\n  webhook_url: http://hooks.example.com/x\n"
+     "notify:\n  sns_topic_arn: arn:aws:sns:us-east-1:12345678901:backup\n  webhook_url: "
+     "http://hooks.example.com/x\n"
      "  on: [failure, daily, failure]\n" +
          kPolicy,
-     {"c.yaml:2:18: notify.sns_topic_arn \"arn:aws:sns:us-east-1:12345678901:backup\" needs a 12-digit account id; "
+     {"c.yaml:2:18: notify.sns_topic_arn \"arn:aws:sns:us-east-1:12345678901:backup\" needs a "
+      "12-digit account id; "
       "expected arn:aws:sns:<region>:<12-digit account>:<topic name>",
-      "c.yaml:3:16: notify.webhook_url \"http://hooks.example.com/x\" must use https:// (http:// is allowed only "
+      "c.yaml:3:16: notify.webhook_url \"http://hooks.example.com/x\" must use https:// (http:// "
+      "is allowed only "
       "for localhost, 127.x.x.x and [::1])",
       "c.yaml:4:17: notify.on: \"daily\" is not an event; allowed: failure, summary",
       "c.yaml:4:24: notify.on lists failure twice"}},
@@ -298,99 +380,124 @@ const ErrorCase kErrorCases[] = {
      {"c.yaml:2:3: notify has nowhere to send: give sns_topic_arn, webhook_url or both"}},
     {"NotifyOnEmpty",
      "notify:\n  sns_topic_arn: arn:aws:sns:us-east-1:123456789012:t\n  on: []\n" + kPolicy,
-     {"c.yaml:3:7: notify.on is empty; list failure, summary or both (remove notify to send nothing)"}},
+     {"c.yaml:3:7: notify.on is empty; list failure, summary or both (remove notify to send "
+      "nothing)"}},
     {"SnsArnWrongService",
      "notify: {sns_topic_arn: \"arn:aws:sqs:us-east-1:123456789012:q\"}\n" + kPolicy,
-     {"c.yaml:1:25: notify.sns_topic_arn \"arn:aws:sqs:us-east-1:123456789012:q\" is not an SNS topic ARN; "
+     {"c.yaml:1:25: notify.sns_topic_arn \"arn:aws:sqs:us-east-1:123456789012:q\" is not an SNS "
+      "topic ARN; "
       "expected arn:aws:sns:<region>:<12-digit account>:<topic name>"}},
     {"SnsArnPartitionMismatch",
      "notify: {sns_topic_arn: \"arn:aws:sns:cn-north-1:123456789012:t\"}\n" + kPolicy,
-     {"c.yaml:1:25: notify.sns_topic_arn \"arn:aws:sns:cn-north-1:123456789012:t\" names region cn-north-1 "
+     {"c.yaml:1:25: notify.sns_topic_arn \"arn:aws:sns:cn-north-1:123456789012:t\" names region "
+      "cn-north-1 "
       "outside partition aws; expected arn:aws:sns:<region>:<12-digit account>:<topic name>"}},
     {"SnsArnBadTopicName",
      "notify: {sns_topic_arn: \"arn:aws:sns:us-east-1:123456789012:a b\"}\n" + kPolicy,
-     {"c.yaml:1:25: notify.sns_topic_arn \"arn:aws:sns:us-east-1:123456789012:a b\" has a malformed topic name "
-      "(1-256 letters, digits, _ or -, optionally ending .fifo); expected arn:aws:sns:<region>:<12-digit "
+     {"c.yaml:1:25: notify.sns_topic_arn \"arn:aws:sns:us-east-1:123456789012:a b\" has a "
+      "malformed topic name "
+      "(1-256 letters, digits, _ or -, optionally ending .fifo); expected "
+      "arn:aws:sns:<region>:<12-digit "
       "account>:<topic name>"}},
     {"WebhookUserInfo",
      "notify: {webhook_url: \"https://user:secret@hooks.example.com/\"}\n" + kPolicy,
-     {"c.yaml:1:23: notify.webhook_url \"https://user:secret@hooks.example.com/\" must not carry a user name or "
+     {"c.yaml:1:23: notify.webhook_url \"https://user:secret@hooks.example.com/\" must not carry a "
+      "user name or "
       "password (put secrets in the path or query)"}},
     {"WebhookOtherScheme",
      "notify: {webhook_url: \"ftp://hooks.example.com/\"}\n" + kPolicy,
      {"c.yaml:1:23: notify.webhook_url \"ftp://hooks.example.com/\" must start with https://"}},
     {"WebhookBadPort",
      "notify: {webhook_url: \"https://hooks.example.com:99999/\"}\n" + kPolicy,
-     {"c.yaml:1:23: notify.webhook_url \"https://hooks.example.com:99999/\" has a port outside 1-65535"}},
+     {"c.yaml:1:23: notify.webhook_url \"https://hooks.example.com:99999/\" has a port outside "
+      "1-65535"}},
 
     // --- copies and accounts: validated fully, then refused as not built yet
     {"CopiesNotSupportedYet",
      "regions: [us-east-1]\n" + kPolicy + "    copies:\n      - region: us-west-2\n",
-     {"c.yaml:7:5: copies is not supported yet: snapkeep does not copy snapshots to other regions in this "
+     {"c.yaml:7:5: copies is not supported yet: snapkeep does not copy snapshots to other regions "
+      "in this "
       "version; remove copies"}},
     {"CopyProblems",
      "regions: [us-east-1]\n" + kPolicy +
-         "    copies:\n      - region: us-east-1\n      - region: us-west-2\n        kms_key_id: nope\n"
+         "    copies:\n      - region: us-east-1\n      - region: us-west-2\n        kms_key_id: "
+         "nope\n"
          "        retain: {days: 0}\n      - region: us-west-2\n      - kms_key_id: alias/dr\n",
-     {"c.yaml:7:5: copies is not supported yet: snapkeep does not copy snapshots to other regions in this "
+     {"c.yaml:7:5: copies is not supported yet: snapkeep does not copy snapshots to other regions "
+      "in this "
       "version; remove copies",
-      "c.yaml:8:17: policies[0].copies[0].region us-east-1 is one of the source regions; copies go to other "
+      "c.yaml:8:17: policies[0].copies[0].region us-east-1 is one of the source regions; copies go "
+      "to other "
       "regions (sources: us-east-1)",
-      "c.yaml:10:21: policies[0].copies[1].kms_key_id \"nope\" is not a KMS key reference; allowed: a key id, "
+      "c.yaml:10:21: policies[0].copies[1].kms_key_id \"nope\" is not a KMS key reference; "
+      "allowed: a key id, "
       "alias/<name>, or a key or alias ARN",
       "c.yaml:11:24: policies[0].copies[1].retain.days must be " + kRetainRange + ", got 0",
-      "c.yaml:12:17: policies[0].copies[2].region us-west-2 has two copies in one policy; give each region once",
+      "c.yaml:12:17: policies[0].copies[2].region us-west-2 has two copies in one policy; give "
+      "each region once",
       "c.yaml:13:9: policies[0].copies[3] has no region; give the region to copy to"}},
     {"CopyWithAllRegions",
      "regions: \"*\"\n" + kPolicy + "    copies: [{region: us-west-2}]\n",
-     {"c.yaml:7:5: copies is not supported yet: snapkeep does not copy snapshots to other regions in this "
+     {"c.yaml:7:5: copies is not supported yet: snapkeep does not copy snapshots to other regions "
+      "in this "
       "version; remove copies",
-      "c.yaml:7:23: policies[0].copies[0].region us-west-2: with regions \"*\" every region is a source, so a copy "
+      "c.yaml:7:23: policies[0].copies[0].region us-west-2: with regions \"*\" every region is a "
+      "source, so a copy "
       "would land in its own source region; list the source regions explicitly"}},
     {"AccountsNotSupportedYet",
      kPolicy + "accounts:\n  - role_arn: arn:aws:iam::210987654321:role/snapkeep\n",
-     {"c.yaml:6:1: accounts is not supported yet: snapkeep works in the credentials' own account in this version; "
+     {"c.yaml:6:1: accounts is not supported yet: snapkeep works in the credentials' own account "
+      "in this version; "
       "remove accounts"}},
     {"AccountProblems",
-     kPolicy +
-         "accounts:\n  - role_arn: arn:aws:iam::21098765432:role/x\n  - role_arn: arn:aws:iam::210987654321:user/x\n"
-         "    external_id: x\n    session_name: \"a b\"\n  - external_id: abc\n"
-         "  - role_arn: arn:aws:iam::210987654321:role/ops/snapkeep\n"
-         "  - role_arn: arn:aws:iam::210987654321:role/ops/snapkeep\n",
-     {"c.yaml:6:1: accounts is not supported yet: snapkeep works in the credentials' own account in this version; "
+     kPolicy + "accounts:\n  - role_arn: arn:aws:iam::21098765432:role/x\n  - role_arn: "
+               "arn:aws:iam::210987654321:user/x\n"
+               "    external_id: x\n    session_name: \"a b\"\n  - external_id: abc\n"
+               "  - role_arn: arn:aws:iam::210987654321:role/ops/snapkeep\n"
+               "  - role_arn: arn:aws:iam::210987654321:role/ops/snapkeep\n",
+     {"c.yaml:6:1: accounts is not supported yet: snapkeep works in the credentials' own account "
+      "in this version; "
       "remove accounts",
-      "c.yaml:7:15: accounts[0].role_arn \"arn:aws:iam::21098765432:role/x\" needs a 12-digit account id; expected "
+      "c.yaml:7:15: accounts[0].role_arn \"arn:aws:iam::21098765432:role/x\" needs a 12-digit "
+      "account id; expected "
       "arn:aws:iam::<12-digit account>:role/<name>",
-      "c.yaml:8:15: accounts[1].role_arn \"arn:aws:iam::210987654321:user/x\" is not an IAM role ARN; expected "
+      "c.yaml:8:15: accounts[1].role_arn \"arn:aws:iam::210987654321:user/x\" is not an IAM role "
+      "ARN; expected "
       "arn:aws:iam::<12-digit account>:role/<name>",
       "c.yaml:9:18: accounts[1].external_id must be 2 to 1224 letters, digits or +=,.@:/_-",
       "c.yaml:10:19: accounts[1].session_name must be 2 to 64 letters, digits or +=,.@_-",
       "c.yaml:11:5: accounts[2] has no role_arn; give the role snapkeep assumes in that account",
-      "c.yaml:13:15: accounts[4].role_arn \"arn:aws:iam::210987654321:role/ops/snapkeep\" is listed twice"}},
+      "c.yaml:13:15: accounts[4].role_arn \"arn:aws:iam::210987654321:role/ops/snapkeep\" is "
+      "listed twice"}},
 };
 
 INSTANTIATE_TEST_SUITE_P(Config, ConfigErrorTest, testing::ValuesIn(kErrorCases),
-                         [](const testing::TestParamInfo<ErrorCase>& param) { return param.param.name; });
+                         [](const testing::TestParamInfo<ErrorCase>& param) {
+                           return param.param.name;
+                         });
 
 TEST(ConfigTest, BadScheduleReportsScheduleParseMessageAtTheValue) {
   const std::string expression = "cron(0 25 * * ? *)";
   auto parsed = Schedule::parse(expression, "UTC");
   ASSERT_FALSE(parsed.has_value()) << "hour 25 must be rejected by Schedule::parse";
-  EXPECT_EQ(errors_of("policies:\n  - name: a\n    select: {tags: {A: b}}\n    schedule: \"" + expression +
-                      "\"\n    retain: {count: 1}\n"),
-            std::vector<std::string>{"c.yaml:4:15: policies[0].schedule \"cron(0 25 * * ? *)\": " + parsed.error()});
+  EXPECT_EQ(errors_of("policies:\n  - name: a\n    select: {tags: {A: b}}\n    schedule: \"" +
+                      expression + "\"\n    retain: {count: 1}\n"),
+            std::vector<std::string>{"c.yaml:4:15: policies[0].schedule \"cron(0 25 * * ? *)\": " +
+                                     parsed.error()});
 }
 
 TEST(ConfigTest, BadScheduleAndBadTimezoneAreBothReported) {
   const std::string expression = "every day";
   auto parsed = Schedule::parse(expression, "UTC");
   ASSERT_FALSE(parsed.has_value());
-  EXPECT_EQ(errors_of("policies:\n  - name: a\n    select: {tags: {A: b}}\n    schedule: every day\n"
-                      "    timezone: Nowhere/Special\n    retain: {count: 1}\n"),
-            (std::vector<std::string>{
-                "c.yaml:4:15: policies[0].schedule \"every day\": " + parsed.error(),
-                "c.yaml:5:15: policies[0].timezone \"Nowhere/Special\" is not an IANA time zone; use a name such as "
-                "UTC, Europe/Berlin or America/New_York"}));
+  EXPECT_EQ(
+      errors_of("policies:\n  - name: a\n    select: {tags: {A: b}}\n    schedule: every day\n"
+                "    timezone: Nowhere/Special\n    retain: {count: 1}\n"),
+      (std::vector<std::string>{
+          "c.yaml:4:15: policies[0].schedule \"every day\": " + parsed.error(),
+          "c.yaml:5:15: policies[0].timezone \"Nowhere/Special\" is not an IANA time zone; use a "
+          "name such as "
+          "UTC, Europe/Berlin or America/New_York"}));
 }
 
 TEST(ConfigTest, ManyErrorsAreReportedTogetherInFileOrder) {
@@ -410,21 +517,27 @@ TEST(ConfigTest, ManyErrorsAreReportedTogetherInFileOrder) {
       "    schedule: rate(1 day)\n"
       "    retain: {days: 1}\n"
       "regions: [nowhere]\n");
-  EXPECT_EQ(errors,
-            (std::vector<std::string>{
-                "c.yaml:1:1: accounts is not supported yet: snapkeep works in the credentials' own account in this "
-                "version; remove accounts",
-                "c.yaml:2:15: accounts[0].role_arn \"bad\" is not an IAM role ARN; expected "
-                "arn:aws:iam::<12-digit account>:role/<name>",
-                "c.yaml:3:23: notify.webhook_url \"http://example.com\" must use https:// (http:// is allowed only "
-                "for localhost, 127.x.x.x and [::1])",
-                "c.yaml:8:21: policies[0].retain.count must be a whole number from 1 to 36500, got 0",
-                "c.yaml:9:11: policy name \"a\" is used twice (first at line 5, column 11); names must be unique "
-                "because they tag the snapshots",
-                "c.yaml:10:13: policies[1].select selects no instance: give tags or instance_ids, or all: true to "
-                "protect every instance",
-                "c.yaml:13:11: regions[0] \"nowhere\" is not a region name; regions look like us-east-1 or "
-                "eu-west-1"}));
+  EXPECT_EQ(
+      errors,
+      (std::vector<std::string>{
+          "c.yaml:1:1: accounts is not supported yet: snapkeep works in the credentials' own "
+          "account in this "
+          "version; remove accounts",
+          "c.yaml:2:15: accounts[0].role_arn \"bad\" is not an IAM role ARN; expected "
+          "arn:aws:iam::<12-digit account>:role/<name>",
+          "c.yaml:3:23: notify.webhook_url \"http://example.com\" must use https:// (http:// is "
+          "allowed only "
+          "for localhost, 127.x.x.x and [::1])",
+          "c.yaml:8:21: policies[0].retain.count must be a whole number from 1 to 36500, got 0",
+          "c.yaml:9:11: policy name \"a\" is used twice (first at line 5, column 11); names must "
+          "be unique "
+          "because they tag the snapshots",
+          "c.yaml:10:13: policies[1].select selects no instance: give tags or instance_ids, or "
+          "all: true to "
+          "protect every instance",
+          "c.yaml:13:11: regions[0] \"nowhere\" is not a region name; regions look like us-east-1 "
+          "or "
+          "eu-west-1"}));
 }
 
 TEST(ConfigTest, ErrorFormatsWithAndWithoutPosition) {
@@ -459,8 +572,8 @@ TEST(ConfigTest, DefaultsOfAMinimalConfig) {
   EXPECT_TRUE(p.select.instance_ids.empty());
   EXPECT_TRUE(p.select.exclude_volume_tags.empty());
   EXPECT_EQ(p.retain.count, 7);
-  EXPECT_FALSE(p.retain.days || p.retain.hourly || p.retain.daily || p.retain.weekly || p.retain.monthly ||
-               p.retain.yearly);
+  EXPECT_FALSE(p.retain.days || p.retain.hourly || p.retain.daily || p.retain.weekly ||
+               p.retain.monthly || p.retain.yearly);
   EXPECT_TRUE(p.copies.empty());
 }
 
@@ -491,7 +604,8 @@ TEST(ConfigTest, EveryKeyRoundTripsIntoTheStructs) {
       "accounts: []\n");
   EXPECT_EQ(config.regions, (std::vector<std::string>{"us-east-1", "eu-west-1"}));
   EXPECT_FALSE(config.all_regions);
-  EXPECT_EQ(config.notify.sns_topic_arn, "arn:aws-us-gov:sns:us-gov-west-1:123456789012:backup.fifo");
+  EXPECT_EQ(config.notify.sns_topic_arn,
+            "arn:aws-us-gov:sns:us-gov-west-1:123456789012:backup.fifo");
   EXPECT_EQ(config.notify.webhook_url, "http://127.0.0.1:8080/hook");
   EXPECT_FALSE(config.notify.on_failure);
   EXPECT_TRUE(config.notify.on_summary);
@@ -555,11 +669,12 @@ TEST(ConfigTest, AllTrueSelectsEveryInstanceExplicitly) {
 }
 
 TEST(ConfigTest, LimitsAreInclusive) {
-  Config config = parse_ok("policies:\n  - name: " + std::string(64, 'p') +
-                           "\n    select:\n      tags: {" + std::string(128, 'k') + ": " + std::string(256, 'v') +
-                           "}\n    schedule: rate(1 day)\n    retain: {count: 1}\n"
-                           "    snapshot:\n      tags: {\"snapkeepx\": a, \"awsx\": b, \"\xc3\xa9t\xc3\xa9\": \"" +
-                           std::string(128, 'x') + std::string(64, 'y') + std::string(64, 'z') + "\"}\n");
+  Config config = parse_ok(
+      "policies:\n  - name: " + std::string(64, 'p') + "\n    select:\n      tags: {" +
+      std::string(128, 'k') + ": " + std::string(256, 'v') +
+      "}\n    schedule: rate(1 day)\n    retain: {count: 1}\n"
+      "    snapshot:\n      tags: {\"snapkeepx\": a, \"awsx\": b, \"\xc3\xa9t\xc3\xa9\": \"" +
+      std::string(128, 'x') + std::string(64, 'y') + std::string(64, 'z') + "\"}\n");
   ASSERT_EQ(config.policies.size(), 1U);
   EXPECT_EQ(config.policies[0].name.size(), 64U);
   EXPECT_EQ(config.policies[0].select.tags.begin()->second.size(), 256U);
@@ -571,30 +686,35 @@ TEST(ConfigTest, TagLengthsCountCharactersNotBytes) {
   std::string e_acute = "\xc3\xa9";
   std::string key128;
   for (int i = 0; i < 128; ++i) key128 += e_acute;
-  std::string policy_head = "policies:\n  - name: a\n    schedule: rate(1 day)\n    retain: {count: 1}\n    select:\n";
-  EXPECT_EQ(errors_of(policy_head + "      tags: {" + key128 + ": v}\n"), std::vector<std::string>{});
+  std::string policy_head =
+      "policies:\n  - name: a\n    schedule: rate(1 day)\n    retain: {count: 1}\n    select:\n";
+  EXPECT_EQ(errors_of(policy_head + "      tags: {" + key128 + ": v}\n"),
+            std::vector<std::string>{});
   auto errors = errors_of(policy_head + "      tags: {" + key128 + e_acute + ": v}\n");
   ASSERT_EQ(errors.size(), 1U);
   EXPECT_NE(errors[0].find("must be 1 to 128 characters long"), std::string::npos) << errors[0];
 }
 
 TEST(ConfigTest, LoopbackHttpWebhooksAreAllowedForTests) {
-  for (const char* url : {"http://127.0.0.1:8080/hook", "http://localhost/hook", "http://[::1]:9000/x",
-                          "https://hooks.example.com:8443/services/T0/B0/xyz?x=1"}) {
+  for (const char* url :
+       {"http://127.0.0.1:8080/hook", "http://localhost/hook", "http://[::1]:9000/x",
+        "https://hooks.example.com:8443/services/T0/B0/xyz?x=1"}) {
     Config config = parse_ok(std::string("notify: {webhook_url: \"") + url + "\"}\n" + kPolicy);
     EXPECT_EQ(config.notify.webhook_url, url);
   }
 }
 
 TEST(ConfigTest, KmsKeyReferencesThatAreAccepted) {
-  for (const char* key : {"alias/dr", "1234abcd-12ab-34cd-56ef-1234567890ab", "mrk-1234abcd12ab34cd56ef1234567890ab",
-                          "arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
-                          "arn:aws:kms:us-west-2:111122223333:alias/dr"}) {
+  for (const char* key :
+       {"alias/dr", "1234abcd-12ab-34cd-56ef-1234567890ab", "mrk-1234abcd12ab34cd56ef1234567890ab",
+        "arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+        "arn:aws:kms:us-west-2:111122223333:alias/dr"}) {
     // Only the "not supported yet" error remains: the key itself is valid.
-    EXPECT_EQ(errors_of("regions: [us-east-1]\n" + kPolicy + "    copies: [{region: us-west-2, kms_key_id: \"" + key +
-                        "\"}]\n"),
-              std::vector<std::string>{"c.yaml:7:5: copies is not supported yet: snapkeep does not copy snapshots "
-                                       "to other regions in this version; remove copies"})
+    EXPECT_EQ(errors_of("regions: [us-east-1]\n" + kPolicy +
+                        "    copies: [{region: us-west-2, kms_key_id: \"" + key + "\"}]\n"),
+              std::vector<std::string>{
+                  "c.yaml:7:5: copies is not supported yet: snapkeep does not copy snapshots "
+                  "to other regions in this version; remove copies"})
         << key;
   }
 }
@@ -611,11 +731,13 @@ TEST(ConfigTest, AliasedNodesAreCheckedWhereverUsed) {
       "    select: *sel\n"
       "    schedule: rate(1 day)\n"
       "    retain: *keep\n");
-  EXPECT_EQ(errors, (std::vector<std::string>{
-                        "c.yaml:3:48: policies[0].select.instance_ids[0] \"bad\" is not an instance id; ids look "
-                        "like i-0123456789abcdef0",
-                        "c.yaml:3:48: policies[1].select.instance_ids[0] \"bad\" is not an instance id; ids look "
-                        "like i-0123456789abcdef0"}));
+  EXPECT_EQ(
+      errors,
+      (std::vector<std::string>{
+          "c.yaml:3:48: policies[0].select.instance_ids[0] \"bad\" is not an instance id; ids look "
+          "like i-0123456789abcdef0",
+          "c.yaml:3:48: policies[1].select.instance_ids[0] \"bad\" is not an instance id; ids look "
+          "like i-0123456789abcdef0"}));
 }
 
 std::vector<std::filesystem::path> example_files() {
@@ -671,23 +793,28 @@ void check_answer(const std::string& text) {
   }
 }
 
-RC_GTEST_PROP(ConfigProperty, NeverThrowsOnArbitraryText, (const std::string& text)) { check_answer(text); }
+RC_GTEST_PROP(ConfigProperty, NeverThrowsOnArbitraryText, (const std::string& text)) {
+  check_answer(text);
+}
 
 RC_GTEST_PROP(ConfigProperty, NeverThrowsOnYamlPunctuation, ()) {
   // Short strings of YAML's structural characters reach the parser's corners
   // (yaml-cpp#1040: a lone ',' made LoadAll allocate forever).
   const auto text = *rc::gen::container<std::string>(
-      rc::gen::element(' ', ',', '[', ']', '{', '}', ':', '-', '?', '#', '&', '*', '!', '|', '>', '\'', '"', '%',
-                       '@', '\n', '\t', 'a', '0', '.'));
+      rc::gen::element(' ', ',', '[', ']', '{', '}', ':', '-', '?', '#', '&', '*', '!', '|', '>',
+                       '\'', '"', '%', '@', '\n', '\t', 'a', '0', '.'));
   check_answer(text);
 }
 
 RC_GTEST_PROP(ConfigProperty, NeverThrowsOnMutatedValidConfigs, ()) {
-  std::string text = kPolicy + "notify: {sns_topic_arn: \"arn:aws:sns:us-east-1:123456789012:t\", on: [failure]}\n"
-                               "regions: [us-east-1]\n";
+  std::string text =
+      kPolicy +
+      "notify: {sns_topic_arn: \"arn:aws:sns:us-east-1:123456789012:t\", on: [failure]}\n"
+      "regions: [us-east-1]\n";
   const auto edits = *rc::gen::container<std::vector<std::pair<std::size_t, char>>>(
       rc::gen::pair(rc::gen::inRange<std::size_t>(0, text.size()),
-                    rc::gen::element(' ', '\n', ':', '-', '[', ']', '{', '}', '"', '*', '&', '!', '0', 'a', '#')));
+                    rc::gen::element(' ', '\n', ':', '-', '[', ']', '{', '}', '"', '*', '&', '!',
+                                     '0', 'a', '#')));
   for (const auto& [index, c] : edits) text[index % text.size()] = c;
   check_answer(text);
 }

@@ -15,7 +15,9 @@ namespace snapkeep::core::testing {
 
 inline constexpr std::string_view account = "111122223333";
 
-inline Time at(std::string_view iso) { return parse_slot(iso).value(); }
+inline Time at(std::string_view iso) {
+  return parse_slot(iso).value();
+}
 
 inline Policy make_policy(std::string name, std::string schedule, Retention retain = {},
                           Tags select_tags = {{"Backup", "true"}}) {
@@ -41,7 +43,10 @@ inline Instance make_instance(std::string id, Tags tags = {{"Backup", "true"}},
   i.volumes.push_back({"vol-" + suffix + "-0", "/dev/xvda", 8, {}, true});
   for (int d = 1; d <= data; ++d) {
     i.volumes.push_back({fmt::format("vol-{}-{}", suffix, d),
-                         fmt::format("/dev/sd{}", static_cast<char>('e' + d)), 10, {}, true});
+                         fmt::format("/dev/sd{}", static_cast<char>('e' + d)),
+                         10,
+                         {},
+                         true});
   }
   return i;
 }

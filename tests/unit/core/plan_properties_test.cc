@@ -125,8 +125,8 @@ rc::Gen<World> gen_world() {
       std::vector<Image> images;
       const int image_count = snap == 0 ? 0 : *rc::gen::inRange(0, 3);
       for (int i = 0; i < image_count; ++i) {
-        images.push_back({fmt::format("ami-{}", i),
-                          {fmt::format("snap-{:03}", *rc::gen::inRange(0, snap))}});
+        images.push_back(
+            {fmt::format("ami-{}", i), {fmt::format("snap-{:03}", *rc::gen::inRange(0, snap))}});
       }
       w.inventory.images = std::move(images);
     }
@@ -137,7 +137,9 @@ rc::Gen<World> gen_world() {
   });
 }
 
-Plan plan_of(const World& w) { return plan(w.inventory, w.config, w.now, PlanOptions{"run"}); }
+Plan plan_of(const World& w) {
+  return plan(w.inventory, w.config, w.now, PlanOptions{"run"});
+}
 
 std::set<std::string> deleted_ids(const Plan& p) {
   std::set<std::string> out;
@@ -154,8 +156,8 @@ std::set<std::string> deleted_ids(const Plan& p) {
 struct Point {
   std::vector<const Snapshot*> snapshots;
   bool good() const {
-    return std::ranges::all_of(snapshots,
-                               [](const Snapshot* s) { return s->state == SnapshotState::completed; });
+    return std::ranges::all_of(
+        snapshots, [](const Snapshot* s) { return s->state == SnapshotState::completed; });
   }
   bool pending() const {
     return std::ranges::any_of(snapshots, [](const Snapshot* s) {
@@ -163,7 +165,8 @@ struct Point {
     });
   }
 };
-using PointKey = std::tuple<std::string, std::string, Time, std::string>;  // policy, instance, slot, set
+using PointKey =
+    std::tuple<std::string, std::string, Time, std::string>;  // policy, instance, slot, set
 
 std::map<PointKey, Point> points_of(const World& w) {
   std::map<PointKey, Point> out;
@@ -198,7 +201,8 @@ bool is_selected(const World& w, const Policy& p, const std::string& instance_id
 }
 
 bool untouched(const Point& p, const std::set<std::string>& deleted) {
-  return std::ranges::none_of(p.snapshots, [&](const Snapshot* s) { return deleted.contains(s->id.str()); });
+  return std::ranges::none_of(p.snapshots,
+                              [&](const Snapshot* s) { return deleted.contains(s->id.str()); });
 }
 
 // Good slots of each (policy, instance), newest first, with whether some
@@ -242,8 +246,8 @@ RC_GTEST_PROP(PlanProperties, Rule2NewestGoodPointIsNeverDeleted, ()) {
     const auto& [policy_name, instance] = key;
     const Policy& policy = *policy_named(w, policy_name);
     const Time newest = slots.front().first;
-    const bool orphan_expired =
-        !is_selected(w, policy, instance) && w.now >= newest + std::chrono::days{policy.orphan_keep_days};
+    const bool orphan_expired = !is_selected(w, policy, instance) &&
+                                w.now >= newest + std::chrono::days{policy.orphan_keep_days};
     if (!orphan_expired) {
       RC_ASSERT(slots.front().second);
     }
@@ -333,9 +337,11 @@ std::vector<Time> kept_by_rules(const std::vector<Time>& newest_first, const Pol
       kept.insert(newest_first[i]);
     }
   }
-  const std::pair<std::optional<int>, const char*> buckets[] = {
-      {r.hourly, "%F %H"}, {r.daily, "%F"}, {r.weekly, "%G-W%V"}, {r.monthly, "%Y-%m"},
-      {r.yearly, "%Y"}};
+  const std::pair<std::optional<int>, const char*> buckets[] = {{r.hourly, "%F %H"},
+                                                                {r.daily, "%F"},
+                                                                {r.weekly, "%G-W%V"},
+                                                                {r.monthly, "%Y-%m"},
+                                                                {r.yearly, "%Y"}};
   for (const auto& [limit, format] : buckets) {
     if (!limit) {
       continue;
@@ -361,7 +367,8 @@ RC_GTEST_PROP(PlanProperties, EveryPointARuleKeepsStays, ()) {
   // The point a run creates takes its place in the rules (retention.h).
   std::map<std::pair<std::string, std::string>, Time> planned;
   for (const auto& a : p.actions) {
-    if (const auto* c = std::get_if<CreateAction>(&a)) planned[{c->policy, c->instance_id}] = c->slot;
+    if (const auto* c = std::get_if<CreateAction>(&a))
+      planned[{c->policy, c->instance_id}] = c->slot;
   }
   for (const auto& [key, slots] : good_slots(w, deleted)) {
     const Policy& policy = *policy_named(w, key.first);
@@ -414,7 +421,8 @@ RC_GTEST_PROP(PlanProperties, ApplyingThePlanThenPlanningAgainCreatesNothing, ()
   auto w = *gen_world();
   const auto p = plan_of(w);
   const auto deleted = deleted_ids(p);
-  std::erase_if(w.inventory.snapshots, [&](const Snapshot& s) { return deleted.contains(s.id.str()); });
+  std::erase_if(w.inventory.snapshots,
+                [&](const Snapshot& s) { return deleted.contains(s.id.str()); });
   int n = 0;
   for (const auto& a : p.actions) {
     if (const auto* c = std::get_if<CreateAction>(&a)) {

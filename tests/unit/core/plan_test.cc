@@ -68,8 +68,8 @@ TEST(Plan, VolumeExclusionsNeverNameTheRootVolume) {
   auto policy = make_policy("nightly", nightly);
   policy.snapshot.exclude_boot_volume = true;
   policy.snapshot.exclude_devices = {"/dev/sdg"};
-  const auto inv = make_inventory({make_instance("i-a", {{"Backup", "true"}},
-                                                 InstanceState::running, 3)});
+  const auto inv =
+      make_inventory({make_instance("i-a", {{"Backup", "true"}}, InstanceState::running, 3)});
   const auto p = run(inv, one_policy(policy), "2026-11-26T09:00:00Z");
   EXPECT_THAT(describe(p), ElementsAre("create nightly i-a 2026-11-26T00:00:00Z set=run-1 "
                                        "exclude-boot exclude=vol-a-2"));
@@ -82,8 +82,8 @@ TEST(Plan, VolumeExclusionsNeverNameTheRootVolume) {
 TEST(Plan, EveryVolumeExcludedIsASkip) {
   auto policy = make_policy("nightly", nightly);
   policy.snapshot.exclude_boot_volume = true;
-  const auto inv = make_inventory({make_instance("i-a", {{"Backup", "true"}},
-                                                 InstanceState::running, 0)});
+  const auto inv =
+      make_inventory({make_instance("i-a", {{"Backup", "true"}}, InstanceState::running, 0)});
   EXPECT_THAT(describe(run(inv, one_policy(policy), "2026-11-26T09:00:00Z")),
               ElementsAre("skip nightly|i-a|: every volume is excluded: vol-a-0 (/dev/xvda): "
                           "boot volume excluded"));
@@ -121,13 +121,14 @@ TEST(Plan, CopiedInstanceTagsNeverOverrideAndRespectTheFiftyTagLimit) {
 TEST(Plan, PolicyNameTagWins) {
   auto policy = make_policy("nightly", nightly);
   policy.snapshot.tags = {{"Name", "backup"}};
-  const auto p = run(make_inventory({make_instance("i-a")}), one_policy(policy),
-                     "2026-11-26T09:00:00Z");
+  const auto p =
+      run(make_inventory({make_instance("i-a")}), one_policy(policy), "2026-11-26T09:00:00Z");
   EXPECT_EQ(std::get<CreateAction>(p.actions.at(0)).tags.at("Name"), "backup");
 }
 
 // Two snapshots (root and data volume) per point, one point a day.
-std::vector<SnapSpec> daily_history(std::string_view instance, int days, std::string_view policy = "nightly") {
+std::vector<SnapSpec> daily_history(std::string_view instance, int days,
+                                    std::string_view policy = "nightly") {
   std::vector<SnapSpec> out;
   for (int d = 0; d < days; ++d) {
     const auto slot = format_slot(at("2026-11-25T00:00:00Z") - std::chrono::days{d});
@@ -145,23 +146,24 @@ std::vector<SnapSpec> daily_history(std::string_view instance, int days, std::st
 TEST(Plan, CreationComesBeforeTheDeletionsOfTheSameInstance) {
   Retention keep;
   keep.count = 2;
-  const auto inv = make_inventory({make_instance("i-a"), make_instance("i-b")},
-                                  [] {
-                                    auto h = daily_history("i-a", 3);
-                                    auto b = daily_history("i-b", 1);
-                                    h.insert(h.end(), b.begin(), b.end());
-                                    return h;
-                                  }());
-  const auto p = run(inv, one_policy(make_policy("nightly", nightly, keep)), "2026-11-26T09:00:00Z");
+  const auto inv = make_inventory({make_instance("i-a"), make_instance("i-b")}, [] {
+    auto h = daily_history("i-a", 3);
+    auto b = daily_history("i-b", 1);
+    h.insert(h.end(), b.begin(), b.end());
+    return h;
+  }());
+  const auto p =
+      run(inv, one_policy(make_policy("nightly", nightly, keep)), "2026-11-26T09:00:00Z");
   // The new point counts for the rules: count 2 keeps it and the newest
   // existing one (11-25), which is also the newest good point.
-  EXPECT_THAT(describe(p),
-              ElementsAre("create nightly i-a 2026-11-26T00:00:00Z set=run-1",
-                          "delete nightly i-a snap-a-02-0 (delete: not kept by count 2 (4th newest))",
-                          "delete nightly i-a snap-a-02-1 (delete: not kept by count 2 (4th newest))",
-                          "delete nightly i-a snap-a-01-0 (delete: not kept by count 2 (3rd newest))",
-                          "delete nightly i-a snap-a-01-1 (delete: not kept by count 2 (3rd newest))",
-                          "create nightly i-b 2026-11-26T00:00:00Z set=run-2"));
+  EXPECT_THAT(
+      describe(p),
+      ElementsAre("create nightly i-a 2026-11-26T00:00:00Z set=run-1",
+                  "delete nightly i-a snap-a-02-0 (delete: not kept by count 2 (4th newest))",
+                  "delete nightly i-a snap-a-02-1 (delete: not kept by count 2 (4th newest))",
+                  "delete nightly i-a snap-a-01-0 (delete: not kept by count 2 (3rd newest))",
+                  "delete nightly i-a snap-a-01-1 (delete: not kept by count 2 (3rd newest))",
+                  "create nightly i-b 2026-11-26T00:00:00Z set=run-2"));
   const auto& d = std::get<DeleteAction>(p.actions[1]);
   EXPECT_EQ(d.set_id, "r2");
   EXPECT_EQ(d.slot, at("2026-11-23T00:00:00Z"));
@@ -172,11 +174,13 @@ TEST(Plan, SnapshotsAnAmiUsesAreReportedNotDeleted) {
   keep.count = 1;
   auto inv = make_inventory({make_instance("i-a")}, daily_history("i-a", 2));
   inv.images = std::vector<Image>{{"ami-1", {"snap-a-01-0"}}, {"ami-2", {"snap-a-01-0"}}};
-  const auto p = run(inv, one_policy(make_policy("nightly", nightly, keep)), "2026-11-25T09:00:00Z");
-  EXPECT_THAT(describe(p),
-              ElementsAre("skip nightly|i-a|snap-a-01-0: used by ami-1, ami-2: not deleted "
-                          "(delete: not kept by count 1 (2nd newest))",
-                          "delete nightly i-a snap-a-01-1 (delete: not kept by count 1 (2nd newest))"));
+  const auto p =
+      run(inv, one_policy(make_policy("nightly", nightly, keep)), "2026-11-25T09:00:00Z");
+  EXPECT_THAT(
+      describe(p),
+      ElementsAre("skip nightly|i-a|snap-a-01-0: used by ami-1, ami-2: not deleted "
+                  "(delete: not kept by count 1 (2nd newest))",
+                  "delete nightly i-a snap-a-01-1 (delete: not kept by count 1 (2nd newest))"));
 }
 
 TEST(Plan, WithoutTheAmiListingNothingIsDeletedAndImagesAreAskedFor) {
@@ -184,7 +188,8 @@ TEST(Plan, WithoutTheAmiListingNothingIsDeletedAndImagesAreAskedFor) {
   keep.count = 1;
   auto inv = make_inventory({make_instance("i-a")}, daily_history("i-a", 3));
   inv.images.reset();
-  const auto p = run(inv, one_policy(make_policy("nightly", nightly, keep)), "2026-11-25T09:00:00Z");
+  const auto p =
+      run(inv, one_policy(make_policy("nightly", nightly, keep)), "2026-11-25T09:00:00Z");
   EXPECT_TRUE(p.needs_images);
   EXPECT_THAT(describe(p),
               ElementsAre("skip ||: 4 snapshot deletions wait for the AMI listing (a snapshot an "
@@ -242,15 +247,14 @@ TEST(Plan, OnlyThisPolicysOwnSnapshotsAreEverDeleted) {
 
 TEST(Plan, DuplicatePointsOfOneSlotKeepTheFirstSet) {
   const auto inv = make_inventory(
-      {make_instance("i-a")},
-      {{"snap-1", "nightly", "i-a", "2026-11-26T00:00:00Z", "run-b-1"},
-       {"snap-2", "nightly", "i-a", "2026-11-26T00:00:00Z", "run-a-1"}});
+      {make_instance("i-a")}, {{"snap-1", "nightly", "i-a", "2026-11-26T00:00:00Z", "run-b-1"},
+                               {"snap-2", "nightly", "i-a", "2026-11-26T00:00:00Z", "run-a-1"}});
   Retention keep;
   keep.daily = 7;
-  EXPECT_THAT(describe(run(inv, one_policy(make_policy("nightly", nightly, keep)),
-                           "2026-11-26T09:00:00Z")),
-              ElementsAre("delete nightly i-a snap-1 (delete: duplicate restore point for slot "
-                          "2026-11-26T00:00:00Z (an earlier set is kept))"));
+  EXPECT_THAT(
+      describe(run(inv, one_policy(make_policy("nightly", nightly, keep)), "2026-11-26T09:00:00Z")),
+      ElementsAre("delete nightly i-a snap-1 (delete: duplicate restore point for slot "
+                  "2026-11-26T00:00:00Z (an earlier set is kept))"));
 }
 
 TEST(Plan, OrphansKeepTheirNewestPointAndGetNoCreate) {
@@ -267,11 +271,13 @@ TEST(Plan, OrphansKeepTheirNewestPointAndGetNoCreate) {
         return h;
       }());
   const auto p = run(inv, one_policy(policy), "2026-12-20T09:00:00Z");
-  EXPECT_THAT(describe(p),
-              ElementsAre("delete nightly i-a snap-a-01-0 (delete: not kept by days 2 (older than 2 days))",
-                          "delete nightly i-a snap-a-01-1 (delete: not kept by days 2 (older than 2 days))",
-                          "delete nightly i-z snap-z-01-0 (delete: not kept by days 2 (older than 2 days))",
-                          "delete nightly i-z snap-z-01-1 (delete: not kept by days 2 (older than 2 days))"));
+  EXPECT_THAT(
+      describe(p),
+      ElementsAre(
+          "delete nightly i-a snap-a-01-0 (delete: not kept by days 2 (older than 2 days))",
+          "delete nightly i-a snap-a-01-1 (delete: not kept by days 2 (older than 2 days))",
+          "delete nightly i-z snap-z-01-0 (delete: not kept by days 2 (older than 2 days))",
+          "delete nightly i-z snap-z-01-1 (delete: not kept by days 2 (older than 2 days))"));
   // After orphan_keep_days the last point goes too.
   const auto later = run(inv, one_policy(policy), "2026-12-25T09:00:00Z");
   EXPECT_EQ(later.actions.size(), 8u);
@@ -284,8 +290,9 @@ TEST(Plan, DeviceTagsAreRepairedInOneActionPerDevice) {
   for (auto& s : history) {
     s.device.clear();
   }
-  history.push_back({"snap-moved", "nightly", "i-c", "2026-11-25T00:00:00Z", "r", SnapshotState::completed,
-                     "vol-a-1", ""});  // volume now attached to another instance
+  history.push_back({"snap-moved", "nightly", "i-c", "2026-11-25T00:00:00Z", "r",
+                     SnapshotState::completed, "vol-a-1",
+                     ""});  // volume now attached to another instance
   const auto inv = make_inventory({make_instance("i-a"), make_instance("i-b")}, history);
   const auto p = run(inv, one_policy(make_policy("nightly", nightly)), "2026-11-25T09:00:00Z");
   EXPECT_THAT(describe(p), ElementsAre("tag-device /dev/sdf snap-a-00-1,snap-b-00-1",
@@ -298,13 +305,13 @@ TEST(Plan, MalformedSnapkeepTagsAreLeftUntouched) {
                                    {"snap-2", "nightly", "i-a", "2026-11-25T00:00:00Z", ""}});
   Retention keep;
   keep.count = 1;
-  EXPECT_THAT(describe(run(inv, one_policy(make_policy("nightly", nightly, keep)),
-                           "2026-11-25T09:00:00Z")),
-              ElementsAre("skip nightly|i-a|snap-1: snapkeep:instance, snapkeep:slot or "
-                          "snapkeep:set missing or malformed: left untouched",
-                          "skip nightly|i-a|snap-2: snapkeep:instance, snapkeep:slot or "
-                          "snapkeep:set missing or malformed: left untouched",
-                          "create nightly i-a 2026-11-25T00:00:00Z set=run-1"));
+  EXPECT_THAT(
+      describe(run(inv, one_policy(make_policy("nightly", nightly, keep)), "2026-11-25T09:00:00Z")),
+      ElementsAre("skip nightly|i-a|snap-1: snapkeep:instance, snapkeep:slot or "
+                  "snapkeep:set missing or malformed: left untouched",
+                  "skip nightly|i-a|snap-2: snapkeep:instance, snapkeep:slot or "
+                  "snapkeep:set missing or malformed: left untouched",
+                  "create nightly i-a 2026-11-25T00:00:00Z set=run-1"));
 }
 
 TEST(Plan, PoliciesArePlannedInNameOrder) {

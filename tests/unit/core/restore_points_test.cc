@@ -16,8 +16,10 @@ Snapshot snap(std::string id, std::string policy, std::string instance, std::str
   s.volume_id = "vol-" + s.id.str();
   s.state = state;
   s.size_gib = size;
-  s.tags = SnapshotTags::from({{"snapkeep:policy", policy}, {"snapkeep:instance", instance},
-                               {"snapkeep:slot", slot}, {"snapkeep:set", set}});
+  s.tags = SnapshotTags::from({{"snapkeep:policy", policy},
+                               {"snapkeep:instance", instance},
+                               {"snapkeep:slot", slot},
+                               {"snapkeep:set", set}});
   if (!device.empty()) s.tags.device = device;
   return s;
 }
@@ -25,7 +27,8 @@ Snapshot snap(std::string id, std::string policy, std::string instance, std::str
 TEST(RestorePoints, GroupsByPolicyInstanceSlotAndSetInOrder) {
   std::vector<Snapshot> in = {
       snap("snap-3", "nightly", "i-2", "2026-11-02T00:00:00Z", "b", "/dev/sda1"),
-      snap("snap-2", "nightly", "i-1", "2026-11-02T00:00:00Z", "a", "/dev/sdf", SnapshotState::completed, 20),
+      snap("snap-2", "nightly", "i-1", "2026-11-02T00:00:00Z", "a", "/dev/sdf",
+           SnapshotState::completed, 20),
       snap("snap-1", "nightly", "i-1", "2026-11-02T00:00:00Z", "a", "/dev/sda1"),
       snap("snap-0", "nightly", "i-1", "2026-11-01T00:00:00Z", "z", "/dev/sda1"),
       snap("snap-9", "hourly", "i-1", "2026-11-02T00:00:00Z", "h", "/dev/sda1"),

@@ -98,7 +98,7 @@ TEST(Retention, DailyCronWithGfsOver400DaysKeepsExactlyTheGfsPoints) {
   EXPECT_EQ(decisions[0].reason,
             "kept: newest good restore point, daily 1 of 7, weekly 1 of 4, monthly 1 of 12");
   EXPECT_EQ(decisions[4].reason, "kept: daily 5 of 7, weekly 2 of 4");  // 11-22, a Sunday
-  EXPECT_EQ(decisions[7].reason,  // 11-19
+  EXPECT_EQ(decisions[7].reason,                                        // 11-19
             "delete: not kept by daily 7 (older than the 7 newest days with points), "
             "weekly 4 (not the newest of its week), monthly 12 (not the newest of its month)");
   EXPECT_EQ(decisions[399].reason,  // 2025-10-23
@@ -238,8 +238,9 @@ TEST(Retention, DuplicatesKeepTheEarliestSet) {
   EXPECT_FALSE(d[0].keep);
   EXPECT_FALSE(d[1].keep);
   EXPECT_TRUE(d[2].keep);
-  EXPECT_EQ(d[0].reason,
-            "delete: duplicate restore point for slot 2026-11-26T00:00:00Z (an earlier set is kept)");
+  EXPECT_EQ(
+      d[0].reason,
+      "delete: duplicate restore point for slot 2026-11-26T00:00:00Z (an earlier set is kept)");
   EXPECT_EQ(d[2].reason, "kept: newest good restore point, count 1 of 5");
 }
 
@@ -316,8 +317,9 @@ TEST(Retention, OrphanKeepsItsNewestPointForOrphanKeepDays) {
   // Rules still keep what they keep: count is not undone by the orphan clock.
   Retention counted;
   counted.count = 2;
-  EXPECT_THAT(kept_slots(points, decide(points, counted, at("2030-01-01T00:00:00Z"), "UTC", true, 90)),
-              ElementsAre("2026-10-01T00:00:00Z", "2026-09-30T00:00:00Z"));
+  EXPECT_THAT(
+      kept_slots(points, decide(points, counted, at("2030-01-01T00:00:00Z"), "UTC", true, 90)),
+      ElementsAre("2026-10-01T00:00:00Z", "2026-09-30T00:00:00Z"));
 }
 
 TEST(Retention, PointStateFromSnapshotStates) {

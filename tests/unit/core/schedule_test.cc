@@ -8,8 +8,8 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
-#include <random>
 #include <cstdio>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -185,9 +185,9 @@ TEST(Schedule, YearBoundsAndSchedulesThatNeverFire) {
   EXPECT_EQ(iso(never_standard.next_fire(at("2025-01-01T00:00:00Z"))), "none");
   EXPECT_EQ(iso(Schedule{}.next_fire(at("2025-01-01T00:00:00Z"))), "none");
   Schedule years = make("cron(0 0 1 JAN ? 2026,2030-2031)");
-  EXPECT_EQ(next_n(years, at("2025-01-01T00:00:00Z"), 4),
-            (Strings{"2026-01-01T00:00:00Z", "2030-01-01T00:00:00Z", "2031-01-01T00:00:00Z",
-                     "none"}));
+  EXPECT_EQ(
+      next_n(years, at("2025-01-01T00:00:00Z"), 4),
+      (Strings{"2026-01-01T00:00:00Z", "2030-01-01T00:00:00Z", "2031-01-01T00:00:00Z", "none"}));
 }
 
 TEST(Schedule, NearestWeekdayNeverLeavesTheMonth) {
@@ -225,7 +225,7 @@ TEST(Schedule, NthAndLastWeekdayOfTheMonth) {
 }
 
 TEST(Schedule, AwsDayOfWeekCountsFromSunday) {
-  Schedule s = make("cron(0 9 ? * 2-6 *)");  // Monday to Friday
+  Schedule s = make("cron(0 9 ? * 2-6 *)");            // Monday to Friday
   EXPECT_EQ(next_n(s, at("2024-01-05T10:00:00Z"), 2),  // a Friday
             (Strings{"2024-01-08T09:00:00Z", "2024-01-09T09:00:00Z"}));
   EXPECT_EQ(iso(make("cron(0 9 ? * sun *)").next_fire(at("2024-01-01T00:00:00Z"))),
@@ -302,11 +302,9 @@ TEST(Schedule, DescribeInWords) {
   EXPECT_EQ(make("rate(1 minute)").describe(), "every minute");
   EXPECT_EQ(make("cron(30 3 ? * 6#3 *)", "Europe/Berlin").describe(),
             "at 03:30 on the third Friday of every month (Europe/Berlin)");
-  EXPECT_EQ(make("cron(0 18 ? * MON-FRI *)").describe(),
-            "at 18:00 on Monday through Friday (UTC)");
+  EXPECT_EQ(make("cron(0 18 ? * MON-FRI *)").describe(), "at 18:00 on Monday through Friday (UTC)");
   EXPECT_EQ(make("cron(0 0 L * ? *)").describe(), "at 00:00 on the last day of every month (UTC)");
-  EXPECT_EQ(make("cron(0 0 1 1 ? 2030)").describe(),
-            "at 00:00 on day 1 of January in 2030 (UTC)");
+  EXPECT_EQ(make("cron(0 0 1 1 ? 2030)").describe(), "at 00:00 on day 1 of January in 2030 (UTC)");
   EXPECT_EQ(make("cron(0/15 * * * ? *)").describe(), "every 15 minutes every day (UTC)");
   EXPECT_EQ(make("0 */6 * * *").describe(), "at 00:00, 06:00, 12:00, 18:00 every day (UTC)");
   EXPECT_EQ(make("15 * * * *").describe(), "at minute 15 of every hour every day (UTC)");
@@ -358,7 +356,8 @@ TEST(Schedule, ParseErrorsSayWhatIsWrongAndWhatIsAllowed) {
   EXPECT_EQ(parse_error("cron(0 0 ? * 6#6 *)"),
             "cron day-of-week '6#6' has an invalid occurrence '6': expected 1-5 after '#'");
   EXPECT_EQ(parse_error("cron(0 0 1,,2 * ? *)"), "cron day-of-month '1,,2' has an empty list item");
-  EXPECT_EQ(parse_error("0 0 * * 8"), "cron day-of-week '8' is out of range 0-7 (0 and 7 = Sunday)");
+  EXPECT_EQ(parse_error("0 0 * * 8"),
+            "cron day-of-week '8' is out of range 0-7 (0 and 7 = Sunday)");
   EXPECT_EQ(parse_error("0 0 L * *"),
             "5-field cron item 'L' is not valid: '?', 'L', 'W' and '#' are only allowed in AWS "
             "cron(...) expressions");
@@ -366,14 +365,16 @@ TEST(Schedule, ParseErrorsSayWhatIsWrongAndWhatIsAllowed) {
             "'0 0 * *' is not a schedule: expected cron(min hour day-of-month month day-of-week "
             "year), rate(N unit), a 5-field cron 'min hour day-of-month month day-of-week' or "
             "@daily-style macro");
-  EXPECT_EQ(parse_error("rate(1 hours)"), "rate unit 'hours' must be singular for a value of 1: rate(1 hour)");
+  EXPECT_EQ(parse_error("rate(1 hours)"),
+            "rate unit 'hours' must be singular for a value of 1: rate(1 hour)");
   EXPECT_EQ(parse_error("rate(5 hour)"),
             "rate unit 'hour' must be plural for a value above 1: rate(5 hours)");
   EXPECT_EQ(parse_error("rate(0 minutes)"),
             "rate value '0' is not valid: expected a positive whole number");
   EXPECT_EQ(parse_error("rate(5 weeks)"),
             "rate unit 'weeks' is not valid: expected minute(s), hour(s) or day(s)");
-  EXPECT_EQ(parse_error("rate(5)"), "rate(5) is not valid: expected rate(N unit), e.g. rate(12 hours)");
+  EXPECT_EQ(parse_error("rate(5)"),
+            "rate(5) is not valid: expected rate(N unit), e.g. rate(12 hours)");
   EXPECT_EQ(parse_error("@often"),
             "'@often' is not a known macro: expected @yearly, @annually, @monthly, @weekly, "
             "@daily, @midnight or @hourly");
@@ -440,7 +441,8 @@ class Generator {
       if (!out.empty()) out += ",";
       int kind = uniform(0, 9);
       auto pick = [&] {
-        if (!bias.empty() && chance(50)) return bias[static_cast<std::size_t>(uniform(0, static_cast<int>(bias.size()) - 1))];
+        if (!bias.empty() && chance(50))
+          return bias[static_cast<std::size_t>(uniform(0, static_cast<int>(bias.size()) - 1))];
         return uniform(lo, hi);
       };
       if (kind <= 4) {
@@ -474,8 +476,8 @@ class Generator {
   }
 
   std::string month_field(Model& m) {
-    static constexpr std::array<const char*, 12> kNames = {"JAN", "feb", "Mar", "APR", "may", "JUN",
-                                                           "jul", "AUG", "Sep", "OCT", "nov", "DEC"};
+    static constexpr std::array<const char*, 12> kNames = {
+        "JAN", "feb", "Mar", "APR", "may", "JUN", "jul", "AUG", "Sep", "OCT", "nov", "DEC"};
     if (chance(60)) {
       for (int v = 1; v <= 12; ++v) m.months[static_cast<std::size_t>(v)] = true;
       return "*";
@@ -484,7 +486,8 @@ class Generator {
       int a = uniform(1, 12);
       int b = uniform(a, 12);
       for (int v = a; v <= b; ++v) m.months[static_cast<std::size_t>(v)] = true;
-      return fmt::format("{}-{}", kNames[static_cast<std::size_t>(a - 1)], kNames[static_cast<std::size_t>(b - 1)]);
+      return fmt::format("{}-{}", kNames[static_cast<std::size_t>(a - 1)],
+                         kNames[static_cast<std::size_t>(b - 1)]);
     }
     return plain(m.months, 1, 12, 0);
   }
@@ -517,7 +520,8 @@ class Generator {
   }
 
   std::string aws_dow(Model& m) {
-    static constexpr std::array<const char*, 7> kNames = {"SUN", "mon", "Tue", "WED", "thu", "FRI", "sat"};
+    static constexpr std::array<const char*, 7> kNames = {"SUN", "mon", "Tue", "WED",
+                                                          "thu", "FRI", "sat"};
     m.dow_restricted = true;
     int kind = uniform(0, 9);
     if (kind <= 2) {
@@ -525,7 +529,8 @@ class Generator {
       int k = uniform(1, 5);
       m.nth_wd = d - 1;
       m.nth = k;
-      return chance(50) ? fmt::format("{}#{}", d, k) : fmt::format("{}#{}", kNames[static_cast<std::size_t>(d - 1)], k);
+      return chance(50) ? fmt::format("{}#{}", d, k)
+                        : fmt::format("{}#{}", kNames[static_cast<std::size_t>(d - 1)], k);
     }
     int items = chance(70) ? 1 : 2;
     std::string out;
@@ -540,7 +545,8 @@ class Generator {
         int a = uniform(1, 7);
         int b = uniform(a, 7);
         for (int v = a; v <= b; ++v) m.dow[static_cast<std::size_t>(v - 1)] = true;
-        out += fmt::format("{}-{}", kNames[static_cast<std::size_t>(a - 1)], kNames[static_cast<std::size_t>(b - 1)]);
+        out += fmt::format("{}-{}", kNames[static_cast<std::size_t>(a - 1)],
+                           kNames[static_cast<std::size_t>(b - 1)]);
       } else if (sub == 2) {
         m.dow[6] = true;
         out += "L";
@@ -597,7 +603,8 @@ class Generator {
   }
 
   Model standard() {
-    static constexpr std::array<const char*, 8> kNames = {"sun", "MON", "tue", "Wed", "THU", "fri", "SAT", "7"};
+    static constexpr std::array<const char*, 8> kNames = {"sun", "MON", "tue", "Wed",
+                                                          "THU", "fri", "SAT", "7"};
     Model m;
     m.aws = false;
     std::string minute = plain(m.minutes, 0, 59, 3, {0, 30});
@@ -611,7 +618,8 @@ class Generator {
       int a = uniform(0, 7);
       int b = uniform(a, 7);
       for (int v = a; v <= b; ++v) m.dow[static_cast<std::size_t>(v % 7)] = true;
-      dow = fmt::format("{}-{}", kNames[static_cast<std::size_t>(a)], kNames[static_cast<std::size_t>(b)]);
+      dow = fmt::format("{}-{}", kNames[static_cast<std::size_t>(a)],
+                        kNames[static_cast<std::size_t>(b)]);
     } else {
       std::array<bool, 8> set{};
       dow = plain(set, 0, 7, 50, {}, &dow_star);
@@ -635,11 +643,13 @@ bool reference_day(const Model& m, date::year_month_day ymd) {
   int y = static_cast<int>(ymd.year());
   unsigned mo = static_cast<unsigned>(ymd.month());
   unsigned d = static_cast<unsigned>(ymd.day());
-  if (!m.years.empty() && std::find(m.years.begin(), m.years.end(), y) == m.years.end()) return false;
+  if (!m.years.empty() && std::find(m.years.begin(), m.years.end(), y) == m.years.end())
+    return false;
   if (!m.months[mo]) return false;
   unsigned last = static_cast<unsigned>((ymd.year() / ymd.month() / date::last).day());
   auto wd = [&](unsigned day) {
-    return date::weekday{date::year_month_day{ymd.year(), ymd.month(), date::day{day}}}.c_encoding();
+    return date::weekday{date::year_month_day{ymd.year(), ymd.month(), date::day{day}}}
+        .c_encoding();
   };
   auto is_weekday = [&](unsigned day) { return wd(day) >= 1 && wd(day) <= 5; };
 
@@ -785,8 +795,7 @@ void run_random(const std::string& zone, unsigned seed, int count) {
   RandomStats stats;
   for (int i = 0; i < count; ++i) {
     int year = gen.uniform(2019, 2030);
-    date::local_days from =
-        date::local_days{date::year{year} / 1 / 1} + days{gen.uniform(0, 364)};
+    date::local_days from = date::local_days{date::year{year} / 1 / 1} + days{gen.uniform(0, 364)};
     // Mostly short windows; some long ones for sparse schedules (L, #, W).
     int length = gen.chance(80) ? gen.uniform(3, 40) : gen.uniform(100, 400);
     Model m = gen.chance(70) ? gen.aws(year) : gen.standard();
@@ -798,11 +807,21 @@ void run_random(const std::string& zone, unsigned seed, int count) {
   EXPECT_GT(stats.fires, count);  // the comparison is not vacuous
 }
 
-TEST(ScheduleRandom, MatchesBruteForceInUtc) { run_random("UTC", 1, 1500); }
-TEST(ScheduleRandom, MatchesBruteForceInBerlin) { run_random("Europe/Berlin", 2, 1500); }
-TEST(ScheduleRandom, MatchesBruteForceInNewYork) { run_random("America/New_York", 3, 1500); }
-TEST(ScheduleRandom, MatchesBruteForceInLordHowe) { run_random("Australia/Lord_Howe", 4, 1500); }
-TEST(ScheduleRandom, MatchesBruteForceInKolkata) { run_random("Asia/Kolkata", 5, 1500); }
+TEST(ScheduleRandom, MatchesBruteForceInUtc) {
+  run_random("UTC", 1, 1500);
+}
+TEST(ScheduleRandom, MatchesBruteForceInBerlin) {
+  run_random("Europe/Berlin", 2, 1500);
+}
+TEST(ScheduleRandom, MatchesBruteForceInNewYork) {
+  run_random("America/New_York", 3, 1500);
+}
+TEST(ScheduleRandom, MatchesBruteForceInLordHowe) {
+  run_random("Australia/Lord_Howe", 4, 1500);
+}
+TEST(ScheduleRandom, MatchesBruteForceInKolkata) {
+  run_random("Asia/Kolkata", 5, 1500);
+}
 
 // Windows placed on each zone's DST changes, with hours around them.
 TEST(ScheduleRandom, MatchesBruteForceAcrossDstChanges) {

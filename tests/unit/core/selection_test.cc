@@ -27,11 +27,21 @@ TEST(WildcardMatch, Table) {
     bool match;
   };
   const Case cases[] = {
-      {"true", "true", true},    {"true", "True", false},  {"*", "", true},
-      {"*", "anything", true},   {"?", "", false},         {"?", "x", true},
-      {"prod-*", "prod-1", true}, {"prod-*", "prod", false}, {"*-db-?", "eu-db-1", true},
-      {"*-db-?", "eu-db-12", false}, {"a*b*c", "aXbYbZc", true}, {"a*b*c", "aXbYbZ", false},
-      {"**", "x", true},         {"", "", true},           {"", "x", false},
+      {"true", "true", true},
+      {"true", "True", false},
+      {"*", "", true},
+      {"*", "anything", true},
+      {"?", "", false},
+      {"?", "x", true},
+      {"prod-*", "prod-1", true},
+      {"prod-*", "prod", false},
+      {"*-db-?", "eu-db-1", true},
+      {"*-db-?", "eu-db-12", false},
+      {"a*b*c", "aXbYbZc", true},
+      {"a*b*c", "aXbYbZ", false},
+      {"**", "x", true},
+      {"", "", true},
+      {"", "x", false},
   };
   for (const auto& c : cases) {
     EXPECT_EQ(wildcard_match(c.pattern, c.text), c.match) << c.pattern << " vs " << c.text;
@@ -47,12 +57,13 @@ TEST(MatchInstance, AllTagsMustMatchAndAnyExclusionExcludes) {
                                             {{"Backup", "true"}, {"Env", "prod-eu"}}))
                 .kind,
             K::selected);
-  const auto missing = match_instance(s, make_instance("i-2", InstanceState::running, {{"Backup", "true"}}));
+  const auto missing =
+      match_instance(s, make_instance("i-2", InstanceState::running, {{"Backup", "true"}}));
   EXPECT_EQ(missing.kind, K::not_matched);
   EXPECT_EQ(missing.reason, "no tag Env=prod*");
-  const auto excluded = match_instance(
-      s, make_instance("i-3", InstanceState::running,
-                       {{"Backup", "true"}, {"Env", "prod"}, {"NoBackup", ""}}));
+  const auto excluded =
+      match_instance(s, make_instance("i-3", InstanceState::running,
+                                      {{"Backup", "true"}, {"Env", "prod"}, {"NoBackup", ""}}));
   EXPECT_EQ(excluded.kind, K::not_matched);
   EXPECT_EQ(excluded.reason, "excluded by tag NoBackup=*");
 }
@@ -60,7 +71,8 @@ TEST(MatchInstance, AllTagsMustMatchAndAnyExclusionExcludes) {
 TEST(MatchInstance, WildcardKeyMatchesAnyTagKey) {
   Selection s;
   s.tags = {{"*", "critical"}};
-  EXPECT_TRUE(selection_names(s, make_instance("i-1", InstanceState::running, {{"Tier", "critical"}})));
+  EXPECT_TRUE(
+      selection_names(s, make_instance("i-1", InstanceState::running, {{"Tier", "critical"}})));
   EXPECT_FALSE(selection_names(s, make_instance("i-1", InstanceState::running, {{"Tier", "low"}})));
 }
 
@@ -68,8 +80,10 @@ TEST(MatchInstance, InstanceIdsRestrict) {
   Selection s;
   s.instance_ids = {"i-1"};
   s.tags = {{"Backup", "true"}};
-  EXPECT_TRUE(selection_names(s, make_instance("i-1", InstanceState::running, {{"Backup", "true"}})));
-  EXPECT_FALSE(selection_names(s, make_instance("i-2", InstanceState::running, {{"Backup", "true"}})));
+  EXPECT_TRUE(
+      selection_names(s, make_instance("i-1", InstanceState::running, {{"Backup", "true"}})));
+  EXPECT_FALSE(
+      selection_names(s, make_instance("i-2", InstanceState::running, {{"Backup", "true"}})));
   EXPECT_FALSE(selection_names(s, make_instance("i-1", InstanceState::running, {})));
 }
 
@@ -88,7 +102,8 @@ TEST(MatchInstance, OnlyRunningAndStoppedInstancesAreBackedUp) {
        "instance is pending: its volumes are not ready yet; the next run backs it up"},
       {InstanceState::stopping, K::skipped,
        "instance is stopping: waiting until it is stopped for a consistent point"},
-      {InstanceState::shutting_down, K::skipped, "instance is shutting-down: it is being terminated"},
+      {InstanceState::shutting_down, K::skipped,
+       "instance is shutting-down: it is being terminated"},
       {InstanceState::terminated, K::skipped, "instance is terminated: it has no volumes"},
       {InstanceState::unknown, K::skipped, "instance state is unknown"},
   };
@@ -127,7 +142,8 @@ TEST(ChooseVolumes, ExcludeVolumeTagsNeedsListedTags) {
   auto instance = make_instance("i-1", InstanceState::running, {});
   auto c = choose_volumes(p, instance);
   EXPECT_THAT(c.exclude_volume_ids, ElementsAre("vol-scratch"));
-  EXPECT_THAT(c.excluded_reasons, ElementsAre("vol-scratch (/dev/sdg): excluded by volume tag Temp=y*"));
+  EXPECT_THAT(c.excluded_reasons,
+              ElementsAre("vol-scratch (/dev/sdg): excluded by volume tag Temp=y*"));
   EXPECT_TRUE(c.warnings.empty());
 
   instance.volumes[2].tags_known = false;
@@ -155,8 +171,7 @@ TEST(InstanceFilters, OnePolicyIsExactWherePossible) {
   EXPECT_THAT(instance_filters(p),
               ElementsAre(Ec2Filter{"instance-id", {"i-1", "i-2"}},
                           Ec2Filter{"instance-state-name", {"running", "stopped"}},
-                          Ec2Filter{"tag:Backup", {"true"}},
-                          Ec2Filter{"tag:Path", {R"(c:\\x*)"}}));
+                          Ec2Filter{"tag:Backup", {"true"}}, Ec2Filter{"tag:Path", {R"(c:\\x*)"}}));
 }
 
 TEST(InstanceFilters, SeveralPoliciesKeepOnlySharedNamesWithUnitedValues) {

@@ -63,8 +63,10 @@ TEST(Listing, JsonSchema) {
 TEST(Listing, TextTable) {
   auto now = *core::parse_slot("2026-11-04T04:00:00Z");
   EXPECT_EQ(render_text(sample(), now),
-            "REGION     POLICY   INSTANCE  SLOT                  AGE    VOLUMES                 STATE    SIZE\n"
-            "us-east-1  nightly  i-1       2026-11-01T00:00:00Z  3d 4h  2 (/dev/sda1,/dev/sdf)  good   28 GiB\n"
+            "REGION     POLICY   INSTANCE  SLOT                  AGE    VOLUMES                 "
+            "STATE    SIZE\n"
+            "us-east-1  nightly  i-1       2026-11-01T00:00:00Z  3d 4h  2 (/dev/sda1,/dev/sdf)  "
+            "good   28 GiB\n"
             "1 restore point of 1 instance in 1 region (1 region could not be listed)\n");
 }
 

@@ -1,9 +1,10 @@
-#include "engine/notify_message.h"
+#include "engine/notify.h"
 
 #include <gtest/gtest.h>
+
 #include <nlohmann/json.hpp>
 
-#include "engine/notify.h"
+#include "engine/notify_message.h"
 #include "unit/aws/transport_fakes.h"
 
 namespace snapkeep::engine {
@@ -57,7 +58,8 @@ TEST(Notify, FailureOnlySendsWhenSomethingFailedOrHitALimit) {
 
 TEST(Notify, SubjectIsUnderOneHundredCharactersWithoutControlCharacters) {
   auto s = summary_with(5, 2);
-  for (int i = 0; i < 40; ++i) s.regions.push_back({"1", "eu-west-" + std::to_string(i), false, {}, 0, 0});
+  for (int i = 0; i < 40; ++i)
+    s.regions.push_back({"1", "eu-west-" + std::to_string(i), false, {}, 0, 0});
   s.interrupted = true;
   const auto subject = sns_subject(s);
   EXPECT_LT(subject.size(), 100u);

@@ -19,10 +19,10 @@
 namespace snapkeep::engine {
 namespace {
 
+using snapkeep::testing::fake_error_answer;
 using snapkeep::testing::FakeCall;
 using snapkeep::testing::FakeEc2;
 using snapkeep::testing::FaultStage;
-using snapkeep::testing::fake_error_answer;
 using FaultAnswer = std::optional<aws::Result<aws::HttpResponse>>;
 
 constexpr const char* kRegion = "us-east-1";
@@ -30,9 +30,10 @@ constexpr const char* kRegion = "us-east-1";
 core::Config daily_config(int keep_daily, const std::vector<std::string>& regions = {kRegion}) {
   std::string yaml = "regions: [";
   for (std::size_t i = 0; i < regions.size(); ++i) yaml += (i ? ", " : "") + regions[i];
-  yaml += "]\npolicies:\n  - name: daily\n    select:\n      tags: {Backup: \"true\"}\n"
-          "    schedule: \"cron(0 3 * * ? *)\"\n    retain: {daily: " +
-          std::to_string(keep_daily) + "}\n";
+  yaml +=
+      "]\npolicies:\n  - name: daily\n    select:\n      tags: {Backup: \"true\"}\n"
+      "    schedule: \"cron(0 3 * * ? *)\"\n    retain: {daily: " +
+      std::to_string(keep_daily) + "}\n";
   auto config = core::parse_config(yaml, "test.yaml");
   EXPECT_TRUE(config.has_value());
   return *config;
@@ -50,7 +51,9 @@ std::int64_t own_snapshots(FakeEc2& ec2, const std::string& region) {
   return n;
 }
 
-std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
+std::int64_t ceil_div(std::int64_t a, std::int64_t b) {
+  return (a + b - 1) / b;
+}
 
 struct Harness {
   aws::testing::FakeClock clock;
@@ -58,8 +61,8 @@ struct Harness {
   aws::RateLimiterRegistry limiter{clock};
   std::atomic<bool> stop{false};
 
-  RunSummary run(const core::Config& config, core::Time now, std::vector<std::string> regions = {kRegion},
-                 int parallel = 4) {
+  RunSummary run(const core::Config& config, core::Time now,
+                 std::vector<std::string> regions = {kRegion}, int parallel = 4) {
     ReconcileOptions options;
     options.now = now;
     options.run_id = "run1";
@@ -254,7 +257,8 @@ void expect_limit_skip(const std::string& code, std::int64_t creates, int waits)
   EXPECT_EQ(std::count(sleeps.begin(), sleeps.end(), std::chrono::milliseconds(15000)), waits);
   // The blocked instance's deletions wait; the others' go ahead.
   EXPECT_EQ(f.calls("DeleteSnapshot"), 4);
-  for (const auto* r : results_of(s, "delete", Outcome::skipped)) EXPECT_EQ(r->instance_id, blocked);
+  for (const auto* r : results_of(s, "delete", Outcome::skipped))
+    EXPECT_EQ(r->instance_id, blocked);
   EXPECT_EQ(results_of(s, "delete", Outcome::skipped).size(), 2u);
   for (const auto& [id, snap] : before) {
     if (snap.tags.at("snapkeep:instance") == blocked) {
@@ -374,7 +378,8 @@ TEST(ReconcileParallel, ParallelRegionsGiveTheSerialSummary) {
     for (std::size_t i = 0; i < regions.size(); ++i) {
       snapkeep::testing::add_fleet(h.ec2, regions[i], static_cast<int>(20 + i * 7),
                                    [](int k) { return k % 3 + 1; }, {{"Backup", "true"}});
-      snapkeep::testing::seed_history(h.ec2, regions[i], config, at_day(0), std::chrono::days(1), 3);
+      snapkeep::testing::seed_history(h.ec2, regions[i], config, at_day(0), std::chrono::days(1),
+                                      3);
     }
   };
   Harness serial_h;
