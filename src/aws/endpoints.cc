@@ -4,6 +4,8 @@
 #include <array>
 #include <cctype>
 
+#include "util/url.h"
+
 namespace snapkeep::aws {
 namespace {
 
@@ -25,17 +27,14 @@ std::string upper(std::string_view text) {
 std::string check_url(std::string url, const std::string& from, Endpoint& out) {
   const std::string original = url;
   while (url.ends_with('/')) url.pop_back();
-  auto scheme_end = url.find("://");
-  std::string scheme = scheme_end == std::string::npos ? "" : url.substr(0, scheme_end);
-  std::transform(scheme.begin(), scheme.end(), scheme.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  if ((scheme != "http" && scheme != "https") || url.size() <= scheme_end + 3 ||
+  const util::UrlParts parts = util::split_url(url);
+  if (!util::is_http_scheme(parts.scheme) || parts.host.empty() ||
       url.find_first_of(" \t\r\n") != std::string::npos) {
     return from + ": '" + original + "' is not an http:// or https:// URL";
   }
   // Schemes are case-insensitive (RFC 3986 3.1); the rest of the client
   // compares against "http://" and "https://", so keep the canonical form.
-  out.url = scheme + url.substr(scheme_end);
+  out.url = util::ascii_lower(parts.scheme) + url.substr(parts.scheme.size());
   out.source = from;
   return {};
 }

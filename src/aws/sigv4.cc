@@ -11,6 +11,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "util/url.h"
+
 namespace snapkeep::aws {
 
 namespace {
@@ -205,12 +207,6 @@ char ascii_lower(char ch) {
   return (ch >= 'A' && ch <= 'Z') ? static_cast<char>(ch - 'A' + 'a') : ch;
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return ascii_lower(x) == ascii_lower(y);
-         });
-}
-
 // Python's str.split() whitespace, restricted to ASCII.
 bool is_space(char ch) {
   return ch == ' ' || (ch >= '\t' && ch <= '\r') || (ch >= '\x1c' && ch <= '\x1f');
@@ -257,78 +253,17 @@ bool never_signed(std::string_view lower_name) {
   return std::find(kNames.begin(), kNames.end(), lower_name) != kNames.end();
 }
 
-struct UrlParts {
-  std::string_view scheme;
-  std::string_view authority;
-  std::string_view path;
-  std::string_view query;
-  std::string_view fragment;
-  bool has_query = false;
-  bool has_fragment = false;
-};
-
-// std::string_view::find_first_of calls memchr once per character; URLs are
-// split on every signature, so scan once by hand.
-std::size_t find_any(std::string_view text, std::string_view set) {
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    for (char ch : set) {
-      if (text[i] == ch) return i;
-    }
-  }
-  return std::string_view::npos;
-}
-
-UrlParts split_url(std::string_view url) {
-  UrlParts parts;
-  if (const auto colon = url.find("://");
-      colon != std::string_view::npos && find_any(url, "/?#") > colon) {
-    parts.scheme = url.substr(0, colon);
-    url.remove_prefix(colon + 3);
-    const auto end = find_any(url, "/?#");
-    parts.authority = url.substr(0, end);
-    url.remove_prefix(end == std::string_view::npos ? url.size() : end);
-  }
-  if (const auto hash = url.find('#'); hash != std::string_view::npos) {
-    parts.fragment = url.substr(hash + 1);
-    parts.has_fragment = true;
-    url = url.substr(0, hash);
-  }
-  if (const auto question = url.find('?'); question != std::string_view::npos) {
-    parts.query = url.substr(question + 1);
-    parts.has_query = true;
-    url = url.substr(0, question);
-  }
-  parts.path = url;
-  return parts;
-}
-
 void append_host(std::string& out, std::string_view url) {
-  const UrlParts parts = split_url(url);
-  std::string_view host = parts.authority;
-  if (const auto at = host.rfind('@'); at != std::string_view::npos) host.remove_prefix(at + 1);
-  std::string_view port;
-  if (!host.empty() && host.front() == '[') {
-    const auto close = host.find(']');
-    if (close != std::string_view::npos) {
-      if (close + 1 < host.size() && host[close + 1] == ':') port = host.substr(close + 2);
-      host = host.substr(0, close + 1);
-    }
-  } else if (const auto colon = host.find(':'); colon != std::string_view::npos) {
-    port = host.substr(colon + 1);
-    host = host.substr(0, colon);
-  }
-  for (char ch : host) out.push_back(ascii_lower(ch));
-  if (port.empty()) return;
-  long number = 0;
-  for (char ch : port) {
-    if (ch < '0' || ch > '9' || number > 65535) return;  // not a port: leave it out
-    number = number * 10 + (ch - '0');
-  }
-  const bool is_default = (number == 443 && iequals(parts.scheme, "https")) ||
-                          (number == 80 && iequals(parts.scheme, "http"));
+  const util::UrlParts parts = util::split_url(url);
+  for (char ch : parts.host) out.push_back(ascii_lower(ch));
+  if (parts.port.empty()) return;
+  const auto number = util::port_number(parts.port);
+  if (!number) return;  // not a port: leave it out
+  const bool is_default = (*number == 443 && util::iequals_ascii(parts.scheme, "https")) ||
+                          (*number == 80 && util::iequals_ascii(parts.scheme, "http"));
   if (!is_default) {
     out.push_back(':');
-    out.append(std::to_string(number));
+    out.append(std::to_string(*number));
   }
 }
 
@@ -547,7 +482,8 @@ void payload_hash(std::string& out, const HttpRequest& request) {
 }
 
 void erase_header(Headers& headers, std::string_view name) {
-  std::erase_if(headers, [name](const auto& header) { return iequals(header.first, name); });
+  std::erase_if(headers,
+                [name](const auto& header) { return util::iequals_ascii(header.first, name); });
 }
 
 void append_method(std::string& out, std::string_view method) {
@@ -650,7 +586,7 @@ void Signer::sign(HttpRequest& request, const Credentials& credentials, const Si
   thread_local std::string signed_headers;
   thread_local std::string credential_scope;
   thread_local std::string to_sign;
-  const UrlParts url = split_url(request.url);
+  const util::UrlParts url = util::split_url(request.url);
   canonical.clear();
   append_method(canonical, request.method);
   canonical.push_back('\n');
@@ -714,7 +650,7 @@ std::string Signer::presign(const HttpRequest& request, const Credentials& crede
   format_amz_date(now, date);
   const std::string_view amz_date(date, 16);
   const bool has_token = !credentials.session_token.empty();
-  const UrlParts url = split_url(request.url);
+  const util::UrlParts url = util::split_url(request.url);
 
   std::string canonical_headers;
   std::string signed_headers;
@@ -804,12 +740,12 @@ std::string host_from_url(std::string_view url) {
 
 std::string canonical_uri(std::string_view url, bool normalize) {
   std::string out;
-  append_canonical_uri(out, split_url(url).path, normalize);
+  append_canonical_uri(out, util::split_url(url).path, normalize);
   return out;
 }
 
 std::string canonical_query(std::string_view url) {
-  Pairs pairs = decode_query(split_url(url).query, false);
+  Pairs pairs = decode_query(util::split_url(url).query, false);
   encode_pairs(pairs);
   std::string out;
   append_sorted_query(out, std::move(pairs));
