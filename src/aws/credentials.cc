@@ -6,8 +6,8 @@
 #include <nlohmann/json.hpp>
 
 #include "aws/ini.h"
-#include "aws/timestamp.h"
 #include "util/url.h"
+#include "util/utc_time.h"
 
 namespace snapkeep::aws {
 namespace {
@@ -102,7 +102,7 @@ Result<Credentials> credentials_from_json(std::string_view body, const std::stri
   c.session_token = text("Token").value_or("");
   if (json.contains("Expiration")) {
     auto expiration = text("Expiration");
-    auto parsed = expiration ? parse_timestamp(*expiration) : std::nullopt;
+    auto parsed = expiration ? util::parse_iso8601(*expiration) : std::nullopt;
     if (!parsed) return unexpected(retrieval_failed(what + ": malformed Expiration"));
     c.expiration = parsed;
   }
@@ -182,7 +182,7 @@ Result<Credentials> EnvironmentProvider::credentials() {
   c.session_token = m_env.get("AWS_SESSION_TOKEN");
   if (c.session_token.empty()) c.session_token = m_env.get("AWS_SECURITY_TOKEN");
   if (std::string expiration = m_env.get("AWS_CREDENTIAL_EXPIRATION"); !expiration.empty()) {
-    c.expiration = parse_timestamp(expiration);
+    c.expiration = util::parse_iso8601(expiration);
     if (!c.expiration) {
       return unexpected(broken_config("AWS_CREDENTIAL_EXPIRATION is not an ISO 8601 time"));
     }

@@ -861,10 +861,8 @@ struct Schedule::Impl {
 
 snapkeep::expected<Schedule, std::string> Schedule::parse(std::string_view expression,
                                                           std::string_view timezone) {
-  const date::time_zone* zone = nullptr;
-  try {
-    zone = date::locate_zone(timezone);
-  } catch (const std::exception&) {
+  const date::time_zone* zone = find_time_zone(timezone);
+  if (zone == nullptr) {
     return snapkeep::unexpected(fmt::format(
         "time zone '{}' is not a known IANA time zone (e.g. UTC, Europe/Berlin)", timezone));
   }
@@ -951,12 +949,16 @@ std::string Schedule::describe() const {
                      m_impl->timezone);
 }
 
-bool is_valid_timezone(std::string_view name) {
+const date::time_zone* find_time_zone(std::string_view name) {
   try {
-    return date::locate_zone(name) != nullptr;
+    return date::locate_zone(name);
   } catch (const std::exception&) {
-    return false;
+    return nullptr;
   }
+}
+
+bool is_valid_timezone(std::string_view name) {
+  return find_time_zone(name) != nullptr;
 }
 
 }  // namespace snapkeep::core
