@@ -163,11 +163,12 @@ int run_scenario(int instances, double fault_rate, unsigned seed) {
   std::map<std::string, std::int64_t> left_by_cause;  // "action outcome: error or reason"
   for (const auto& r : summary.results) {
     if (r.outcome == engine::Outcome::failed ||
-        (r.outcome == engine::Outcome::skipped && r.action != "skip")) {
+        (r.outcome == engine::Outcome::skipped && r.action != engine::ActionKind::skip)) {
       ++left;
       const std::string cause =
           r.error_code.empty() ? r.reason : r.error_code + " " + r.error_message;
-      ++left_by_cause[fmt::format("{} {}: {}", r.action, engine::to_string(r.outcome), cause)];
+      ++left_by_cause[fmt::format("{} {}: {}", engine::to_string(r.action),
+                                  engine::to_string(r.outcome), cause)];
     }
   }
 
