@@ -92,6 +92,19 @@ inline RegionInventory make_inventory(std::vector<Instance> instances,
   return inv;
 }
 
+inline constexpr auto nightly = "cron(0 0 * * ? *)";
+
+inline Config one_policy(Policy p) {
+  Config c;
+  c.policies.push_back(std::move(p));
+  return c;
+}
+
+// The plan at `now` (ISO text), with run id "run".
+inline Plan run(const RegionInventory& inv, const Config& config, std::string_view now) {
+  return plan(inv, config, at(now), PlanOptions{"run"});
+}
+
 // Two-volume points of `instance`, one a day at midnight UTC, newest
 // 2026-11-25, going back `days` days; set r<d>.
 inline std::vector<SnapSpec> daily_history(std::string_view instance, int days,

@@ -19,18 +19,6 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 
-constexpr auto nightly = "cron(0 0 * * ? *)";
-
-Config one_policy(Policy p) {
-  Config c;
-  c.policies.push_back(std::move(p));
-  return c;
-}
-
-Plan run(const RegionInventory& inv, const Config& config, std::string_view now) {
-  return plan(inv, config, at(now), PlanOptions{"run"});
-}
-
 std::vector<std::string> deletes(const Plan& p) {
   std::vector<std::string> out;
   for (const auto& a : p.actions) {

@@ -12,18 +12,6 @@ using namespace snapkeep::core::testing;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 
-constexpr auto nightly = "cron(0 0 * * ? *)";
-
-Config one_policy(Policy p) {
-  Config c;
-  c.policies.push_back(std::move(p));
-  return c;
-}
-
-Plan run(const RegionInventory& inv, const Config& config, std::string_view now) {
-  return plan(inv, config, at(now), PlanOptions{"run"});
-}
-
 TEST(Plan, CreatesOnePointPerSelectedInstanceInIdOrder) {
   const auto inv = make_inventory({
       make_instance("i-b"),
