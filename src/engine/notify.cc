@@ -5,6 +5,7 @@
 #include "aws/retry.h"
 #include "aws/sns.h"
 #include "engine/notify_message.h"
+#include "engine/run.h"
 #include "util/url.h"
 
 namespace snapkeep::engine {
@@ -81,13 +82,15 @@ snapkeep::expected<void, std::string> post_webhook(const std::string& url, const
 }
 
 std::vector<std::string> send_notifications(const core::Notify& notify, const RunSummary& summary,
-                                            AwsSession& session, aws::HttpTransport& http,
+                                            AwsAccess* access, aws::HttpTransport& http,
                                             aws::Clock& clock) {
   std::vector<std::string> errors;
   if (!should_notify(notify, summary)) return errors;
   if (notify.sns_topic_arn) {
     const std::string& arn = *notify.sns_topic_arn;
-    auto caller = session.caller("sns", topic_region(arn), aws::Sns::api_version);
+    snapkeep::expected<std::unique_ptr<aws::QueryCaller>, std::string> caller =
+        snapkeep::unexpected(std::string("no AWS session to send with"));
+    if (access) caller = access->caller("sns", topic_region(arn), aws::Sns::api_version);
     if (!caller) {
       errors.push_back(fmt::format("SNS {}: {}", arn, caller.error()));
     } else {
