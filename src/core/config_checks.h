@@ -38,8 +38,6 @@ inline bool all_of(std::string_view s, bool (*pred)(char)) {
 
 bool is_iam_name_char(char c);
 std::vector<std::string_view> split(std::string_view s, char sep);
-// Unicode characters in UTF-8 text: AWS counts tag lengths in characters.
-std::size_t utf8_length(std::string_view s);
 // Whether `s` starts with `prefix` (lower case) ignoring ASCII case.
 bool starts_with_ci(std::string_view s, std::string_view prefix);
 
