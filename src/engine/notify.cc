@@ -6,6 +6,7 @@
 #include "aws/sns.h"
 #include "engine/notify_message.h"
 #include "engine/run.h"
+#include "util/url.h"
 
 namespace snapkeep::engine {
 
@@ -27,10 +28,10 @@ std::string topic_region(const std::string& arn) {
 // the scheme and host may appear in a message. Replaces every mention of the
 // URL's path in `text` with "/...".
 std::string redact_path(std::string text, const std::string& url) {
-  auto scheme = url.find("://");
-  auto path_start = url.find('/', scheme == std::string::npos ? 0 : scheme + 3);
-  if (path_start == std::string::npos) return text;
-  const std::string path = url.substr(path_start);
+  const util::UrlParts parts = util::split_url(url);
+  if (!parts.path.starts_with('/')) return text;
+  // The path with its query and fragment, as written.
+  const std::string path = url.substr(static_cast<std::size_t>(parts.path.data() - url.data()));
   if (path.size() <= 1) return text;
   for (auto pos = text.find(path); pos != std::string::npos; pos = text.find(path, pos + 4)) {
     text.replace(pos, path.size(), "/...");
