@@ -35,6 +35,7 @@
 #include "core/config_checks.h"
 #include "core/config_yaml.h"
 #include "core/tag_limits.h"
+#include "util/aws_names.h"
 
 namespace snapkeep::core {
 
@@ -224,7 +225,7 @@ void Parser::parse_regions(const Entry& e, Config& config) {
   config.regions =
       unique_items(*items, "regions", [](std::string_view name) -> std::optional<std::string_view> {
         if (name == "*") return "stands alone; write regions: \"*\" instead of a list";
-        if (!is_region(name))
+        if (!util::supported_region(name))
           return "is not a region name; regions look like us-east-1 or eu-west-1";
         return std::nullopt;
       });
@@ -235,7 +236,7 @@ void Parser::parse_notify(const Entry& e, Notify& notify) {
   if (!entries) return;
   if (auto it = entries->find("sns_topic_arn"); it != entries->end()) {
     if (auto arn = string_value(it->second, "notify.sns_topic_arn")) {
-      if (auto problem = check_sns_topic_arn(*arn); !problem.empty()) {
+      if (auto problem = util::sns_topic_arn_problem(*arn); !problem.empty()) {
         error(at(it->second), fmt::format("notify.sns_topic_arn {} {}; expected "
                                           "arn:aws:sns:<region>:<12-digit account>:<topic name>",
                                           quoted(*arn), problem));
@@ -431,7 +432,7 @@ void Parser::parse_copies(const Entry& e, const std::string& path, Policy& polic
     copy.retain = policy.retain;  // a copy without its own retain keeps what the source keeps
     if (auto it = entries->find("region"); it != entries->end()) {
       if (auto region = string_value(it->second, item_path + ".region")) {
-        if (!is_region(*region)) {
+        if (!util::supported_region(*region)) {
           error(at(it->second),
                 fmt::format("{}.region {} is not a region name; regions look like us-west-2",
                             item_path, quoted(*region)));
@@ -566,7 +567,7 @@ void Parser::parse_accounts(const Entry& e, Config& config) {
     Account account;
     if (auto it = entries->find("role_arn"); it != entries->end()) {
       if (auto arn = string_value(it->second, path + ".role_arn")) {
-        if (auto problem = check_role_arn(*arn); !problem.empty()) {
+        if (auto problem = util::role_arn_problem(*arn); !problem.empty()) {
           error(
               at(it->second),
               fmt::format("{}.role_arn {} {}; expected arn:aws:iam::<12-digit account>:role/<name>",

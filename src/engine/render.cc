@@ -1,12 +1,13 @@
 #include "engine/render.h"
 
-#include <date/date.h>
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <array>
 #include <optional>
 #include <set>
+
+#include "util/utc_time.h"
 
 namespace snapkeep::engine {
 
@@ -271,7 +272,7 @@ nlohmann::json to_json(const Listing& listing, core::Time now) {
                         {"snapshots", std::move(snapshots)}});
     }
   }
-  return {{"now", date::format("%Y-%m-%dT%H:%M:%SZ", now)},
+  return {{"now", util::format_utc_seconds(now)},
           {"exit_status", listing.exit_status()},
           {"regions", std::move(regions)},
           {"restore_points", std::move(points)}};
