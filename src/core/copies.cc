@@ -163,7 +163,8 @@ class CopyPlanner {
     }
     for (const Snapshot& snap : m_src.snapshots) {
       const SnapshotTags& t = snap.tags;
-      if (t.policy != m_policy.name || !t.copy_of.empty()) {
+      if (t.policy != m_policy.name || !t.copy_of.empty() ||
+          t.owner != std::string_view(m_in.owner)) {
         continue;
       }
       if (!m_src.account_id.empty() && snap.owner_id != m_src.account_id) {
@@ -207,6 +208,9 @@ class CopyPlanner {
       }
       if (t.copy != m_out.target_key) {
         continue;  // another target's copy (or one without the tag): never touched
+      }
+      if (t.owner != std::string_view(m_in.owner)) {
+        continue;  // another configuration's copy: never touched
       }
       const auto of = parse_copy_of(t.copy_of.view());
       if (!of || of->account_id != m_src.account_id || of->region != m_src.region) {
@@ -535,6 +539,9 @@ class CopyPlanner {
                 {std::string(tag::copy), m_out.target_key}};
       if (!t.device.empty()) {
         c.tags.emplace(std::string(tag::device), t.device.str());
+      }
+      if (!m_in.owner.empty()) {
+        c.tags.emplace(std::string(tag::owner), m_in.owner);
       }
       c.description = fmt::format("snapkeep copy of {} from {} ({} {} {})", snap->id.view(),
                                   m_src.region, m_policy.name, instance_id, slot_text);

@@ -56,6 +56,9 @@ struct CopyPlanInput {
   const Policy* policy = nullptr;                // required
   const CopyTarget* target = nullptr;            // required: one of policy->copies
   Time now{};
+  // The configuration's owner (Config::owner, snapkeep:owner): copies with
+  // another owner are never touched, and new copies carry it.
+  std::string owner;
   // Copies of this target that this run already started from other sources:
   // they count against max_in_flight but are not in the destination listing.
   int started_elsewhere = 0;
