@@ -25,6 +25,7 @@
 #include "core/copies.h"
 #include "engine/copies.h"
 #include "engine/inventory.h"
+#include "engine/target.h"
 #include "support/fake_ec2.h"
 #include "support/fleet.h"
 #include "unit/aws/transport_fakes.h"
@@ -37,6 +38,12 @@ constexpr const char* kSource = "us-east-1";
 constexpr const char* kDestination = "us-west-2";
 constexpr int kVolumes = 3;
 
+// The run's (account, region) target for `region` in the fake's one account.
+engine::Target target_in(const char* region) {
+  engine::Target target;
+  target.region = region;
+  return target;
+}
 std::int64_t ceil_div(std::int64_t a, std::int64_t b) {
   return a <= 0 ? 0 : (a + b - 1) / b;
 }
@@ -82,8 +89,8 @@ int main(int argc, char** argv) {
 
   aws::RateLimiterRegistry limiter(clock);
   auto factory = snapkeep::testing::fake_region_factory(ec2, clock, &limiter);
-  auto source_clients = *factory(kSource);
-  auto destination_clients = *factory(kDestination);
+  auto source_clients = *factory(target_in(kSource));
+  auto destination_clients = *factory(target_in(kDestination));
   const aws::Ec2& source = source_clients->ec2();
   const aws::Ec2& destination = destination_clients->ec2();
 

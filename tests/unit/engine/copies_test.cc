@@ -8,6 +8,7 @@
 
 #include "core/config.h"
 #include "engine/inventory.h"
+#include "engine/target.h"
 #include "support/fake_ec2.h"
 #include "support/fleet.h"
 #include "unit/aws/transport_fakes.h"
@@ -17,6 +18,13 @@ namespace {
 
 constexpr const char* kSource = "us-east-1";
 constexpr const char* kDestination = "us-west-2";
+
+// The run's (account, region) target for `region` in the fake's one account.
+Target target_in(const char* region) {
+  Target target;
+  target.region = region;
+  return target;
+}
 
 struct CopyWorld {
   aws::testing::FakeClock clock;
@@ -38,8 +46,8 @@ struct CopyWorld {
     target.region = kDestination;
     target.retain.count = 1;
     auto factory = snapkeep::testing::fake_region_factory(ec2, clock, nullptr);
-    source_clients = *factory(kSource);
-    destination_clients = *factory(kDestination);
+    source_clients = *factory(target_in(kSource));
+    destination_clients = *factory(target_in(kDestination));
   }
 
   // One copy step, as a run makes it.
