@@ -5,12 +5,24 @@
 #   SNAPKEEP_TEST_ENDPOINT  http://127.0.0.1:PORT
 #   AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_DEFAULT_REGION  fake test values
 # Tests reset moto's state between cases with POST /moto-api/reset.
+#
+# with-moto.sh --shared-snapshots COMMAND [ARGS...] runs moto through
+# tests/support/moto_shared_snapshots.py instead, which lets an account see,
+# copy and create volumes from the snapshots another account shares with it
+# (moto alone does not; see that file and docs/testing.md).
 set -uo pipefail
+
+server=(moto_server)
+if [[ "${1:-}" == "--shared-snapshots" ]]; then
+  shift
+  server=(python3 "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tests/support/moto_shared_snapshots.py")
+fi
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 if [[ -x "$here/.venv/bin/moto_server" ]]; then
   export PATH="$here/.venv/bin:$PATH"
 fi
+# python3 is the virtualenv's when there is one (PATH above).
 if ! command -v moto_server >/dev/null 2>&1; then
   echo "with-moto: moto_server not found; run scripts/install-deps.sh" >&2
   exit 2
@@ -34,7 +46,7 @@ trap 'exit 130' INT TERM
 
 for attempt in 1 2 3; do
   port=$(free_port)
-  MOTO_EC2_LOAD_DEFAULT_AMIS=false moto_server -H 127.0.0.1 -p "$port" >"$log" 2>&1 &
+  MOTO_EC2_LOAD_DEFAULT_AMIS=false "${server[@]}" -H 127.0.0.1 -p "$port" >"$log" 2>&1 &
   pid=$!
   ready=""
   for _ in $(seq 1 300); do

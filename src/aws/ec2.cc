@@ -79,6 +79,8 @@ Ec2Snapshot parse_snapshot(ResponseReader& reader, pugi::xml_node item) {
       snapshot.state = field.child_value();
     } else if (name == "progress") {
       snapshot.progress = field.child_value();
+    } else if (name == "statusMessage") {
+      snapshot.state_message = field.child_value();
     } else if (name == "startTime") {
       reader.read_time(field, snapshot.start_time);
     } else if (name == "ownerId") {
@@ -395,6 +397,7 @@ Result<void> Ec2::describe_snapshots(const DescribeSnapshotsRequest& request,
                                      const PageSink<Ec2Snapshot>& on_page) const {
   QueryParams params;
   add_owners(params, request.owners);
+  add_list(params, "RestorableBy", request.restorable_by);
   for (auto& param :
        describe_params(request.snapshot_ids, "SnapshotId", request.filters, kSnapshotsPage)) {
     params.push_back(std::move(param));
@@ -489,11 +492,11 @@ Result<CopySnapshotResult> Ec2::copy_snapshot(const CopySnapshotRequest& request
   add_if(params, "KmsKeyId", request.kms_key_id);
   add_tag_specification(params, "snapshot", request.tags);
 
-  if (request.source_encrypted) {
-    if (!m_presigner) {
-      return unexpected(invalid_request(
-          action, "copying an encrypted snapshot needs a pre-signed URL, and no presigner is set"));
-    }
+  if (request.source_encrypted && !m_presigner) {
+    return unexpected(invalid_request(
+        action, "copying an encrypted snapshot needs a pre-signed URL, and no presigner is set"));
+  }
+  if (m_presigner) {
     // What botocore's inject_presigned_url_ec2 does: the same request plus
     // DestinationRegion, as a GET pre-signed for the source region's endpoint.
     QueryParams presigned{{"Action", std::string(action)}, {"Version", std::string(api_version)}};

@@ -87,6 +87,9 @@ struct Ec2Snapshot {
   // had neither (moto's CreateSnapshots).
   std::string state;
   std::string progress;  // "100%"
+  // Why a snapshot (a copy whose KMS key or pre-signed URL was refused) is in
+  // `error`; empty otherwise.
+  std::string state_message;
   SysTime start_time{};  // the epoch when absent
   std::string owner_id;
   int volume_size_gib = 0;
@@ -120,6 +123,11 @@ struct DescribeSnapshotsRequest {
   std::vector<std::string> owners;
   std::vector<std::string> snapshot_ids;  // when given, no MaxResults is sent
   std::vector<Filter> filters;
+  // RestorableBy.N: account ids (or "self") that may create volumes from the
+  // snapshots. With owners {"self"} and another account here, it lists what
+  // this account shares with that one; from the other account, owners {A}
+  // and {"self"} here list what A shares with it.
+  std::vector<std::string> restorable_by;
 };
 
 struct DescribeImagesRequest {
@@ -151,7 +159,8 @@ struct CopySnapshotRequest {
   std::string kms_key_id;  // requires encrypted
   TagList tags;
   // AWS requires a pre-signed URL when the source snapshot is encrypted; the
-  // Ec2 must then have a presigner.
+  // Ec2 must then have a presigner. With a presigner the URL is sent for
+  // every copy, as botocore does.
   bool source_encrypted = false;
 };
 
@@ -201,7 +210,8 @@ class Ec2 {
   static constexpr std::string_view api_version = "2016-11-15";
 
   // `region` is the region `caller` sends to (CopySnapshot's destination);
-  // `presigner` is needed only to copy encrypted snapshots.
+  // `presigner` is required to copy encrypted snapshots, and used for every
+  // copy when given (botocore always sends PresignedUrl).
   Ec2(QueryCaller& caller, std::string region, QueryPresigner presigner = {});
 
   const std::string& region() const { return m_region; }

@@ -51,10 +51,15 @@ struct Retention {
   }
 };
 
+// A copy target of a policy (docs/copies.md): the destination region, in
+// the source's own account or in the account of `role_arn`.
 struct CopyTarget {
   std::string region;
+  std::optional<std::string> role_arn;  // copy into this (vault) account
   std::optional<std::string> kms_key_id;
+  bool encrypted = false;  // encrypt copies (with the destination's default key without a key id)
   Retention retain;
+  int max_in_flight = 20;  // AWS: 20 concurrent copies per destination region, not adjustable
 };
 
 struct Policy {

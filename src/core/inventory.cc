@@ -20,6 +20,10 @@ bool SnapshotTags::set_tag(std::string_view key, std::string_view value) {
     field = &set;
   } else if (key == tag::device) {
     field = &device;
+  } else if (key == tag::copy_of) {
+    field = &copy_of;
+  } else if (key == tag::copy) {
+    field = &copy;
   } else if (key == tag::owner) {
     field = &owner;
   } else {

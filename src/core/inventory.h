@@ -24,7 +24,10 @@ inline constexpr std::string_view slot = "snapkeep:slot";
 inline constexpr std::string_view instance = "snapkeep:instance";
 inline constexpr std::string_view set = "snapkeep:set";
 inline constexpr std::string_view device = "snapkeep:device";
+// On copies: "<source account>:<source region>:<source snapshot id>".
 inline constexpr std::string_view copy_of = "snapkeep:copy-of";
+// On copies: the copy target, "<destination account>:<destination region>".
+inline constexpr std::string_view copy = "snapkeep:copy";
 inline constexpr std::string_view owner = "snapkeep:owner";
 }  // namespace tag
 
@@ -68,6 +71,10 @@ struct SnapshotTags {
   CompactString instance;
   CompactString set;
   CompactString device;
+  // Set on copies only (core/copies.h): the source planner leaves copies to
+  // the copy planner, which deletes only its target's copies of its source.
+  CompactString copy_of;
+  CompactString copy;
   CompactString owner;  // the configuration's owner (Config::owner); empty: none
 
   // Keeps `value` when `key` is one of the reserved tags above; false (and
@@ -82,8 +89,12 @@ struct Snapshot {
   CompactString volume_id;
   CompactString owner_id;
   SnapshotState state = SnapshotState::unknown;
+  bool encrypted = false;
   int size_gib = 0;
   Time start_time{};
+  // The KMS key (ARN) of an encrypted snapshot: a copy to another account
+  // is refused for the AWS managed key aws/ebs, which cannot be shared.
+  CompactString kms_key_id;
   SnapshotTags tags;
 };
 

@@ -189,6 +189,9 @@ class Planner {
       if (t.policy.empty()) {
         continue;  // not snapkeep's: never looked at
       }
+      if (!t.copy_of.empty()) {
+        continue;  // a copy at a copy target: core/copies.h reconciles it
+      }
       if (last_policy == nullptr || *last_policy != t.policy) {
         last_policy = &t.policy;
         policy_it = m_policy_index.find(t.policy.view());

@@ -73,6 +73,8 @@ core::Snapshot to_core(const aws::Ec2Snapshot& in) {
   out.start_time = std::chrono::time_point_cast<std::chrono::seconds>(in.start_time);
   out.owner_id = in.owner_id;
   out.size_gib = in.volume_size_gib;
+  out.encrypted = in.encrypted;
+  if (in.encrypted) out.kms_key_id = in.kms_key_id;
   for (const auto& t : in.tags) out.tags.set_tag(t.key, t.value);
   return out;
 }

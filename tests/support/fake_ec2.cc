@@ -319,6 +319,7 @@ aws::Result<aws::HttpResponse> FakeEc2::send(const aws::HttpRequest& request) {
     if (auto fault = m_fault_hook(FaultStage::before, *call)) return std::move(*fault);
   }
   int status = 200;
+  settle_copies();
   response.body = dispatch(region_name, action, params, status);
   response.status = status;
   if (call) {
@@ -338,6 +339,8 @@ std::string FakeEc2::dispatch(const std::string& region_name, const std::string&
   if (action == "CreateSnapshots") return create_snapshots(r, params, status);
   if (action == "CreateTags") return create_tags(r, params, status);
   if (action == "DeleteSnapshot") return delete_snapshot(r, params, status);
+  if (action == "CopySnapshot") return copy_snapshot(region_name, params, status);
+  if (action == "ModifySnapshotAttribute") return modify_snapshot_attribute(r, params, status);
   status = 400;
   return error_xml("InvalidAction",
                    fmt::format("The action {} is not valid for this web service.", action));
@@ -446,9 +449,16 @@ std::string FakeEc2::describe_snapshots(FakeRegion& r, const Params& p, int& sta
   auto filters = filters_of(p);
   auto owners = list_of(p, "Owner");
   auto ids = list_of(p, "SnapshotId");
+  auto restorable_by = list_of(p, "RestorableBy");
   std::vector<const FakeSnapshot*> matched;
   for (const auto& [id, s] : r.snapshots) {
     if (!ids.empty() && std::find(ids.begin(), ids.end(), id) == ids.end()) continue;
+    if (!restorable_by.empty() &&
+        !std::any_of(restorable_by.begin(), restorable_by.end(), [&](const std::string& a) {
+          return std::find(s.shared_with.begin(), s.shared_with.end(), a) != s.shared_with.end();
+        })) {
+      continue;
+    }
     if (!owners.empty()) {
       bool owner_ok = std::any_of(owners.begin(), owners.end(), [&](const std::string& o) {
         return (o == "self" && s.owner_id == m_account_id) || o == s.owner_id;
@@ -483,10 +493,15 @@ std::string FakeEc2::describe_snapshots(FakeRegion& r, const Params& p, int& sta
     out += fmt::format(
         "<item><snapshotId>{}</snapshotId><volumeId>{}</volumeId><status>{}</status><startTime>{}"
         "</startTime><progress>{}</progress><ownerId>{}</ownerId><volumeSize>{}</volumeSize>"
-        "<description>{}</description><encrypted>false</encrypted><storageTier>standard"
+        "<description>{}</description><encrypted>{}</encrypted>{}{}<storageTier>standard"
         "</storageTier>{}</item>",
         s.id, s.volume_id, s.state, s.start_time, s.state == "completed" ? "100%" : "0%",
-        s.owner_id, s.size_gib, xml_escape(s.description), tag_set(s.tags));
+        s.owner_id, s.size_gib, xml_escape(s.description), s.encrypted ? "true" : "false",
+        s.kms_key_id.empty() ? "" : fmt::format("<kmsKeyId>{}</kmsKeyId>", s.kms_key_id),
+        s.state_message.empty()
+            ? ""
+            : fmt::format("<statusMessage>{}</statusMessage>", xml_escape(s.state_message)),
+        tag_set(s.tags));
   }
   out += "</snapshotSet>" + next_token_xml(end, matched.size());
   return wrap("DescribeSnapshots", out);
@@ -624,6 +639,118 @@ std::string FakeEc2::delete_snapshot(FakeRegion& r, const Params& p, int& status
   }
   r.snapshots.erase(id);
   return wrap("DeleteSnapshot", "<return>true</return>");
+}
+
+// --- copies and sharing ---------------------------------------------------
+
+// Copies whose simulated duration is over take their final state.
+void FakeEc2::settle_copies() {
+  if (m_copies_in_flight.empty()) return;
+  const auto now = m_clock.now();
+  std::erase_if(m_copies_in_flight, [&](const std::pair<std::string, std::string>& entry) {
+    auto& snapshots = m_regions[entry.first].snapshots;
+    auto it = snapshots.find(entry.second);
+    if (it == snapshots.end()) return true;
+    FakeSnapshot& s = it->second;
+    if (!s.completes_at || *s.completes_at > now) return false;
+    s.state = s.completes_as;
+    s.completes_at.reset();
+    return true;
+  });
+}
+
+std::string FakeEc2::copy_snapshot(const std::string& region, const Params& p, int& status) {
+  const std::string source_region = p.contains("SourceRegion") ? p.at("SourceRegion") : "";
+  const std::string source_id = p.contains("SourceSnapshotId") ? p.at("SourceSnapshotId") : "";
+  auto& sources = m_regions[source_region].snapshots;
+  auto source = sources.find(source_id);
+  if (source_region.empty() || source == sources.end()) {
+    status = 400;
+    return error_xml("InvalidSnapshot.NotFound",
+                     fmt::format("The snapshot '{}' does not exist.", source_id));
+  }
+  if (source->second.state != "completed") {
+    status = 400;
+    return error_xml("IncorrectState",
+                     fmt::format("Snapshot '{}' is not in a completed state.", source_id));
+  }
+  int pending = 0;
+  for (const auto& [dest_region, id] : m_copies_in_flight) {
+    if (dest_region == region) ++pending;
+  }
+  if (pending >= m_copy_model.max_pending_per_region) {
+    ++m_copy_refusals;
+    status = 400;
+    return error_xml("ResourceLimitExceeded",
+                     fmt::format("Too many snapshot copies in progress. The limit is {} for this "
+                                 "destination region.",
+                                 m_copy_model.max_pending_per_region));
+  }
+  const FakeSnapshot& src = source->second;
+  FakeSnapshot copy;
+  copy.id = fmt::format("snap-{:017x}", m_next_id++);
+  copy.volume_id = "vol-ffffffff";  // AWS: "an arbitrary source volume ID"
+  copy.owner_id = m_account_id;
+  copy.size_gib = src.size_gib;
+  copy.description = p.contains("Description") ? p.at("Description") : "";
+  copy.encrypted = src.encrypted || (p.contains("Encrypted") && p.at("Encrypted") == "true");
+  copy.kms_key_id = p.contains("KmsKeyId") ? p.at("KmsKeyId") : src.kms_key_id;
+  for (int n = 1;; ++n) {
+    auto key = p.find(fmt::format("TagSpecification.1.Tag.{}.Key", n));
+    if (key == p.end()) break;
+    auto value = p.find(fmt::format("TagSpecification.1.Tag.{}.Value", n));
+    copy.tags[key->second] = value == p.end() ? "" : value->second;
+  }
+  auto now = std::chrono::system_clock::to_time_t(m_clock.now());
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  copy.start_time = fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.000Z", tm.tm_year + 1900,
+                                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  const auto& keys = m_copy_model.inaccessible_keys;
+  if (!copy.kms_key_id.empty() &&
+      std::find(keys.begin(), keys.end(), copy.kms_key_id) != keys.end()) {
+    copy.completes_as = "error";
+    copy.state_message = "Given key ID is not accessible";
+  } else if (src.encrypted && !p.contains("PresignedUrl")) {
+    copy.completes_as = "error";
+    copy.state_message = "The presigned URL is missing or invalid";
+  } else if (m_copy_model.fails && m_copy_model.fails(src)) {
+    copy.completes_as = "error";
+    copy.state_message = "Internal error while copying the snapshot";
+  }
+  copy.state = "pending";
+  copy.completes_at = m_clock.now() + m_copy_model.duration;
+  m_copies_in_flight.emplace_back(region, copy.id);
+  std::string out = fmt::format("<snapshotId>{}</snapshotId>{}", copy.id, tag_set(copy.tags));
+  m_regions[region].snapshots.emplace(copy.id, std::move(copy));
+  settle_copies();  // a zero duration completes at once, as moto does
+  return wrap("CopySnapshot", out);
+}
+
+std::string FakeEc2::modify_snapshot_attribute(FakeRegion& r, const Params& p, int& status) {
+  const std::string id = p.contains("SnapshotId") ? p.at("SnapshotId") : "";
+  auto it = r.snapshots.find(id);
+  if (it == r.snapshots.end()) {
+    status = 400;
+    return error_xml("InvalidSnapshot.NotFound",
+                     fmt::format("The snapshot '{}' does not exist.", id));
+  }
+  FakeSnapshot& s = it->second;
+  const bool add = p.contains("OperationType") && p.at("OperationType") == "add";
+  for (const auto& user : list_of(p, "UserId")) {
+    auto found = std::find(s.shared_with.begin(), s.shared_with.end(), user);
+    if (add && found == s.shared_with.end()) {
+      if (s.encrypted && s.kms_key_id.find("alias/aws/ebs") != std::string::npos) {
+        status = 400;
+        return error_xml("OperationNotPermitted",
+                         "Snapshots encrypted with the AWS Managed CMK can't be shared.");
+      }
+      s.shared_with.push_back(user);
+    } else if (!add && found != s.shared_with.end()) {
+      s.shared_with.erase(found);
+    }
+  }
+  return wrap("ModifySnapshotAttribute", "<return>true</return>");
 }
 
 }  // namespace snapkeep::testing

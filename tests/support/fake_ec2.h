@@ -54,6 +54,27 @@ struct FakeSnapshot {
   int size_gib = 8;
   std::string description;
   std::map<std::string, std::string> tags;
+  // --- copies and sharing (CopySnapshot, ModifySnapshotAttribute)
+  bool encrypted = false;
+  std::string kms_key_id;
+  std::string state_message;                 // why a copy ended in error
+  std::optional<aws::SysTime> completes_at;  // a copy in flight: its state then
+  std::string completes_as = "completed";
+  std::vector<std::string> shared_with;  // createVolumePermission user ids
+};
+
+// How CopySnapshot behaves (what moto does not model, reference A.6): a copy
+// stays pending for `duration` of the fake clock; at most
+// `max_pending_per_region` copies may be pending in a destination region
+// (AWS: 20, not adjustable), past which CopySnapshot answers
+// ResourceLimitExceeded; a copy with a KMS key in `inaccessible_keys`, or of
+// an encrypted source without a PresignedUrl, or one that `fails` picks, is
+// accepted and ends in `error`, as AWS checks these asynchronously.
+struct FakeCopyModel {
+  std::chrono::seconds duration{0};
+  int max_pending_per_region = 20;
+  std::vector<std::string> inaccessible_keys;
+  std::function<bool(const FakeSnapshot& source)> fails;
 };
 
 struct FakeImage {
@@ -112,6 +133,16 @@ class FakeEc2 final : public aws::HttpTransport {
     m_fault_hook = std::move(hook);
   }
 
+  void set_copy_model(FakeCopyModel model) {
+    std::lock_guard lock(m_mutex);
+    m_copy_model = std::move(model);
+  }
+  // CopySnapshot requests refused with ResourceLimitExceeded.
+  std::int64_t copy_limit_refusals() const {
+    std::lock_guard lock(m_mutex);
+    return m_copy_refusals;
+  }
+
   // Calls per action (every request, throttled or not) and throttled calls.
   std::map<std::string, std::int64_t> calls() const;
   std::map<std::string, std::int64_t> throttled() const;
@@ -137,6 +168,10 @@ class FakeEc2 final : public aws::HttpTransport {
   std::string create_snapshots(FakeRegion& r, const Params& p, int& status);
   std::string create_tags(FakeRegion& r, const Params& p, int& status);
   std::string delete_snapshot(FakeRegion& r, const Params& p, int& status);
+  // --- copies and sharing
+  void settle_copies();
+  std::string copy_snapshot(const std::string& region, const Params& p, int& status);
+  std::string modify_snapshot_attribute(FakeRegion& r, const Params& p, int& status);
 
   aws::Clock& m_clock;
   std::string m_account_id;
@@ -147,6 +182,9 @@ class FakeEc2 final : public aws::HttpTransport {
   std::map<std::string, std::int64_t> m_throttled;
   std::uint64_t m_next_id = 1;
   FaultHook m_fault_hook;
+  FakeCopyModel m_copy_model;
+  std::vector<std::pair<std::string, std::string>> m_copies_in_flight;  // (region, id)
+  std::int64_t m_copy_refusals = 0;
   bool m_throttling = false;
   int m_default_page_size = 1000;
 };

@@ -9,6 +9,7 @@
 namespace snapkeep::aws {
 namespace {
 
+using ::testing::Contains;
 using ::testing::ElementsAre;
 using testing::FakeQueryCaller;
 using ::testing::Pair;
@@ -622,14 +623,10 @@ TEST(Ec2ModifySnapshotPermission, AddAndRemove) {
 constexpr const char* kMotoCopy = R"(<?xml version="1.0" encoding="utf-8"?>
 <CopySnapshotResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15"><tagSet><item><key>a</key><value>b</value></item></tagSet><snapshotId>snap-b55e8978fb88a14e1</snapshotId><requestId>request-id</requestId></CopySnapshotResponse>)";
 
-TEST(Ec2CopySnapshot, UnencryptedSourceSendsNoPresignedUrl) {
+TEST(Ec2CopySnapshot, WithoutPresignerAnUnencryptedSourceSendsNoPresignedUrl) {
   FakeQueryCaller caller;
   caller.answer(kMotoCopy);
-  bool presigned = false;
-  Ec2 ec2(caller, "us-west-2", [&](std::string_view, const QueryParams&) -> Result<std::string> {
-    presigned = true;
-    return std::string("unused");
-  });
+  Ec2 ec2(caller, "us-west-2");
   CopySnapshotRequest request;
   request.source_region = "us-east-1";
   request.source_snapshot_id = "snap-1";
@@ -637,7 +634,6 @@ TEST(Ec2CopySnapshot, UnencryptedSourceSendsNoPresignedUrl) {
   request.tags = {{"a", "b"}};
   auto copy = ec2.copy_snapshot(request);
   ASSERT_TRUE(copy) << copy.error().describe();
-  EXPECT_FALSE(presigned);
   EXPECT_EQ(copy->snapshot_id, "snap-b55e8978fb88a14e1");
   EXPECT_THAT(copy->tags, ElementsAre(Tag{"a", "b"}));
   EXPECT_THAT(
@@ -647,6 +643,35 @@ TEST(Ec2CopySnapshot, UnencryptedSourceSendsNoPresignedUrl) {
                            Pair("TagSpecification.1.ResourceType", "snapshot"),
                            Pair("TagSpecification.1.Tag.1.Key", "a"),
                            Pair("TagSpecification.1.Tag.1.Value", "b")));
+}
+
+// botocore's inject_presigned_url_ec2 adds PresignedUrl and DestinationRegion
+// to every CopySnapshot, encrypted source or not (reference A.2).
+TEST(Ec2CopySnapshot, WithPresignerEveryCopyIsPresignedLikeBotocore) {
+  FakeQueryCaller caller;
+  caller.answer(kMotoCopy);
+  QueryParams presign_params;
+  Ec2 ec2(caller, "us-west-2",
+          [&](std::string_view, const QueryParams& params) -> Result<std::string> {
+            presign_params = params;
+            return std::string("https://ec2.us-east-1.amazonaws.com/?X-Amz-Signature=abc");
+          });
+  CopySnapshotRequest request;
+  request.source_region = "us-east-1";
+  request.source_snapshot_id = "snap-1";
+  request.tags = {{"a", "b"}};
+  ASSERT_TRUE(ec2.copy_snapshot(request));
+  EXPECT_THAT(presign_params,
+              ElementsAre(Pair("Action", "CopySnapshot"), Pair("Version", "2016-11-15"),
+                          Pair("SourceRegion", "us-east-1"), Pair("SourceSnapshotId", "snap-1"),
+                          Pair("TagSpecification.1.ResourceType", "snapshot"),
+                          Pair("TagSpecification.1.Tag.1.Key", "a"),
+                          Pair("TagSpecification.1.Tag.1.Value", "b"),
+                          Pair("DestinationRegion", "us-west-2")));
+  EXPECT_THAT(
+      caller.calls()[0].params,
+      Contains(Pair("PresignedUrl", "https://ec2.us-east-1.amazonaws.com/?X-Amz-Signature=abc")));
+  EXPECT_THAT(caller.calls()[0].params, Contains(Pair("DestinationRegion", "us-west-2")));
 }
 
 TEST(Ec2CopySnapshot, EncryptedSourceIsPresignedForTheSourceRegion) {
@@ -770,6 +795,26 @@ TEST(Ec2AttachVolume, SendsParametersAndParsesMotoAnswer) {
   EXPECT_EQ(attachment->instance_id, "i-4");
   EXPECT_EQ(attachment->device, "/dev/sdf");
   EXPECT_EQ(attachment->state, "attaching");
+}
+
+// --- DescribeSnapshots: RestorableBy and the state message of a failed copy ---
+
+TEST(Ec2DescribeSnapshots, RestorableByAndStateMessage) {
+  FakeQueryCaller caller;
+  caller.answer(R"(<DescribeSnapshotsResponse><snapshotSet><item><snapshotId>snap-1</snapshotId>
+<status>error</status><statusMessage>Given key ID is not accessible</statusMessage>
+</item></snapshotSet></DescribeSnapshotsResponse>)");
+  Ec2 ec2(caller, "us-east-1");
+  DescribeSnapshotsRequest request;
+  request.restorable_by = {"222222222222"};
+  auto listed = ec2.describe_snapshots(request);
+  ASSERT_TRUE(listed) << listed.error().describe();
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ((*listed)[0].state, "error");
+  EXPECT_EQ((*listed)[0].state_message, "Given key ID is not accessible");
+  EXPECT_THAT(caller.calls()[0].params,
+              UnorderedElementsAre(Pair("Owner.1", "self"), Pair("RestorableBy.1", "222222222222"),
+                                   Pair("MaxResults", "1000")));
 }
 
 }  // namespace

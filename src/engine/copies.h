@@ -1,0 +1,81 @@
+// The engine's copy step (docs/copies.md): lists what a copy target needs and
+// carries out a core::CopyPlan with the right credentials at each end.
+//
+// Calls per (source, target): the destination's listing (one paginated
+// DescribeSnapshots, Owner.1=self, tag-key=snapkeep:copy-of), for a
+// cross-account target one paginated DescribeSnapshots of the source's
+// snapshots shared with the destination account (RestorableBy.1), then one
+// ModifySnapshotAttribute add per snapshot shared, one CopySnapshot per
+// snapshot copied, one DeleteSnapshot per copy deleted and one
+// ModifySnapshotAttribute remove per share removed.
+//
+// CopySnapshot is not idempotent and EC2 offers no client token for it: a
+// retried copy whose first answer was lost leaves two copies of one
+// snapshot, which the next plan notices and deletes (the first completed
+// one stays).
+//
+// Thread safety: functions of their arguments; an Ec2 may be shared.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "aws/ec2.h"
+#include "core/copies.h"
+#include "core/inventory.h"
+
+namespace snapkeep::engine {
+
+// The user tags (neither snapkeep: nor aws:) of source snapshots, by id:
+// the core keeps only snapkeep:* tags, and a copy carries the source's tags.
+using SourceUserTags = std::unordered_map<std::string, aws::TagList>;
+
+// snapkeep's own snapshots in a region with their user tags kept aside:
+// the source listing when the region has copy targets.
+aws::Result<std::vector<core::Snapshot>> list_own_snapshots_with_tags(const aws::Ec2& ec2,
+                                                                      SourceUserTags& user_tags);
+
+// The copies at a destination: its own snapshots carrying snapkeep:copy-of.
+// On failure the inventory is marked incomplete (no copy is deleted there).
+core::RegionInventory list_copies(const aws::Ec2& destination, std::string account_id,
+                                  std::vector<std::string>& problems);
+
+// Ids of the source's snapkeep snapshots that `account_id` may create volumes
+// from (shared with it).
+aws::Result<std::vector<std::string>> list_shared_with(const aws::Ec2& source,
+                                                       const std::string& account_id);
+
+struct CopyOutcome {
+  std::int64_t started = 0;
+  std::int64_t failed = 0;   // CopySnapshot or its share refused (not the quota)
+  std::int64_t waiting = 0;  // left for a later run (max_in_flight, or the quota)
+  std::int64_t shares_added = 0;
+  std::int64_t shares_removed = 0;
+  std::int64_t deleted = 0;
+  std::int64_t refused = 0;    // notes of kind refused (aws/ebs key)
+  std::int64_t errored = 0;    // copies found in error (deleted, copied again later)
+  bool limit_reached = false;  // ResourceLimitExceeded: no more copies to the destination this run
+  std::vector<std::string> problems;  // one line per failed call
+  std::vector<std::string> created;   // ids of the copies started
+
+  void add(const CopyOutcome& other);
+};
+
+// Shares (at the source) and copies (at the destination), in plan order.
+// ResourceLimitExceeded stops further copies to the destination for this
+// run: they wait, and it is not a failure.
+CopyOutcome execute_copies(const core::CopyPlan& plan, const aws::Ec2& source,
+                           const aws::Ec2& destination, const SourceUserTags& user_tags);
+
+// Deletes the copies the plan lets go (at the destination) and removes the
+// shares no longer needed (at the source).
+CopyOutcome execute_copy_cleanup(const core::CopyPlan& plan, const aws::Ec2& source,
+                                 const aws::Ec2& destination);
+
+// The tags a copy is created with: the plan's snapkeep:* tags and the
+// source's user tags (aws: never; EC2's 50 at most, snapkeep's first).
+aws::TagList copy_tags(const core::CopyAction& copy, const SourceUserTags& user_tags);
+
+}  // namespace snapkeep::engine
