@@ -204,6 +204,9 @@ Result<HttpResponse> CurlTransport::send(const HttpRequest& request) {
   curl_easy_setopt(handle, CURLOPT_FOLLOWLOCATION, 0L);
   curl_easy_setopt(handle, CURLOPT_SSL_VERIFYPEER, 1L);
   curl_easy_setopt(handle, CURLOPT_SSL_VERIFYHOST, 2L);
+  if (!m_impl->options.ca_file.empty()) {
+    curl_easy_setopt(handle, CURLOPT_CAINFO, m_impl->options.ca_file.c_str());
+  }
   curl_easy_setopt(handle, CURLOPT_TCP_KEEPALIVE, 1L);
   curl_easy_setopt(handle, CURLOPT_FRESH_CONNECT, request.idempotent ? 0L : 1L);
   curl_easy_setopt(handle, CURLOPT_CONNECTTIMEOUT_MS,
