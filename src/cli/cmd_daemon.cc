@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -34,6 +35,7 @@
 #include "core/retention.h"
 #include "engine/aws_session.h"
 #include "engine/metrics.h"
+#include "engine/render.h"
 
 namespace snapkeep::cli {
 
@@ -173,12 +175,12 @@ int daemon_command(DaemonOptions& opt) {
   aws::ProcessEnvironment env;
   aws::CurlTransport http;
   aws::Clock& clock = aws::system_clock();
-  AwsContext aws_context;
-  if (int status = open_aws(opt.common, *config, env, http, clock, aws_context);
-      status != kExitOk) {
-    return status;
+  auto session = open_session(opt.common, env, http, clock);
+  if (!session) {
+    fmt::print(stderr, "snapkeep: {}\n", session.error());
+    return kExitBadInput;
   }
-  RunService service{env, http, clock, *aws_context.session, opt.common.regions};
+  RunService service{env, http, clock, **session, opt.common.regions};
   engine::RunMetrics metrics;
   nlohmann::ordered_json status = {{"pid", static_cast<long>(getpid())},
                                    {"config", opt.common.config_path},
@@ -260,10 +262,11 @@ int daemon_command(DaemonOptions& opt) {
       for (const auto& r : summary.results) {
         if (r.outcome == engine::Outcome::failed) {
           log("error", "action",
-              fmt::format("failed {} {} {}: {} {}", r.action, r.region, r.instance_id, r.error_code,
-                          r.error_message));
+              fmt::format("failed {} {} {}: {} {}", engine::to_string(r.action), r.region,
+                          r.instance_id, r.error_code, r.error_message));
         }
       }
+      for (const auto& e : summary.errors) log("error", "run", e);
       for (const auto& region : summary.regions) {
         for (const auto& problem : region.problems) {
           log("error", "region", fmt::format("{}: {}", region.region, problem));

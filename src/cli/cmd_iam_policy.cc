@@ -3,6 +3,7 @@
 // put-role-policy`, CloudFormation or Terraform.
 #include <fmt/format.h>
 
+#include <CLI/CLI.hpp>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>

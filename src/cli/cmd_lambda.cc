@@ -8,6 +8,7 @@
 #include <date/date.h>
 #include <fmt/format.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -29,6 +30,7 @@
 #include "core/retention.h"
 #include "engine/aws_session.h"
 #include "engine/lambda_runtime.h"
+#include "engine/render.h"
 
 namespace snapkeep::cli {
 
@@ -137,6 +139,8 @@ void log_run(const engine::RunSummary& summary, const std::string& request_id,
             {"interrupted", summary.interrupted},
             {"totals", json["totals"]},
             {"regions", summary.regions.size()},
+            {"errors", summary.errors},
+            {"warnings", json["warnings"]},
             {"notification_errors", summary.notification_errors},
             {"seconds", summary.seconds},
             {"message", engine::one_line(summary)}});

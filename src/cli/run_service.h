@@ -1,6 +1,6 @@
-// One run with notifications, as the long-lived commands (`daemon`,
-// `lambda`) start it: the regions resolved again for each run (the
-// configuration may have been reloaded), reconcile, notify.
+// One run as the long-lived commands (`daemon`, `lambda`) start it: an
+// engine::run_once in run mode (targets resolved again for each run, since
+// the configuration may have been reloaded; notifications sent).
 //
 // Thread safety: one call at a time per RunService.
 #pragma once
@@ -13,7 +13,7 @@
 #include "aws/environment.h"
 #include "aws/http.h"
 #include "core/config.h"
-#include "engine/aws_session.h"
+#include "engine/run.h"
 #include "engine/summary.h"
 
 namespace snapkeep::cli {
@@ -22,11 +22,9 @@ struct RunService {
   const aws::Environment& env;
   aws::HttpTransport& http;
   aws::Clock& clock;
-  engine::AwsSession& session;
+  engine::AwsAccess& access;
   std::vector<std::string> region_overrides;  // --region
 
-  // A summary in every case; a region listing that failed is an incomplete
-  // region in it (exit status 1).
   engine::RunSummary run(const core::Config& config, core::Time now,
                          const std::atomic<bool>& stop) const;
 };

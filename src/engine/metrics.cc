@@ -31,7 +31,9 @@ void family(std::string& out, std::string_view name, std::string_view type, std:
 void RunMetrics::add(const RunSummary& summary, double started_unix, double finished_unix) {
   const bool ok = summary.exit_status() == 0;
   (ok ? m_runs_ok : m_runs_failed) += 1;
-  for (const auto& r : summary.results) ++m_actions[{r.action, std::string(to_string(r.outcome))}];
+  for (const auto& r : summary.results) {
+    ++m_actions[{std::string(to_string(r.action)), std::string(to_string(r.outcome))}];
+  }
   for (const auto& [action, calls] : summary.api_calls) m_api_calls[action] += calls.calls;
   m_last_run = finished_unix;
   m_last_duration = finished_unix - started_unix;

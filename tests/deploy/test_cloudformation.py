@@ -174,7 +174,7 @@ class StackOnMotoTest(unittest.TestCase):
         # The metric filter matches the summary line `snapkeep lambda` logs
         # for a run that left work undone, and only that one.
         pattern = self.template["Resources"]["WorkUndoneMetric"]["Properties"]["FilterPattern"]
-        self.assertEqual(pattern, '{ $.event = "summary" && $.exit_status = 1 }')
+        self.assertEqual(pattern, '{ $.event = "summary" && $.exit_status != 0 }')
 
 
 def urllib_reset():

@@ -16,9 +16,11 @@ Config two_policies() {
       "regions: [us-east-1]\n"
       "policies:\n"
       "  - name: nightly\n"
+      "    select: {all: true}\n"
       "    schedule: \"cron(0 0 * * ? *)\"\n"
       "    retain: {count: 1}\n"
       "  - name: quarter\n"
+      "    select: {all: true}\n"
       "    schedule: rate(15 minutes)\n"
       "    retain: {count: 1}\n",
       "c.yaml");

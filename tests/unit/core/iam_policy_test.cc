@@ -81,6 +81,7 @@ TEST(IamPolicy, AllRegionsNeedsDescribeRegionsAndAnyRegion) {
   auto doc = iam_policy(config_of("regions: \"*\"\n"
                                   "policies:\n"
                                   "  - name: p\n"
+                                  "    select: {all: true}\n"
                                   "    schedule: rate(1 day)\n"
                                   "    retain: {count: 1}\n"),
                         IamPrincipal::runner);
@@ -105,6 +106,7 @@ TEST(IamPolicy, PartitionFollowsTheRegion) {
   auto doc = iam_policy(config_of("regions: [cn-north-1]\n"
                                   "policies:\n"
                                   "  - name: p\n"
+                                  "    select: {all: true}\n"
                                   "    schedule: rate(1 day)\n"
                                   "    retain: {count: 1}\n"),
                         IamPrincipal::runner);

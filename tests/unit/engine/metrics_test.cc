@@ -16,13 +16,13 @@ RunSummary summary_with(int created, int failed) {
   for (int i = 0; i < created; ++i) {
     ActionResult r;
     r.outcome = Outcome::created;
-    r.action = "create";
+    r.action = ActionKind::create;
     s.results.push_back(r);
   }
   for (int i = 0; i < failed; ++i) {
     ActionResult r;
     r.outcome = Outcome::failed;
-    r.action = "delete";
+    r.action = ActionKind::delete_snapshot;
     s.results.push_back(r);
   }
   s.api_calls["CreateSnapshots"].calls = created;
