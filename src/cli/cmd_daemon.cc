@@ -266,7 +266,7 @@ int daemon_command(DaemonOptions& opt) {
                           r.instance_id, r.error_code, r.error_message));
         }
       }
-      for (const auto& e : summary.errors) log("error", "run", e);
+      for (const auto& e : summary.errors) log("error", "run-error", e);
       for (const auto& region : summary.regions) {
         for (const auto& problem : region.problems) {
           log("error", "region", fmt::format("{}: {}", region.region, problem));
