@@ -7,6 +7,7 @@
 #include <array>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "util/url.h"
@@ -155,7 +156,7 @@ struct CurlTransport::Impl {
 
 CurlTransport::CurlTransport(CurlTransportOptions options) : m_impl(std::make_unique<Impl>()) {
   global_init();
-  m_impl->options = options;
+  m_impl->options = std::move(options);
   m_impl->share = curl_share_init();
   if (m_impl->share != nullptr) {
     curl_share_setopt(m_impl->share, CURLSHOPT_LOCKFUNC, &Impl::lock);
