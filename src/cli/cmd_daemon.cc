@@ -60,7 +60,7 @@ class Log {
  public:
   explicit Log(bool json) : m_json(json) {}
   void operator()(std::string_view level, std::string_view event, const std::string& message,
-                  nlohmann::ordered_json fields = nlohmann::ordered_json::object()) const {
+                  const nlohmann::ordered_json& fields = nlohmann::ordered_json::object()) const {
     const std::string time = iso_ms(std::chrono::system_clock::now());
     if (m_json) {
       nlohmann::ordered_json line = {
