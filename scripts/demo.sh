@@ -29,6 +29,11 @@ step "1. A demo fleet in moto" \
 step "2. snapkeep validate" "Checks examples/demo.yaml and says what each policy means and when it runs."
 "$build/snapkeep" validate --config examples/demo.yaml
 
+step "2b. snapkeep iam-policy" \
+  "The least-privilege IAM policy this configuration needs: create snapshots only with" \
+  "snapkeep's tags, tag and delete only snapshots of its policies, in its two regions."
+"$build/snapkeep" iam-policy --config examples/demo.yaml
+
 step "3. snapkeep plan --now $(day 1)" \
   "What a run would do at that time, and why. Nothing is changed."
 snapkeep plan --now "$(day 1)"

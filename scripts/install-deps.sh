@@ -11,6 +11,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev librapidcheck-dev
   python3 python3-venv ninja-build ccache
   clang-14 libclang-rt-14-dev  # libFuzzer and the sanitizer runtimes (scripts/fuzz.sh)
+  zip systemd  # scripts/package-lambda.sh; systemd-analyze verify (tests/deploy)
 )
 
 missing=()
@@ -39,4 +40,11 @@ if ! command -v moto_server >/dev/null 2>&1 || ! python3 -c 'import boto3, moto,
     python3 -m venv "$here/.venv"
     "$here/.venv/bin/pip" install -q "moto[server]>=5,<6" boto3 jsonschema
   fi
+fi
+# cfn-lint checks deploy/cloudformation/ (tests/deploy); the same rule: the
+# machine's when present, else the project virtualenv's.
+if ! command -v cfn-lint >/dev/null 2>&1 && [[ ! -x "$here/.venv/bin/cfn-lint" ]]; then
+  echo "install-deps: installing cfn-lint into $here/.venv"
+  [[ -x "$here/.venv/bin/pip" ]] || python3 -m venv "$here/.venv"
+  "$here/.venv/bin/pip" install -q cfn-lint
 fi

@@ -7,6 +7,7 @@
 #include <array>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "util/url.h"
@@ -155,7 +156,7 @@ struct CurlTransport::Impl {
 
 CurlTransport::CurlTransport(CurlTransportOptions options) : m_impl(std::make_unique<Impl>()) {
   global_init();
-  m_impl->options = options;
+  m_impl->options = std::move(options);
   m_impl->share = curl_share_init();
   if (m_impl->share != nullptr) {
     curl_share_setopt(m_impl->share, CURLSHOPT_LOCKFUNC, &Impl::lock);
@@ -206,6 +207,9 @@ Result<HttpResponse> CurlTransport::send(const HttpRequest& request) {
   curl_easy_setopt(handle, CURLOPT_FOLLOWLOCATION, 0L);
   curl_easy_setopt(handle, CURLOPT_SSL_VERIFYPEER, 1L);
   curl_easy_setopt(handle, CURLOPT_SSL_VERIFYHOST, 2L);
+  if (!m_impl->options.ca_file.empty()) {
+    curl_easy_setopt(handle, CURLOPT_CAINFO, m_impl->options.ca_file.c_str());
+  }
   curl_easy_setopt(handle, CURLOPT_TCP_KEEPALIVE, 1L);
   curl_easy_setopt(handle, CURLOPT_FRESH_CONNECT, request.idempotent ? 0L : 1L);
   curl_easy_setopt(handle, CURLOPT_CONNECTTIMEOUT_MS,

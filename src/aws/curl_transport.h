@@ -18,6 +18,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <string>
 
 #include "aws/http.h"
 
@@ -30,6 +31,10 @@ struct CurlTransportOptions {
   // Easy handles kept for reuse when idle (one per concurrent sender is
   // enough; extras are freed).
   std::size_t max_idle_handles = 16;
+  // CA certificates file for TLS peer verification; "" = libcurl's built-in
+  // default (the build machine's path, which another distribution, such as
+  // Lambda's Amazon Linux, may not have).
+  std::string ca_file;
 };
 
 class CurlTransport final : public HttpTransport {

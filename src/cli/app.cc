@@ -20,6 +20,12 @@ const std::vector<Command> kCommands = {
      setup_list},
     {"validate", "check a configuration file and show what it means", setup_validate},
     {"schedule", "show when a schedule expression fires", setup_schedule},
+    {"iam-policy", "print the least-privilege IAM policy the configuration needs",
+     setup_iam_policy},
+    {"daemon", "run the schedule: reconcile at every slot of every policy, until stopped",
+     setup_daemon},
+    {"lambda", "serve the AWS Lambda Runtime API: one run per invocation (custom runtime)",
+     setup_lambda},
 };
 
 }  // namespace

@@ -26,6 +26,9 @@ struct Command {
 };
 
 // Defined in cmd_<name>.cc files, one per command.
+CommandRunner setup_daemon(CLI::App& sub);
+CommandRunner setup_iam_policy(CLI::App& sub);
+CommandRunner setup_lambda(CLI::App& sub);
 CommandRunner setup_list(CLI::App& sub);
 CommandRunner setup_plan(CLI::App& sub);
 CommandRunner setup_run(CLI::App& sub);
