@@ -18,6 +18,10 @@ const std::vector<Command> kCommands = {
     {"run", "reconcile once: create, tag and delete snapshots, then notify", setup_run},
     {"list", "show the restore points that exist, per instance: slot, age, volumes, state, size",
      setup_list},
+    {"restore", "turn a restore point back into volumes, attached volumes or a new instance",
+     setup_restore},
+    {"drill", "restore drills: restore points as volumes, check, record pass/fail, clean up",
+     setup_drill},
     {"validate", "check a configuration file and show what it means", setup_validate},
     {"schedule", "show when a schedule expression fires", setup_schedule},
 };

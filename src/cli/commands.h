@@ -21,8 +21,10 @@ struct Command {
 };
 
 // Defined in cmd_<name>.cc files, one per command.
+CommandRunner setup_drill(CLI::App& sub);
 CommandRunner setup_list(CLI::App& sub);
 CommandRunner setup_plan(CLI::App& sub);
+CommandRunner setup_restore(CLI::App& sub);
 CommandRunner setup_run(CLI::App& sub);
 CommandRunner setup_schedule(CLI::App& sub);
 CommandRunner setup_validate(CLI::App& sub);

@@ -8,6 +8,7 @@
 #include <optional>
 #include <set>
 
+#include "core/drill.h"
 #include "engine/inventory.h"
 #include "engine/parallel.h"
 
@@ -30,20 +31,38 @@ RegionListing list_region_points(const ListOptions& options, const std::string& 
     out.problem = clients.error();
     return out;
   }
-  auto snapshots = list_own_snapshots((*clients)->ec2());
+  // One listing, as a run's (list_own_snapshots), keeping the drill results
+  // aside: the core's snapshots carry only the tags the planner reads.
+  aws::DescribeSnapshotsRequest request;
+  request.owners = {"self"};
+  request.filters.push_back({"tag-key", {std::string(core::tag::policy)}});
+  std::vector<core::Snapshot> snapshots;
+  std::map<std::string, std::string> drills;  // snapshot id -> snapkeep:drill
+  auto listed =
+      (*clients)->ec2().describe_snapshots(request, [&](std::vector<aws::Ec2Snapshot>&& page) {
+        for (const auto& s : page) {
+          snapshots.push_back(to_core(s));
+          for (const auto& t : s.tags) {
+            if (t.key == core::tag::drill) drills[s.id] = t.value;
+          }
+        }
+      });
   calls = (*clients)->api_calls();
-  if (!snapshots) {
+  if (!listed) {
     out.complete = false;
-    out.problem = "listing snapshots failed: " + snapshots.error().describe();
+    out.problem = "listing snapshots failed: " + listed.error().describe();
     return out;
   }
-  for (const auto& s : *snapshots) {
+  for (const auto& s : snapshots) {
     if (!s.owner_id.empty()) {
       out.account = s.owner_id.str();
       break;
     }
   }
-  for (auto& point : core::group_restore_points(*snapshots)) {
+  for (auto& point : core::group_restore_points(snapshots)) {
+    for (const auto& s : point.snapshots) {
+      if (auto it = drills.find(s.snapshot_id); it != drills.end()) point.drill = it->second;
+    }
     if (wanted(options.instances, point.instance_id) && wanted(options.policies, point.policy)) {
       out.points.push_back(std::move(point));
     }
@@ -61,6 +80,24 @@ std::string volumes_text(const core::RestorePoint& point) {
   for (const auto& s : point.snapshots)
     devices.push_back(s.device.empty() ? s.volume_id : s.device);
   return fmt::format("{} ({})", point.snapshots.size(), fmt::join(devices, ","));
+}
+
+// The point's state, and its last drill when there was one ("good, drill pass 42s").
+std::string state_text(const core::RestorePoint& p) {
+  std::string text(core::to_string(p.state));
+  if (auto drill = core::parse_drill(p.drill)) {
+    text += fmt::format(", drill {} {}s", drill->passed ? "pass" : "FAIL", drill->seconds);
+  }
+  return text;
+}
+
+nlohmann::json drill_json(const std::string& value) {
+  auto drill = core::parse_drill(value);
+  if (!drill) return nullptr;
+  return {{"result", drill->passed ? "pass" : "fail"},
+          {"at", core::format_slot(drill->at)},
+          {"seconds", drill->seconds},
+          {"reason", drill->reason}};
 }
 
 }  // namespace
@@ -126,6 +163,7 @@ nlohmann::json to_json(const Listing& listing, core::Time now) {
                         {"state", core::to_string(p.state)},
                         {"age_seconds", age ? json(*age) : json(nullptr)},
                         {"size_gib", p.size_gib()},
+                        {"last_drill", drill_json(p.drill)},
                         {"snapshots", std::move(snapshots)}});
     }
   }
@@ -145,7 +183,7 @@ std::string render_text(const Listing& listing, core::Time now) {
       auto age = age_seconds(p, now);
       rows.push_back({r.region, p.policy, p.instance_id, p.slot,
                       age ? format_age(std::chrono::seconds{*age}) : "?", volumes_text(p),
-                      std::string(core::to_string(p.state)), fmt::format("{} GiB", p.size_gib())});
+                      state_text(p), fmt::format("{} GiB", p.size_gib())});
       instances.emplace(r.region, p.instance_id);
     }
   }

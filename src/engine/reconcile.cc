@@ -32,8 +32,9 @@ RunSummary reconcile_region(const core::Config& config, const ReconcileOptions& 
   if (report.account.empty()) report.account = inventory.account_id;
   core::PlanOptions plan_options{options.run_id};
   core::Plan plan = core::plan(inventory, config, options.now, plan_options);
-  if (plan.needs_images) {
-    list_images(ec2, inventory, report);
+  if (plan.needs_images || plan.needs_volumes) {
+    if (plan.needs_volumes) describe_volumes(ec2, inventory, report, false);
+    if (plan.needs_images) list_images(ec2, inventory, report);
     plan = core::plan(inventory, config, options.now, plan_options);
   }
   plan.account_id = report.account;
