@@ -89,7 +89,7 @@ struct Bench {
     options.now =
         core::Time(std::chrono::sys_days(std::chrono::year{2026} / 11 / 1)) + std::chrono::hours(1);
     options.run_id = "bench";
-    options.regions = {kRegion};
+    options.targets = snapkeep::testing::fake_targets(ec2, {kRegion});
     std::atomic<bool> stop{false};
     auto s = engine::reconcile(*config, options, factory, clock, stop);
     if (s.exit_status() != 0) {
@@ -104,7 +104,7 @@ struct Bench {
     ec2.reset_counters();
     ec2.set_volume_creation_time(std::chrono::seconds(6), std::chrono::milliseconds(10));
     request.instance_id = source;
-    auto clients = factory(kRegion);
+    auto clients = factory(snapkeep::testing::fake_targets(ec2, {kRegion}).front());
     const double cpu = cpu_seconds();
     auto out = engine::restore((*clients)->ec2(), clock, request, {});
     const double used = cpu_seconds() - cpu;

@@ -116,7 +116,7 @@ int run_scenario(int instances, double fault_rate, unsigned seed) {
   engine::ReconcileOptions options;
   options.now = at_day(kDays);
   options.run_id = "bench";
-  options.regions = {kRegion};
+  options.targets = {snapkeep::testing::fake_target(ec2, kRegion)};
   long rss_before = peak_rss_kib();
   double cpu_before = cpu_seconds();
   auto start = clock.elapsed();
@@ -130,7 +130,7 @@ int run_scenario(int instances, double fault_rate, unsigned seed) {
   std::int64_t deleted = summary.count(engine::Outcome::deleted);
   std::int64_t new_snapshots = 0;
   for (const auto& r : summary.results) {
-    if (r.action == "create" && r.outcome == engine::Outcome::created) {
+    if (r.action == engine::ActionKind::create && r.outcome == engine::Outcome::created) {
       new_snapshots += static_cast<std::int64_t>(r.snapshot_ids.size());
     }
   }
@@ -165,11 +165,12 @@ int run_scenario(int instances, double fault_rate, unsigned seed) {
   std::map<std::string, std::int64_t> left_by_cause;  // "action outcome: error or reason"
   for (const auto& r : summary.results) {
     if (r.outcome == engine::Outcome::failed ||
-        (r.outcome == engine::Outcome::skipped && r.action != "skip")) {
+        (r.outcome == engine::Outcome::skipped && r.action != engine::ActionKind::skip)) {
       ++left;
       const std::string cause =
           r.error_code.empty() ? r.reason : r.error_code + " " + r.error_message;
-      ++left_by_cause[fmt::format("{} {}: {}", r.action, engine::to_string(r.outcome), cause)];
+      ++left_by_cause[fmt::format("{} {}: {}", engine::to_string(r.action),
+                                  engine::to_string(r.outcome), cause)];
     }
   }
 

@@ -6,7 +6,8 @@
 #include <nlohmann/json.hpp>
 
 #include "aws/ini.h"
-#include "aws/timestamp.h"
+#include "util/url.h"
+#include "util/utc_time.h"
 
 namespace snapkeep::aws {
 namespace {
@@ -101,7 +102,7 @@ Result<Credentials> credentials_from_json(std::string_view body, const std::stri
   c.session_token = text("Token").value_or("");
   if (json.contains("Expiration")) {
     auto expiration = text("Expiration");
-    auto parsed = expiration ? parse_timestamp(*expiration) : std::nullopt;
+    auto parsed = expiration ? util::parse_iso8601(*expiration) : std::nullopt;
     if (!parsed) return unexpected(retrieval_failed(what + ": malformed Expiration"));
     c.expiration = parsed;
   }
@@ -151,48 +152,15 @@ std::string lower(std::string text) {
   return text;
 }
 
-// Host part of an absolute http(s) URL, lower-cased, IPv6 literals in
-// brackets; "" when the URL cannot be read.
-std::string url_host(std::string_view url, std::string* scheme) {
-  auto colon = url.find("://");
-  if (colon == std::string_view::npos) return {};
-  *scheme = lower(std::string(url.substr(0, colon)));
-  std::string_view rest = url.substr(colon + 3);
-  rest = rest.substr(0, rest.find_first_of("/?#"));
-  if (rest.find('@') != std::string_view::npos) return {};
-  if (rest.starts_with('[')) {
-    auto close = rest.find(']');
-    return close == std::string_view::npos ? std::string()
-                                           : lower(std::string(rest.substr(0, close + 1)));
-  }
-  return lower(std::string(rest.substr(0, rest.find(':'))));
-}
-
-bool is_loopback_ipv4(std::string_view host) {
-  if (!host.starts_with("127.")) return false;
-  int parts = 0;
-  std::size_t start = 0;
-  while (start <= host.size()) {
-    std::size_t end = host.find('.', start);
-    std::string_view part = host.substr(start, end == std::string_view::npos ? end : end - start);
-    int value = -1;
-    auto [ptr, ec] = std::from_chars(part.data(), part.data() + part.size(), value);
-    if (part.empty() || ec != std::errc() || ptr != part.data() + part.size() || value > 255) {
-      return false;
-    }
-    ++parts;
-    if (end == std::string_view::npos) break;
-    start = end + 1;
-  }
-  return parts == 4;
-}
-
-bool container_host_allowed(const std::string& scheme, const std::string& host) {
-  if (host.empty()) return false;
-  if (scheme == "https") return true;
-  if (scheme != "http") return false;
-  return host == "localhost" || host == "169.254.170.2" || host == "169.254.170.23" ||
-         host == "[fd00:ec2::23]" || host == "[::1]" || is_loopback_ipv4(host);
+// The AWS SDKs' rule for AWS_CONTAINER_CREDENTIALS_FULL_URI: https to any
+// host, http only to a loopback address or the ECS / EKS agent addresses.
+// A URL with userinfo or a malformed host is refused.
+bool container_url_allowed(const util::UrlParts& url, const std::string& host) {
+  if (host.empty() || url.has_userinfo || url.malformed_host) return false;
+  if (util::iequals_ascii(url.scheme, "https")) return true;
+  if (!util::iequals_ascii(url.scheme, "http")) return false;
+  return host == "169.254.170.2" || host == "169.254.170.23" || host == "[fd00:ec2::23]" ||
+         util::is_loopback_host(host);
 }
 
 }  // namespace
@@ -214,7 +182,7 @@ Result<Credentials> EnvironmentProvider::credentials() {
   c.session_token = m_env.get("AWS_SESSION_TOKEN");
   if (c.session_token.empty()) c.session_token = m_env.get("AWS_SECURITY_TOKEN");
   if (std::string expiration = m_env.get("AWS_CREDENTIAL_EXPIRATION"); !expiration.empty()) {
-    c.expiration = parse_timestamp(expiration);
+    c.expiration = util::parse_iso8601(expiration);
     if (!c.expiration) {
       return unexpected(broken_config("AWS_CREDENTIAL_EXPIRATION is not an ISO 8601 time"));
     }
@@ -261,9 +229,9 @@ Result<Credentials> ContainerProvider::credentials() {
     host = "169.254.170.2";
     url = "http://169.254.170.2" + relative;
   } else if (std::string full = m_env.get("AWS_CONTAINER_CREDENTIALS_FULL_URI"); !full.empty()) {
-    std::string scheme;
-    host = url_host(full, &scheme);
-    if (!container_host_allowed(scheme, host)) {
+    const util::UrlParts parts = util::split_url(full);
+    host = util::ascii_lower(parts.host);
+    if (!container_url_allowed(parts, host)) {
       return unexpected(broken_config(
           "AWS_CONTAINER_CREDENTIALS_FULL_URI must use https, or http to a loopback address, "
           "localhost, 169.254.170.2, 169.254.170.23 or [fd00:ec2::23]; host is '" +

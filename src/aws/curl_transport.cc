@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "util/url.h"
+
 namespace snapkeep::aws {
 
 namespace {
@@ -90,27 +92,24 @@ bool detail_is_safe(std::string_view detail, const HttpRequest& request) {
 }  // namespace
 
 std::string redacted_target(std::string_view method, std::string_view url) {
-  std::string_view scheme;
-  std::string_view rest = url;
-  if (const auto sep = rest.find("://"); sep != std::string_view::npos) {
-    scheme = rest.substr(0, sep);
-    rest.remove_prefix(sep + 3);
-  }
-  const auto path_start = rest.find_first_of("/?#");
-  std::string_view authority = rest.substr(0, path_start);
-  if (const auto at = authority.rfind('@'); at != std::string_view::npos) {
-    authority.remove_prefix(at + 1);
-  }
-  std::string_view path;
-  if (path_start != std::string_view::npos && rest[path_start] == '/') {
-    path = rest.substr(path_start);
-    path = path.substr(0, path.find_first_of("?#"));
+  util::UrlParts parts = util::split_url(url);
+  if (parts.scheme.empty()) {
+    // libcurl reads a URL without a scheme as host/path: never print its userinfo either.
+    const auto path_start = url.find_first_of("/?#");
+    const util::UrlParts rest =
+        util::split_url(url.substr(path_start == url.npos ? url.size() : path_start));
+    parts = util::split_authority(url.substr(0, path_start));
+    parts.path = rest.path;
   }
   std::string out(method);
   out += ' ';
-  if (!scheme.empty()) out.append(scheme).append("://");
-  out.append(authority);
-  out.append(path.empty() ? std::string_view("/") : path);
+  if (!parts.scheme.empty()) out.append(parts.scheme).append("://");
+  if (parts.has_userinfo) {
+    out.append(parts.authority.substr(parts.userinfo.size() + 1));
+  } else {
+    out.append(parts.authority);
+  }
+  out.append(parts.path.empty() ? std::string_view("/") : parts.path);
   return out;
 }
 

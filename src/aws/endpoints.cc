@@ -4,6 +4,8 @@
 #include <array>
 #include <cctype>
 
+#include "util/url.h"
+
 namespace snapkeep::aws {
 namespace {
 
@@ -15,13 +17,6 @@ constexpr std::array<std::string_view, 16> kLegacyStsRegions = {
     "eu-west-1",      "eu-west-2",    "eu-west-3",      "sa-east-1",
     "us-east-1",      "us-east-2",    "us-west-1",      "us-west-2"};
 
-bool is_lower_alpha(char c) {
-  return c >= 'a' && c <= 'z';
-}
-bool is_digit(char c) {
-  return c >= '0' && c <= '9';
-}
-
 std::string upper(std::string_view text) {
   std::string out(text);
   std::transform(out.begin(), out.end(), out.begin(),
@@ -32,41 +27,19 @@ std::string upper(std::string_view text) {
 std::string check_url(std::string url, const std::string& from, Endpoint& out) {
   const std::string original = url;
   while (url.ends_with('/')) url.pop_back();
-  auto scheme_end = url.find("://");
-  std::string scheme = scheme_end == std::string::npos ? "" : url.substr(0, scheme_end);
-  std::transform(scheme.begin(), scheme.end(), scheme.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  if ((scheme != "http" && scheme != "https") || url.size() <= scheme_end + 3 ||
+  const util::UrlParts parts = util::split_url(url);
+  if (!util::is_http_scheme(parts.scheme) || parts.host.empty() ||
       url.find_first_of(" \t\r\n") != std::string::npos) {
     return from + ": '" + original + "' is not an http:// or https:// URL";
   }
   // Schemes are case-insensitive (RFC 3986 3.1); the rest of the client
   // compares against "http://" and "https://", so keep the canonical form.
-  out.url = scheme + url.substr(scheme_end);
+  out.url = util::ascii_lower(parts.scheme) + url.substr(parts.scheme.size());
   out.source = from;
   return {};
 }
 
 }  // namespace
-
-bool valid_region_name(std::string_view region) {
-  // Groups of lower-case letters separated by '-', ending in "-<digits>",
-  // with at least two letter groups: us-east-1, us-gov-west-1, ap-southeast-2.
-  if (region.empty() || region.size() > 32) return false;
-  std::size_t groups = 0;
-  std::size_t pos = 0;
-  while (pos < region.size()) {
-    std::size_t end = region.find('-', pos);
-    if (end == std::string_view::npos) break;
-    std::string_view group = region.substr(pos, end - pos);
-    if (group.empty() || !std::all_of(group.begin(), group.end(), is_lower_alpha)) return false;
-    ++groups;
-    pos = end + 1;
-  }
-  std::string_view last = region.substr(pos);
-  return groups >= 2 && !last.empty() && last.size() <= 2 &&
-         std::all_of(last.begin(), last.end(), is_digit);
-}
 
 expected<Endpoint, std::string> resolve_endpoint(std::string_view service, std::string_view region,
                                                  const EndpointInputs& inputs,
@@ -83,20 +56,15 @@ expected<Endpoint, std::string> resolve_endpoint(std::string_view service, std::
     return unexpected("invalid region name '" + std::string(region) +
                       "' (expected a name such as us-east-1)");
   }
-  Endpoint out;
-  out.signing_region = std::string(region);
-  std::string dns_suffix = "amazonaws.com";
-  if (region.starts_with("cn-")) {
-    out.partition = "aws-cn";
-    dns_suffix = "amazonaws.com.cn";
-  } else if (region.starts_with("us-gov-")) {
-    out.partition = "aws-us-gov";
-  } else if (region.find("-iso") != std::string_view::npos) {
+  if (util::isolated_region(region)) {
     return unexpected("region '" + std::string(region) +
                       "' is in an isolated partition, which snapkeep does not support");
-  } else {
-    out.partition = "aws";
   }
+  Endpoint out;
+  out.signing_region = std::string(region);
+  out.partition = std::string(util::partition_of(region).value_or("aws"));
+  const std::string_view dns_suffix =
+      out.partition == "aws-cn" ? "amazonaws.com.cn" : "amazonaws.com";
 
   // Overrides, in the SDKs' order of precedence.
   if (!inputs.explicit_url.empty()) {
@@ -146,7 +114,8 @@ expected<Endpoint, std::string> resolve_endpoint(std::string_view service, std::
     out.signing_region = "us-east-1";
     return out;
   }
-  out.url = "https://" + std::string(service) + "." + std::string(region) + "." + dns_suffix;
+  out.url =
+      "https://" + std::string(service) + "." + std::string(region) + "." + std::string(dns_suffix);
   return out;
 }
 

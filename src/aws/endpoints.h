@@ -25,6 +25,7 @@
 
 #include "aws/environment.h"
 #include "aws/profile.h"
+#include "util/aws_names.h"
 #include "util/expected.h"
 
 namespace snapkeep::aws {
@@ -43,8 +44,8 @@ struct EndpointInputs {
 };
 
 // Whether `region` looks like an AWS region name ("us-east-1",
-// "us-gov-west-1", "cn-north-1", "eu-central-2").
-bool valid_region_name(std::string_view region);
+// "us-gov-west-1", "cn-north-1", "eu-central-2"): the configuration's rule too.
+using util::valid_region_name;
 
 // Resolves (service, region). Errors: an unknown service, an empty or
 // malformed region, an unsupported partition, or an override that is not an

@@ -4,8 +4,8 @@
 
 #include <charconv>
 
-#include "aws/timestamp.h"
 #include "aws/xml.h"
+#include "util/utc_time.h"
 
 namespace snapkeep::aws {
 
@@ -80,7 +80,7 @@ void ResponseReader::read_bool(pugi::xml_node node, bool& out) {
 
 void ResponseReader::read_time(pugi::xml_node node, SysTime& out) {
   std::string_view text = node.child_value();
-  if (auto time = parse_timestamp(text)) {
+  if (auto time = util::parse_iso8601(text)) {
     out = *time;
   } else {
     fail(fmt::format("<{}> is not an ISO 8601 timestamp: '{}'", quoted(node.name()), quoted(text)));

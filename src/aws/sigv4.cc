@@ -1,142 +1,26 @@
 #include "aws/sigv4.h"
 
-#include <openssl/core_names.h>
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/params.h>
 
 #include <algorithm>
 #include <array>
-#include <cstdio>
-#include <cstdlib>
 #include <cstring>
+
+#include "aws/sigv4_crypto.h"
+#include "util/url.h"
 
 namespace snapkeep::aws {
 
 namespace {
 
-constexpr std::size_t kDigestSize = 32;
+using sigv4_crypto::append_hex;
+using sigv4_crypto::hmac;
+using sigv4_crypto::hmac_with_signing_key;
+using sigv4_crypto::kDigestSize;
+using sigv4_crypto::sha256;
+
 constexpr std::string_view kAlgorithm = "AWS4-HMAC-SHA256";
-constexpr std::string_view kHexDigits = "0123456789abcdef";
 constexpr std::string_view kUpperHexDigits = "0123456789ABCDEF";
-
-// OpenSSL cannot fail here short of running out of memory or missing its
-// default provider; neither leaves a way to sign, and a wrong signature would
-// only surface later as a confusing AuthFailure.
-[[noreturn]] void crypto_failure(const char* what) {
-  std::fprintf(stderr, "snapkeep: OpenSSL failure in %s\n", what);
-  std::abort();
-}
-
-// Fetching an algorithm walks the provider tables under a lock, so it is done
-// once per process; the objects live until exit.
-struct Algorithms {
-  EVP_MD* sha256 = nullptr;
-  EVP_MAC* hmac = nullptr;
-};
-
-const Algorithms& algorithms() {
-  static const Algorithms fetched = [] {
-    Algorithms a;
-    a.sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-    a.hmac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
-    if (a.sha256 == nullptr || a.hmac == nullptr) crypto_failure("EVP fetch");
-    return a;
-  }();
-  return fetched;
-}
-
-// Per-thread contexts, reused for every hash and HMAC so that signing does
-// no OpenSSL allocation in the steady state. `sign_mac` stays keyed with the
-// last signing key: consecutive signatures under the same key (the common
-// case) skip the HMAC key set-up.
-struct ThreadCrypto {
-  EVP_MD_CTX* md = nullptr;
-  EVP_MAC_CTX* mac = nullptr;
-  EVP_MAC_CTX* sign_mac = nullptr;
-  std::array<unsigned char, kDigestSize> sign_key{};
-  bool sign_key_set = false;
-
-  ThreadCrypto() {
-    const Algorithms& algs = algorithms();
-    md = EVP_MD_CTX_new();
-    mac = EVP_MAC_CTX_new(algs.hmac);
-    sign_mac = EVP_MAC_CTX_new(algs.hmac);
-    if (md == nullptr || mac == nullptr || sign_mac == nullptr) crypto_failure("context");
-    char digest[] = "SHA256";
-    const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
-                                 OSSL_PARAM_construct_end()};
-    if (EVP_MAC_CTX_set_params(mac, params) != 1 || EVP_MAC_CTX_set_params(sign_mac, params) != 1) {
-      crypto_failure("HMAC digest");
-    }
-  }
-  ~ThreadCrypto() {
-    OPENSSL_cleanse(sign_key.data(), sign_key.size());
-    EVP_MAC_CTX_free(sign_mac);
-    EVP_MAC_CTX_free(mac);
-    EVP_MD_CTX_free(md);
-  }
-  ThreadCrypto(const ThreadCrypto&) = delete;
-  ThreadCrypto& operator=(const ThreadCrypto&) = delete;
-};
-
-ThreadCrypto& thread_crypto() {
-  thread_local ThreadCrypto crypto;
-  return crypto;
-}
-
-void sha256(std::string_view data, unsigned char* out) {
-  ThreadCrypto& tc = thread_crypto();
-  if (EVP_DigestInit_ex2(tc.md, algorithms().sha256, nullptr) != 1 ||
-      EVP_DigestUpdate(tc.md, data.data(), data.size()) != 1 ||
-      EVP_DigestFinal_ex(tc.md, out, nullptr) != 1) {
-    crypto_failure("SHA-256");
-  }
-}
-
-void mac_finish(EVP_MAC_CTX* ctx, std::string_view data, unsigned char* out) {
-  std::size_t length = 0;
-  if (EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1 ||
-      EVP_MAC_final(ctx, out, &length, kDigestSize) != 1 || length != kDigestSize) {
-    crypto_failure("HMAC");
-  }
-}
-
-void hmac(const unsigned char* key, std::size_t key_size, std::string_view data,
-          unsigned char* out) {
-  ThreadCrypto& tc = thread_crypto();
-  // An empty key must still be passed as a key, not as "keep the last one".
-  static const unsigned char empty_key = 0;
-  if (EVP_MAC_init(tc.mac, key_size == 0 ? &empty_key : key, key_size, nullptr) != 1) {
-    crypto_failure("HMAC init");
-  }
-  mac_finish(tc.mac, data, out);
-}
-
-// HMAC under a 32-byte signing key, keeping the keyed context for the next call.
-void hmac_with_signing_key(const unsigned char* key, std::string_view data, unsigned char* out) {
-  ThreadCrypto& tc = thread_crypto();
-  const bool same_key = tc.sign_key_set && std::memcmp(tc.sign_key.data(), key, kDigestSize) == 0;
-  if (EVP_MAC_init(tc.sign_mac, same_key ? nullptr : key, same_key ? 0 : kDigestSize, nullptr) !=
-      1) {
-    crypto_failure("HMAC init");
-  }
-  if (!same_key) {
-    std::memcpy(tc.sign_key.data(), key, kDigestSize);
-    tc.sign_key_set = true;
-  }
-  mac_finish(tc.sign_mac, data, out);
-}
-
-void append_hex(std::string& out, const unsigned char* bytes, std::size_t size) {
-  const std::size_t start = out.size();
-  out.resize(start + 2 * size);
-  char* cursor = out.data() + start;
-  for (std::size_t i = 0; i < size; ++i) {
-    *cursor++ = kHexDigits[bytes[i] >> 4];
-    *cursor++ = kHexDigits[bytes[i] & 0x0F];
-  }
-}
 
 constexpr std::array<bool, 256> make_unreserved() {
   std::array<bool, 256> table{};
@@ -205,12 +89,6 @@ char ascii_lower(char ch) {
   return (ch >= 'A' && ch <= 'Z') ? static_cast<char>(ch - 'A' + 'a') : ch;
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return ascii_lower(x) == ascii_lower(y);
-         });
-}
-
 // Python's str.split() whitespace, restricted to ASCII.
 bool is_space(char ch) {
   return ch == ' ' || (ch >= '\t' && ch <= '\r') || (ch >= '\x1c' && ch <= '\x1f');
@@ -257,78 +135,17 @@ bool never_signed(std::string_view lower_name) {
   return std::find(kNames.begin(), kNames.end(), lower_name) != kNames.end();
 }
 
-struct UrlParts {
-  std::string_view scheme;
-  std::string_view authority;
-  std::string_view path;
-  std::string_view query;
-  std::string_view fragment;
-  bool has_query = false;
-  bool has_fragment = false;
-};
-
-// std::string_view::find_first_of calls memchr once per character; URLs are
-// split on every signature, so scan once by hand.
-std::size_t find_any(std::string_view text, std::string_view set) {
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    for (char ch : set) {
-      if (text[i] == ch) return i;
-    }
-  }
-  return std::string_view::npos;
-}
-
-UrlParts split_url(std::string_view url) {
-  UrlParts parts;
-  if (const auto colon = url.find("://");
-      colon != std::string_view::npos && find_any(url, "/?#") > colon) {
-    parts.scheme = url.substr(0, colon);
-    url.remove_prefix(colon + 3);
-    const auto end = find_any(url, "/?#");
-    parts.authority = url.substr(0, end);
-    url.remove_prefix(end == std::string_view::npos ? url.size() : end);
-  }
-  if (const auto hash = url.find('#'); hash != std::string_view::npos) {
-    parts.fragment = url.substr(hash + 1);
-    parts.has_fragment = true;
-    url = url.substr(0, hash);
-  }
-  if (const auto question = url.find('?'); question != std::string_view::npos) {
-    parts.query = url.substr(question + 1);
-    parts.has_query = true;
-    url = url.substr(0, question);
-  }
-  parts.path = url;
-  return parts;
-}
-
 void append_host(std::string& out, std::string_view url) {
-  const UrlParts parts = split_url(url);
-  std::string_view host = parts.authority;
-  if (const auto at = host.rfind('@'); at != std::string_view::npos) host.remove_prefix(at + 1);
-  std::string_view port;
-  if (!host.empty() && host.front() == '[') {
-    const auto close = host.find(']');
-    if (close != std::string_view::npos) {
-      if (close + 1 < host.size() && host[close + 1] == ':') port = host.substr(close + 2);
-      host = host.substr(0, close + 1);
-    }
-  } else if (const auto colon = host.find(':'); colon != std::string_view::npos) {
-    port = host.substr(colon + 1);
-    host = host.substr(0, colon);
-  }
-  for (char ch : host) out.push_back(ascii_lower(ch));
-  if (port.empty()) return;
-  long number = 0;
-  for (char ch : port) {
-    if (ch < '0' || ch > '9' || number > 65535) return;  // not a port: leave it out
-    number = number * 10 + (ch - '0');
-  }
-  const bool is_default = (number == 443 && iequals(parts.scheme, "https")) ||
-                          (number == 80 && iequals(parts.scheme, "http"));
+  const util::UrlParts parts = util::split_url(url);
+  for (char ch : parts.host) out.push_back(ascii_lower(ch));
+  if (parts.port.empty()) return;
+  const auto number = util::port_number(parts.port);
+  if (!number) return;  // not a port: leave it out
+  const bool is_default = (*number == 443 && util::iequals_ascii(parts.scheme, "https")) ||
+                          (*number == 80 && util::iequals_ascii(parts.scheme, "http"));
   if (!is_default) {
     out.push_back(':');
-    out.append(std::to_string(number));
+    out.append(std::to_string(*number));
   }
 }
 
@@ -547,7 +364,8 @@ void payload_hash(std::string& out, const HttpRequest& request) {
 }
 
 void erase_header(Headers& headers, std::string_view name) {
-  std::erase_if(headers, [name](const auto& header) { return iequals(header.first, name); });
+  std::erase_if(headers,
+                [name](const auto& header) { return util::iequals_ascii(header.first, name); });
 }
 
 void append_method(std::string& out, std::string_view method) {
@@ -650,7 +468,7 @@ void Signer::sign(HttpRequest& request, const Credentials& credentials, const Si
   thread_local std::string signed_headers;
   thread_local std::string credential_scope;
   thread_local std::string to_sign;
-  const UrlParts url = split_url(request.url);
+  const util::UrlParts url = util::split_url(request.url);
   canonical.clear();
   append_method(canonical, request.method);
   canonical.push_back('\n');
@@ -714,7 +532,7 @@ std::string Signer::presign(const HttpRequest& request, const Credentials& crede
   format_amz_date(now, date);
   const std::string_view amz_date(date, 16);
   const bool has_token = !credentials.session_token.empty();
-  const UrlParts url = split_url(request.url);
+  const util::UrlParts url = util::split_url(request.url);
 
   std::string canonical_headers;
   std::string signed_headers;
@@ -804,12 +622,12 @@ std::string host_from_url(std::string_view url) {
 
 std::string canonical_uri(std::string_view url, bool normalize) {
   std::string out;
-  append_canonical_uri(out, split_url(url).path, normalize);
+  append_canonical_uri(out, util::split_url(url).path, normalize);
   return out;
 }
 
 std::string canonical_query(std::string_view url) {
-  Pairs pairs = decode_query(split_url(url).query, false);
+  Pairs pairs = decode_query(util::split_url(url).query, false);
   encode_pairs(pairs);
   std::string out;
   append_sorted_query(out, std::move(pairs));

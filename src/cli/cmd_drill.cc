@@ -81,11 +81,11 @@ int drill_command(const DrillFlags& flags) {
     options.wait.first_poll = *poll;
   }
   std::vector<engine::DrillReport> reports;
-  for (const auto& region : context.regions) {
-    auto clients = context.factory(region);
+  for (const auto& target : context.targets) {
+    auto clients = context.factory(target);
     if (!clients) {
       engine::DrillReport failed;
-      failed.region = region;
+      failed.region = target.region;
       failed.problems.push_back(clients.error());
       reports.push_back(std::move(failed));
       continue;

@@ -4,6 +4,7 @@
 // a region could not be listed (named on stderr), 2 for bad input.
 #include <fmt/format.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <memory>
 
@@ -14,6 +15,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "engine/listing.h"
+#include "engine/render.h"
 
 namespace snapkeep::cli {
 
@@ -39,7 +41,7 @@ int list_command(const ListFlags& flags) {
     return status;
   }
   engine::ListOptions options;
-  options.regions = context.regions;
+  options.targets = context.targets;
   options.instances = flags.instances;
   options.policies = flags.policies;
   auto listing = engine::list_restore_points(options, context.factory);

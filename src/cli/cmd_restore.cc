@@ -45,44 +45,52 @@ std::vector<std::string> split_list(const std::string& text) {
   return out;
 }
 
-// Region of the restore: --from-copy, --region, the only configured region,
-// or the one region holding points of the instance. 0, or the exit status.
-int choose_region(const RestoreFlags& flags, AwsContext& context, std::string& region) {
+// Where to restore: --from-copy's region, the only target (--region or the
+// configuration), or the one target holding points of the instance. 0, or
+// the exit status.
+int choose_target(const RestoreFlags& flags, AwsContext& context, engine::Target& chosen) {
   const auto& request = flags.request;
+  if (context.targets.empty()) {
+    fmt::print(stderr, "snapkeep: no region to restore in\n");
+    return kExitBadInput;
+  }
   if (!request.from_copy.empty()) {
-    region = request.from_copy;
+    chosen = context.targets.front();
+    chosen.region = request.from_copy;
     return kExitOk;
   }
-  if (context.regions.size() == 1) {
-    region = context.regions.front();
+  if (context.targets.size() == 1) {
+    chosen = context.targets.front();
     return kExitOk;
   }
-  std::vector<std::string> found;
-  for (const auto& r : context.regions) {
-    auto clients = context.factory(r);
+  std::vector<engine::Target> found;
+  for (const auto& t : context.targets) {
+    auto clients = context.factory(t);
     if (!clients) {
-      fmt::print(stderr, "snapkeep: {}: {}\n", r, clients.error());
+      fmt::print(stderr, "snapkeep: {}: {}\n", t.key(), clients.error());
       return kExitFailed;
     }
     auto snapshots = engine::list_instance_snapshots((*clients)->ec2(), request.instance_id, false);
     if (!snapshots) {
-      fmt::print(stderr, "snapkeep: {}: listing snapshots failed: {}\n", r,
+      fmt::print(stderr, "snapkeep: {}: listing snapshots failed: {}\n", t.key(),
                  snapshots.error().describe());
       return kExitFailed;
     }
-    if (!snapshots->empty()) found.push_back(r);
+    if (!snapshots->empty()) found.push_back(t);
   }
+  std::vector<std::string> names;
+  for (const auto& t : (found.empty() ? context.targets : found)) names.push_back(t.key());
   if (found.empty()) {
     fmt::print(stderr, "snapkeep: no restore point of {} in {}\n", request.instance_id,
-               fmt::join(context.regions, ", "));
+               fmt::join(names, ", "));
     return kExitBadInput;
   }
   if (found.size() > 1) {
     fmt::print(stderr, "snapkeep: {} has restore points in {}: choose one with --region\n",
-               request.instance_id, fmt::join(found, ", "));
+               request.instance_id, fmt::join(names, ", "));
     return kExitBadInput;
   }
-  region = found.front();
+  chosen = found.front();
   return kExitOk;
 }
 
@@ -130,11 +138,11 @@ int restore_command(RestoreFlags& flags) {
   if (int status = open_aws(opt, inputs->config, env, http, clock, context); status != kExitOk) {
     return status;
   }
-  std::string region;
-  if (int status = choose_region(flags, context, region); status != kExitOk) return status;
-  auto clients = context.factory(region);
+  engine::Target target;
+  if (int status = choose_target(flags, context, target); status != kExitOk) return status;
+  auto clients = context.factory(target);
   if (!clients) {
-    fmt::print(stderr, "snapkeep: {}: {}\n", region, clients.error());
+    fmt::print(stderr, "snapkeep: {}: {}\n", target.key(), clients.error());
     return kExitFailed;
   }
   engine::RestoreOptions options;

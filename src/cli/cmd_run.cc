@@ -1,13 +1,16 @@
-// `snapkeep plan` and `snapkeep run`: one reconcile over the configured
-// regions; plan describes, run does (then notifies). Both print the summary
-// as text or JSON (docs/output.md) and exit 0, 1 or 2 (cli/app.h).
+// `snapkeep plan` and `snapkeep run`: one engine::run_once over the
+// configured targets; plan describes, run does (then notifies). Both print
+// the summary as text or JSON (docs/output.md) and exit 0, 1 or 2
+// (cli/app.h). What went wrong is printed even with --quiet.
 #include <fmt/format.h>
 
+#include <CLI/CLI.hpp>
 #include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <memory>
-#include <random>
+#include <optional>
+#include <vector>
 
 #include "aws/clock.h"
 #include "aws/curl_transport.h"
@@ -16,9 +19,8 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/progress.h"
-#include "engine/aws_session.h"
-#include "engine/notify.h"
-#include "engine/reconcile.h"
+#include "engine/render.h"
+#include "engine/run.h"
 
 namespace snapkeep::cli {
 
@@ -31,65 +33,90 @@ extern "C" void on_stop_signal(int) {
   if (g_stop.exchange(true)) std::_Exit(130);
 }
 
-std::string new_run_id() {
-  std::random_device random;
-  return fmt::format("{:08x}", random());
-}
-
-int reconcile_command(const CommonOptions& opt, bool execute) {
-  auto inputs = read_inputs(opt);
-  if (!inputs) return kExitBadInput;
-  const core::Time now = inputs->now;
-  const core::Config* config = &inputs->config;
-
-  aws::ProcessEnvironment env;
-  aws::CurlTransport http;
-  aws::Clock& clock = aws::system_clock();
-  AwsContext aws_context;
-  if (int status = open_aws(opt, *config, env, http, clock, aws_context); status != kExitOk) {
-    return status;
-  }
-  auto& session = aws_context.session;
-  auto& factory = aws_context.factory;
-
-  std::signal(SIGINT, on_stop_signal);
-  std::signal(SIGTERM, on_stop_signal);
-  engine::ReconcileOptions options;
-  options.execute = execute;
-  options.now = now;
-  options.run_id = new_run_id();
-  options.regions = aws_context.regions;
-  // EC2 asks for at least 15 s; a test against an emulator need not wait.
-  if (auto wait = aws::env_milliseconds(env, "SNAPKEEP_VOLUME_RATE_WAIT_MS")) {
-    options.executor.limit_wait = *wait;
-  }
-  const bool json = opt.output == "json";
-  ProgressLine progress(stderr, execute && ProgressLine::wanted(stderr, opt.quiet, json),
-                        ProgressLine::terminal_width(stderr));
-  options.progress = [&progress](const engine::RegionProgress& p) { progress.update(p); };
-  auto summary = engine::reconcile(*config, options, factory, clock, g_stop);
-  progress.finish();
-  if (execute) {
-    summary.notification_errors =
-        engine::send_notifications(config->notify, summary, *session, http, clock);
-  }
-  std::signal(SIGINT, SIG_DFL);
-  std::signal(SIGTERM, SIG_DFL);
-
+void print_summary(const CommonOptions& opt, const engine::RunSummary& summary) {
   if (opt.output == "json") {
+    // stdout is for the script; whoever watches it still sees what went wrong.
+    for (const auto& e : summary.errors) fmt::print(stderr, "snapkeep: {}\n", e);
     fmt::print("{}\n", engine::to_json(summary).dump(2));
   } else if (opt.quiet) {
-    for (const auto& r : summary.results) {
-      if (r.outcome == engine::Outcome::failed) {
-        fmt::print("failed {} {} {} {}: {} {}\n", r.action, r.region, r.instance_id,
-                   fmt::join(r.snapshot_ids, " "), r.error_code, r.error_message);
-      }
-    }
-    fmt::print("{}\n", engine::one_line(summary));
+    fmt::print("{}", engine::render_quiet(summary));
   } else {
     fmt::print("{}", engine::render_text(summary, opt.verbose));
   }
   std::fflush(stdout);
+}
+
+// `run` with an invalid configuration (say from cron): still tells the
+// webhook / SNS topic the file names, if it names any. Returns kExitBadInput.
+int report_invalid_config(const CommonOptions& opt, core::Time now,
+                          const std::vector<core::ConfigError>& errors, aws::HttpTransport& http,
+                          aws::Clock& clock, const aws::Environment& env) {
+  for (const auto& e : errors) fmt::print(stderr, "{}\n", e.to_string());
+  core::Notify notify = notify_of_invalid_config(opt.config_path);
+  if (!notify.webhook_url && !notify.sns_topic_arn) return kExitBadInput;
+  std::string why = fmt::format("invalid configuration: {}", errors.front().to_string());
+  if (errors.size() > 1) why += fmt::format(" (and {} more)", errors.size() - 1);
+  auto summary = engine::failed_run(engine::RunMode::run, engine::new_run_id(), now, why, true);
+  auto session = open_session(opt, env, http, clock);
+  engine::RunServices services{session ? session->get() : nullptr, &http, &clock};
+  engine::notify_run(notify, summary, services);
+  for (const auto& e : summary.notification_errors) {
+    fmt::print(stderr, "snapkeep: notification failed: {}\n", e);
+  }
+  return kExitBadInput;
+}
+
+int reconcile_command(const CommonOptions& opt, engine::RunMode mode) {
+  if (!check_common_options(opt)) return kExitBadInput;
+  auto now = resolve_now(opt.now);
+  if (!now) return kExitBadInput;
+  aws::ProcessEnvironment env;
+  aws::CurlTransport http;
+  aws::Clock& clock = aws::system_clock();
+  auto config = load_config_file(opt.config_path);
+  if (!config) {
+    if (mode == engine::RunMode::plan) {
+      for (const auto& e : config.error()) fmt::print(stderr, "{}\n", e.to_string());
+      return kExitBadInput;
+    }
+    return report_invalid_config(opt, *now, config.error(), http, clock, env);
+  }
+  std::optional<CommandInputs> inputs = CommandInputs{*now, std::move(*config)};
+  engine::RunRequest request;
+  request.config = &inputs->config;
+  request.mode = mode;
+  request.now = inputs->now;
+  request.run_id = engine::new_run_id();
+  request.regions = opt.regions;
+  request.stop = &g_stop;
+  // EC2 asks for at least 15 s; a test against an emulator need not wait.
+  if (auto wait = aws::env_milliseconds(env, "SNAPKEEP_VOLUME_RATE_WAIT_MS")) {
+    request.executor.limit_wait = *wait;
+  }
+
+  auto session = open_session(opt, env, http, clock);
+  engine::RunServices services{nullptr, &http, &clock};
+  if (!session) {
+    // Nothing can be asked of AWS, but a webhook can still hear why.
+    auto summary = engine::failed_run(mode, request.run_id, request.now, session.error(), true);
+    if (mode == engine::RunMode::run) engine::notify_run(inputs->config.notify, summary, services);
+    print_summary(opt, summary);
+    return summary.exit_status();
+  }
+  services.access = session->get();
+
+  const bool json = opt.output == "json";
+  ProgressLine progress(
+      stderr, mode == engine::RunMode::run && ProgressLine::wanted(stderr, opt.quiet, json),
+      ProgressLine::terminal_width(stderr));
+  request.progress = [&progress](const engine::RegionProgress& p) { progress.update(p); };
+  std::signal(SIGINT, on_stop_signal);
+  std::signal(SIGTERM, on_stop_signal);
+  auto summary = engine::run_once(request, services);
+  std::signal(SIGINT, SIG_DFL);
+  std::signal(SIGTERM, SIG_DFL);
+  progress.finish();
+  print_summary(opt, summary);
   return summary.exit_status();
 }
 
@@ -98,13 +125,13 @@ int reconcile_command(const CommonOptions& opt, bool execute) {
 CommandRunner setup_plan(CLI::App& sub) {
   auto options = std::make_shared<CommonOptions>();
   add_common_options(sub, *options);
-  return [options] { return reconcile_command(*options, false); };
+  return [options] { return reconcile_command(*options, engine::RunMode::plan); };
 }
 
 CommandRunner setup_run(CLI::App& sub) {
   auto options = std::make_shared<CommonOptions>();
   add_common_options(sub, *options);
-  return [options] { return reconcile_command(*options, true); };
+  return [options] { return reconcile_command(*options, engine::RunMode::run); };
 }
 
 }  // namespace snapkeep::cli

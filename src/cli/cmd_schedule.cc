@@ -5,6 +5,7 @@
 #include <date/tz.h>
 #include <fmt/format.h>
 
+#include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
 #include <memory>
@@ -57,7 +58,7 @@ int run_schedule(const ScheduleOptions& opt) {
   }
   auto schedule = core::Schedule::parse(opt.expression, opt.timezone);
   if (!schedule) return bad_input(schedule.error());
-  const date::time_zone* zone = date::locate_zone(opt.timezone);
+  const date::time_zone* zone = core::find_time_zone(opt.timezone);
 
   nlohmann::json fires = nlohmann::json::array();
   if (opt.output == "text") fmt::print("{}\n", schedule->describe());
@@ -68,7 +69,7 @@ int run_schedule(const ScheduleOptions& opt) {
     if (!fire) break;
     t = *fire;
     date::zoned_seconds local{zone, *fire};
-    std::string utc = date::format("%FT%TZ", *fire);
+    std::string utc = core::format_slot(*fire);
     if (opt.output == "json") {
       fires.push_back({{"utc", utc},
                        {"local", date::format("%FT%T%Ez", local)},
@@ -81,7 +82,7 @@ int run_schedule(const ScheduleOptions& opt) {
     fmt::print("{}\n", fires.dump(2));
   } else if (listed < opt.count) {
     fmt::print("(no {}fire times after {})\n", listed == 0 ? "" : "further ",
-               date::format("%FT%TZ", listed == 0 ? from : t));
+               core::format_slot(listed == 0 ? from : t));
   }
   return kExitOk;
 }

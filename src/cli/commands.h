@@ -3,9 +3,14 @@
 // once it is built (DESIGN.md section 3): no placeholders.
 #pragma once
 
-#include <CLI/CLI.hpp>
 #include <functional>
 #include <string_view>
+
+// Only the .cc files that define subcommands include <CLI/CLI.hpp>: it is
+// heavy to compile, and no header needs more than the name.
+namespace CLI {
+class App;
+}
 
 namespace snapkeep::cli {
 

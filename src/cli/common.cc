@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <CLI/CLI.hpp>
 #include <chrono>
 
 #include "aws/endpoints.h"
@@ -64,30 +65,29 @@ std::optional<CommandInputs> read_inputs(const CommonOptions& options) {
   return CommandInputs{*now, std::move(*config)};
 }
 
+snapkeep::expected<std::unique_ptr<engine::AwsSession>, std::string> open_session(
+    const CommonOptions& options, const aws::Environment& env, aws::HttpTransport& http,
+    aws::Clock& clock) {
+  return engine::AwsSession::create({options.endpoint_url, options.profile}, env, http, clock);
+}
+
 int open_aws(const CommonOptions& options, const core::Config& config, const aws::Environment& env,
              aws::HttpTransport& http, aws::Clock& clock, AwsContext& out) {
-  auto session =
-      engine::AwsSession::create({options.endpoint_url, options.profile}, env, http, clock);
+  auto session = open_session(options, env, http, clock);
   if (!session) {
     fmt::print(stderr, "snapkeep: {}\n", session.error());
     return kExitBadInput;
   }
   out.session = std::move(*session);
-  if (auto credentials = out.session->credentials().credentials(); !credentials) {
-    fmt::print(stderr, "snapkeep: {}\n", credentials.error().describe());
-    return kExitBadInput;
+  auto targets = engine::resolve_targets(config, options.regions, *out.session);
+  if (!targets) {
+    fmt::print(stderr, "snapkeep: {}\n", targets.error().message);
+    return targets.error().bad_input ? kExitBadInput : kExitFailed;
   }
+  for (const auto& p : targets->problems) fmt::print(stderr, "snapkeep: {}\n", p);
+  out.targets = std::move(targets->targets);
   engine::AwsSession* raw = out.session.get();
-  out.factory = [raw](const std::string& region) { return raw->region_clients(region); };
-  const std::string default_region =
-      raw->default_region().empty() ? "us-east-1" : raw->default_region();
-  auto regions = engine::resolve_regions(config, options.regions, default_region, out.factory);
-  if (!regions) {
-    fmt::print(stderr, "snapkeep: cannot list the enabled regions: {}\n",
-               regions.error().describe());
-    return kExitFailed;
-  }
-  out.regions = std::move(*regions);
+  out.factory = [raw](const engine::Target& target) { return raw->region_clients(target); };
   return kExitOk;
 }
 

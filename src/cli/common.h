@@ -1,9 +1,8 @@
 // What the commands that talk to AWS share: the common flags of DESIGN.md
 // section 3, loading the configuration (every error, then exit 2), --now,
-// and turning a run summary into output.
+// and opening AWS (session, credentials, targets).
 #pragma once
 
-#include <CLI/CLI.hpp>
 #include <memory>
 #include <optional>
 #include <string>
@@ -13,6 +12,11 @@
 #include "core/config.h"
 #include "core/schedule.h"
 #include "engine/aws_session.h"
+#include "engine/run.h"
+
+namespace CLI {
+class App;
+}
 
 namespace snapkeep::cli {
 
@@ -48,18 +52,23 @@ struct CommandInputs {
 };
 std::optional<CommandInputs> read_inputs(const CommonOptions& options);
 
-// What a command needs to talk to AWS: the session, region clients, and the
-// regions to work on (--region, the config, or DescribeRegions for "*").
+// The AWS session of the common flags (--endpoint-url, --profile), or one
+// clear message (a broken profile or shared file).
+snapkeep::expected<std::unique_ptr<engine::AwsSession>, std::string> open_session(
+    const CommonOptions& options, const aws::Environment& env, aws::HttpTransport& http,
+    aws::Clock& clock);
+
+// What a read-only command (list) needs to talk to AWS: the session, region
+// clients, and the targets to work on.
 struct AwsContext {
   std::unique_ptr<engine::AwsSession> session;
   engine::RegionClientFactory factory;  // valid while `session` lives
-  std::vector<std::string> regions;
+  std::vector<engine::Target> targets;
 };
 
-// Builds the session, checks that credentials can be had (one clear message
-// rather than a failure per region) and resolves the regions. Returns
-// kExitOk, or prints why and returns the exit status (2 bad profile or no
-// credentials, 1 the region listing failed).
+// Builds the session and resolves the targets (engine::resolve_targets).
+// Returns kExitOk, or prints why and returns the exit status (2 bad profile,
+// no credentials or no region; 1 AWS could not be reached).
 int open_aws(const CommonOptions& options, const core::Config& config, const aws::Environment& env,
              aws::HttpTransport& http, aws::Clock& clock, AwsContext& out);
 

@@ -1,5 +1,7 @@
 #include "cli/config_file.h"
 
+#include <yaml-cpp/yaml.h>
+
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -55,6 +57,29 @@ snapkeep::expected<core::Config, std::vector<core::ConfigError>> load_config_fil
         std::vector{file_error(path, "cannot read the configuration file: a read error occurred")});
   }
   return core::parse_config(text, path);
+}
+
+core::Notify notify_of_invalid_config(const std::string& path) {
+  core::Notify notify;
+  try {
+    YAML::Node root = YAML::LoadFile(path);
+    if (!root.IsMap() || !root["notify"] || !root["notify"].IsMap()) return notify;
+    YAML::Node section = root["notify"];
+    auto text = [&](const char* key) -> std::string {
+      YAML::Node node = section[key];
+      return node && node.IsScalar() ? node.Scalar() : std::string();
+    };
+    if (std::string url = text("webhook_url");
+        url.starts_with("https://") || url.starts_with("http://")) {
+      notify.webhook_url = url;
+    }
+    if (std::string arn = text("sns_topic_arn"); arn.starts_with("arn:")) {
+      notify.sns_topic_arn = arn;
+    }
+  } catch (const std::exception&) {
+    // Not even YAML: there is nowhere to send to.
+  }
+  return notify;
 }
 
 }  // namespace snapkeep::cli

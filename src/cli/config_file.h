@@ -22,4 +22,10 @@ inline constexpr const char* kDefaultConfigFile = "snapkeep.yaml";
 snapkeep::expected<core::Config, std::vector<core::ConfigError>> load_config_file(
     const std::string& path);
 
+// Where to say that the configuration at `path` is invalid: its
+// notify.webhook_url and notify.sns_topic_arn when the file is YAML and they
+// are strings of the right shape, whatever else is wrong with it (a cron run
+// with a broken file must not fail silently). Empty when there are none.
+core::Notify notify_of_invalid_config(const std::string& path);
+
 }  // namespace snapkeep::cli

@@ -9,6 +9,8 @@
 #include <array>
 #include <numeric>
 
+#include "util/utc_time.h"
+
 namespace snapkeep::core {
 
 std::string_view to_string(PointState state) {
@@ -44,60 +46,12 @@ PointState point_state(std::span<const SnapshotState> states) {
   return errored ? PointState::errored : PointState::good;
 }
 
-const date::time_zone* find_time_zone(std::string_view name) {
-  try {
-    return date::locate_zone(name);
-  } catch (const std::exception&) {
-    return nullptr;
-  }
-}
-
 std::string format_slot(Time slot) {
-  const auto day = std::chrono::floor<std::chrono::days>(slot);
-  const date::year_month_day ymd{date::sys_days{day.time_since_epoch()}};
-  const auto tod = slot - day;
-  const auto h = std::chrono::duration_cast<std::chrono::hours>(tod);
-  const auto m = std::chrono::duration_cast<std::chrono::minutes>(tod - h);
-  const auto s = tod - h - m;
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", static_cast<int>(ymd.year()),
-                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                     h.count(), m.count(), s.count());
+  return util::format_utc_seconds(slot);
 }
 
 std::optional<Time> parse_slot(std::string_view text) {
-  // Hand-written because it runs once per snapshot (a million per region).
-  if (text.size() != 20 || text[4] != '-' || text[7] != '-' || text[10] != 'T' || text[13] != ':' ||
-      text[16] != ':' || text[19] != 'Z') {
-    return std::nullopt;
-  }
-  const auto number = [&](std::size_t pos, std::size_t len) -> int {
-    int value = 0;
-    for (std::size_t i = pos; i < pos + len; ++i) {
-      const char c = text[i];
-      if (c < '0' || c > '9') {
-        return -1;
-      }
-      value = value * 10 + (c - '0');
-    }
-    return value;
-  };
-  const int year = number(0, 4);
-  const int month = number(5, 2);
-  const int day = number(8, 2);
-  const int hour = number(11, 2);
-  const int minute = number(14, 2);
-  const int second = number(17, 2);
-  if (year < 0 || month < 0 || day < 0 || hour < 0 || hour > 23 || minute < 0 || minute > 59 ||
-      second < 0 || second > 59) {
-    return std::nullopt;
-  }
-  const date::year_month_day ymd{date::year{year}, date::month{static_cast<unsigned>(month)},
-                                 date::day{static_cast<unsigned>(day)}};
-  if (!ymd.ok()) {
-    return std::nullopt;
-  }
-  return Time{date::sys_days{ymd}.time_since_epoch()} + std::chrono::hours{hour} +
-         std::chrono::minutes{minute} + std::chrono::seconds{second};
+  return util::parse_utc_seconds(text);
 }
 
 namespace {

@@ -85,10 +85,8 @@ struct PointDecision {
 std::vector<PointDecision> decide_retention(std::span<const PointInfo> points,
                                             const RetentionContext& context);
 
-// The time zone named, or nullptr when the name is unknown.
-const date::time_zone* find_time_zone(std::string_view name);
-
-// Slot tag values: ISO 8601 UTC, "2026-11-26T00:00:00Z".
+// Slot tag values: ISO 8601 UTC, "2026-11-26T00:00:00Z" (util/utc_time.h,
+// shared with the CLI's --now and --from).
 std::string format_slot(Time slot);
 // Exactly the format format_slot writes; nullopt otherwise.
 std::optional<Time> parse_slot(std::string_view text);

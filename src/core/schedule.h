@@ -24,6 +24,10 @@
 
 #include "util/expected.h"
 
+namespace date {
+class time_zone;
+}
+
 namespace snapkeep::core {
 
 using Time = std::chrono::sys_seconds;
@@ -55,6 +59,10 @@ class Schedule {
   explicit Schedule(std::shared_ptr<const Impl> impl) : m_impl(std::move(impl)) {}
   std::shared_ptr<const Impl> m_impl;
 };
+
+// The IANA time zone named ("UTC", "Europe/Berlin"), or nullptr when the
+// name is unknown: the one lookup for schedules, retention and the CLI.
+const date::time_zone* find_time_zone(std::string_view name);
 
 // Checks an IANA time zone name ("UTC", "Europe/Berlin").
 bool is_valid_timezone(std::string_view name);

@@ -22,6 +22,24 @@ std::map<std::string, ApiCalls> to_api_calls(const aws::CallCounters& counters) 
   return out;
 }
 
+// Stands in for an STS client whose endpoint cannot be resolved: every call
+// fails with why, so that the credential chain reports it rather than
+// calling some other endpoint.
+class UnreachableCaller final : public aws::QueryCaller {
+ public:
+  explicit UnreachableCaller(std::string why) : m_why(std::move(why)) {}
+  aws::Result<aws::QueryResponse> call(std::string_view action, const aws::QueryParams&) override {
+    aws::AwsError error;
+    error.kind = aws::ErrorKind::invalid;
+    error.action = std::string(action);
+    error.message = m_why;
+    return snapkeep::unexpected(std::move(error));
+  }
+
+ private:
+  std::string m_why;
+};
+
 class SessionRegionClients final : public RegionClients {
  public:
   SessionRegionClients(std::unique_ptr<aws::QueryClient> caller,
@@ -66,23 +84,25 @@ snapkeep::expected<std::unique_ptr<AwsSession>, std::string> AwsSession::create(
 
   AwsSession* self = session.get();
   // STS calls for assume-role and web-identity credentials: signed with the
-  // source credentials, or unsigned for web identity.
+  // source credentials, or unsigned for web identity; the same endpoint
+  // rules, timeouts, retries and pacing as every other client.
   session->m_sts = std::make_unique<aws::StsCredentialClient>(
       [self](std::optional<aws::Credentials> signing) -> std::unique_ptr<aws::QueryCaller> {
+        // STS is global: with no region configured, its us-east-1 endpoint.
         std::string region =
             self->m_settings.region.empty() ? "us-east-1" : self->m_settings.region;
         aws::EndpointInputs inputs{self->m_options.endpoint_url, &self->m_files, &self->m_settings};
         auto endpoint = aws::resolve_endpoint("sts", region, inputs, self->m_env);
-        aws::QueryEndpoint qe{"sts", region,
-                              endpoint ? endpoint->url : "https://sts." + region + ".amazonaws.com",
+        if (!endpoint) return std::make_unique<UnreachableCaller>("STS: " + endpoint.error());
+        aws::QueryEndpoint qe{"sts", endpoint->signing_region, endpoint->url,
                               std::string(aws::Sts::api_version)};
-        if (endpoint) qe.region = endpoint->signing_region;
         aws::QueryClient::CredentialsSource source;
         if (signing) {
           source = [creds = *signing]() -> aws::Result<aws::Credentials> { return creds; };
         }
-        return std::make_unique<aws::QueryClient>(qe, self->m_http, self->m_clock, source,
-                                                  aws::RetryPolicy(self->retry_options()));
+        return std::make_unique<aws::QueryClient>(
+            qe, self->m_http, self->m_clock, source, aws::RetryPolicy(self->retry_options()),
+            &self->m_limiter, std::string(), self->client_options());
       });
   aws::ProviderContext context{env, session->m_files, http, clock, *session->m_sts};
   session->m_credentials =
@@ -109,7 +129,7 @@ aws::QueryClientOptions AwsSession::client_options() const {
   return options;
 }
 
-snapkeep::expected<std::unique_ptr<aws::QueryClient>, std::string> AwsSession::caller(
+snapkeep::expected<std::unique_ptr<aws::QueryCaller>, std::string> AwsSession::caller(
     const std::string& service, const std::string& region, std::string_view api_version) {
   aws::EndpointInputs inputs{m_options.endpoint_url, &m_files, &m_settings};
   auto endpoint = aws::resolve_endpoint(service, region, inputs, m_env);
@@ -121,30 +141,58 @@ snapkeep::expected<std::unique_ptr<aws::QueryClient>, std::string> AwsSession::c
       aws::RetryPolicy(retry_options()), &m_limiter, std::string(), client_options());
 }
 
+aws::Result<std::string> AwsSession::account_id(const Account& account, const std::string& region) {
+  if (!account.role_arn.empty()) {
+    aws::AwsError error;
+    error.kind = aws::ErrorKind::invalid;
+    error.message = "accounts reached by a role are not supported yet";
+    return snapkeep::unexpected(std::move(error));
+  }
+  {
+    std::lock_guard lock(m_mutex);
+    if (auto it = m_account_ids.find(account.role_arn); it != m_account_ids.end())
+      return it->second;
+  }
+  auto made = caller("sts", region, aws::Sts::api_version);
+  if (!made) {
+    aws::AwsError error;
+    error.kind = aws::ErrorKind::invalid;
+    error.action = "GetCallerIdentity";
+    error.message = made.error();
+    return snapkeep::unexpected(std::move(error));
+  }
+  auto identity = aws::Sts(**made).get_caller_identity();
+  if (!identity) return snapkeep::unexpected(identity.error());
+  std::lock_guard lock(m_mutex);
+  m_account_ids[account.role_arn] = identity->account;
+  return identity->account;
+}
+
 snapkeep::expected<std::unique_ptr<RegionClients>, std::string> AwsSession::region_clients(
-    const std::string& region) {
+    const Target& target) {
   aws::EndpointInputs inputs{m_options.endpoint_url, &m_files, &m_settings};
-  auto endpoint = aws::resolve_endpoint("ec2", region, inputs, m_env);
+  auto endpoint = aws::resolve_endpoint("ec2", target.region, inputs, m_env);
   if (!endpoint) return snapkeep::unexpected(endpoint.error());
   aws::QueryEndpoint qe{"ec2", endpoint->signing_region, endpoint->url,
                         std::string(aws::Ec2::api_version)};
   aws::CredentialProvider* provider = m_credentials.get();
   return make_region_clients(
       qe, m_http, m_clock, [provider] { return provider->credentials(); }, retry_options(),
-      &m_limiter, client_options());
+      &m_limiter, client_options(), target.account.id);
 }
 
 std::unique_ptr<RegionClients> make_region_clients(
     const aws::QueryEndpoint& endpoint, aws::HttpTransport& http, aws::Clock& clock,
     const aws::QueryClient::CredentialsSource& credentials, const aws::RetryOptions& retry,
-    aws::RateLimiterRegistry* limiter, const aws::QueryClientOptions& options) {
+    aws::RateLimiterRegistry* limiter, const aws::QueryClientOptions& options,
+    const std::string& account_id) {
   auto caller = std::make_unique<aws::QueryClient>(
-      endpoint, http, clock, credentials, aws::RetryPolicy(retry), limiter, std::string(), options);
+      endpoint, http, clock, credentials, aws::RetryPolicy(retry), limiter, account_id, options);
   aws::QueryClientOptions create_options = options;
   create_options.retry_ambiguous = false;
   auto create_caller = std::make_unique<aws::QueryClient>(endpoint, http, clock, credentials,
                                                           aws::RetryPolicy(retry), limiter,
-                                                          std::string(), create_options);
+                                                          account_id, create_options);
   return std::make_unique<SessionRegionClients>(std::move(caller), std::move(create_caller),
                                                 endpoint.region);
 }

@@ -5,11 +5,19 @@
 // by all of the run's clients, so that pacing holds per (account, region,
 // API bucket) however many threads call.
 //
-// Thread safety: region_clients() and sns() may be called from several
-// threads; the clients they return are used by one region worker each.
+// It is the real engine::AwsAccess (engine/run.h): the account id of a
+// target comes from STS GetCallerIdentity, asked once per credentials and
+// remembered, and every client (EC2, SNS, STS, also the STS client the
+// credential chain uses for assume-role profiles) gets the same timeouts,
+// retries and rate limiter.
+//
+// Thread safety: region_clients(), caller() and account_id() may be called
+// from several threads; the clients they return are used by one worker each.
 #pragma once
 
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "aws/clock.h"
@@ -22,6 +30,7 @@
 #include "aws/sns.h"
 #include "aws/sts_credential_calls.h"
 #include "engine/reconcile.h"
+#include "engine/run.h"
 
 namespace snapkeep::engine {
 
@@ -35,15 +44,17 @@ struct SessionOptions {
 };
 
 // A region's two EC2 callers as a run uses them (see RegionClients): both
-// over `http`, signed with `credentials`, paced by `limiter` (may be null),
-// the create caller without retries of ambiguous failures. AwsSession builds
-// its clients with this; tests and benchmarks give it a fake transport.
+// over `http`, signed with `credentials`, paced by `limiter` (may be null)
+// in the buckets of `account_id`, the create caller without retries of
+// ambiguous failures. AwsSession builds its clients with this; tests and
+// benchmarks give it a fake transport.
 std::unique_ptr<RegionClients> make_region_clients(
     const aws::QueryEndpoint& endpoint, aws::HttpTransport& http, aws::Clock& clock,
     const aws::QueryClient::CredentialsSource& credentials, const aws::RetryOptions& retry,
-    aws::RateLimiterRegistry* limiter, const aws::QueryClientOptions& options = {});
+    aws::RateLimiterRegistry* limiter, const aws::QueryClientOptions& options = {},
+    const std::string& account_id = {});
 
-class AwsSession {
+class AwsSession final : public AwsAccess {
  public:
   // On failure, one clear message (a broken profile or shared file).
   static snapkeep::expected<std::unique_ptr<AwsSession>, std::string> create(
@@ -51,16 +62,21 @@ class AwsSession {
       aws::Clock& clock);
 
   // The region of the environment or profile; "" when none is configured.
-  const std::string& default_region() const { return m_settings.region; }
+  std::string default_region() const override { return m_settings.region; }
 
-  // EC2 clients for one region (see reconcile.h), or why they cannot exist
+  // STS GetCallerIdentity with the process's credentials, once per session
+  // (a failure is not remembered: the next call asks again). Accounts
+  // reached by a role (`accounts:`) are not built yet: an error.
+  aws::Result<std::string> account_id(const Account& account, const std::string& region) override;
+
+  // EC2 clients for one target (see reconcile.h), or why they cannot exist
   // (e.g. a malformed region name).
   snapkeep::expected<std::unique_ptr<RegionClients>, std::string> region_clients(
-      const std::string& region);
+      const Target& target) override;
 
   // A caller for `service` (sns, sts) in `region`, with the standard retries.
-  snapkeep::expected<std::unique_ptr<aws::QueryClient>, std::string> caller(
-      const std::string& service, const std::string& region, std::string_view api_version);
+  snapkeep::expected<std::unique_ptr<aws::QueryCaller>, std::string> caller(
+      const std::string& service, const std::string& region, std::string_view api_version) override;
 
   aws::CredentialProvider& credentials() { return *m_credentials; }
 
@@ -81,6 +97,8 @@ class AwsSession {
   std::unique_ptr<aws::StsCredentialClient> m_sts;
   std::unique_ptr<aws::CredentialProvider> m_credentials;
   aws::RateLimiterRegistry m_limiter;
+  std::mutex m_mutex;
+  std::map<std::string, std::string> m_account_ids;  // by role ("" = own credentials)
 };
 
 }  // namespace snapkeep::engine

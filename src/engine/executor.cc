@@ -17,11 +17,11 @@ std::string iso(core::Time t) {
   return date::format("%Y-%m-%dT%H:%M:%SZ", t);
 }
 
-ActionResult base(const core::Plan& plan, std::string action) {
+ActionResult base(const core::Plan& plan, ActionKind action) {
   ActionResult r;
   r.account = plan.account_id;
   r.region = plan.region;
-  r.action = std::move(action);
+  r.action = action;
   return r;
 }
 
@@ -53,13 +53,13 @@ Executor::Executor(const aws::Ec2& ec2, const aws::Ec2& ec2_create, aws::Clock& 
 
 void describe_plan(const core::Plan& plan, RunSummary& summary) {
   for (const auto& action : plan.actions) {
-    ActionResult r = base(plan, "");
+    ActionResult r = base(plan, ActionKind::skip);
     std::visit(
         [&](const auto& a) {
           using T = std::decay_t<decltype(a)>;
           r.reason = a.reason;
           if constexpr (std::is_same_v<T, core::CreateAction>) {
-            r.action = "create";
+            r.action = ActionKind::create;
             r.outcome = Outcome::planned;
             r.policy = a.policy;
             r.instance_id = a.instance_id;
@@ -67,11 +67,11 @@ void describe_plan(const core::Plan& plan, RunSummary& summary) {
             r.slot = iso(a.slot);
             for (const auto& v : a.volumes) r.snapshot_ids.push_back(v.id + " " + v.device);
           } else if constexpr (std::is_same_v<T, core::TagDeviceAction>) {
-            r.action = "tag-device";
+            r.action = ActionKind::tag_device;
             r.outcome = Outcome::planned;
             r.snapshot_ids = a.snapshot_ids;
           } else if constexpr (std::is_same_v<T, core::DeleteAction>) {
-            r.action = "delete";
+            r.action = ActionKind::delete_snapshot;
             r.outcome = Outcome::planned;
             r.policy = a.policy;
             r.instance_id = a.instance_id;
@@ -79,7 +79,7 @@ void describe_plan(const core::Plan& plan, RunSummary& summary) {
             r.slot = iso(a.slot);
             r.snapshot_ids = {a.snapshot_id};
           } else {
-            r.action = "skip";
+            r.action = ActionKind::skip;
             r.outcome = Outcome::skipped;
             r.policy = a.policy;
             r.instance_id = a.instance_id;
@@ -121,7 +121,8 @@ void Executor::execute(const core::Plan& plan, RunSummary& summary,
   auto report = [&](const ActionResult& r) {
     if (r.outcome == Outcome::failed) ++state.failed;
     if (auto it = remaining.find(r.instance_id);
-        it != remaining.end() && it->second > 0 && (r.action == "create" || r.action == "delete")) {
+        it != remaining.end() && it->second > 0 &&
+        (r.action == ActionKind::create || r.action == ActionKind::delete_snapshot)) {
       if (--it->second == 0) ++state.instances_done;
     }
     if (progress) progress(state);
@@ -162,7 +163,7 @@ void Executor::execute(const core::Plan& plan, RunSummary& summary,
     if (create == nullptr) continue;
     PendingCreate& c = creates.emplace_back();
     c.action = create;
-    c.result = base(plan, "create");
+    c.result = base(plan, ActionKind::create);
     c.result.policy = create->policy;
     c.result.instance_id = create->instance_id;
     c.result.set_id = create->set_id;
@@ -248,7 +249,7 @@ void Executor::execute(const core::Plan& plan, RunSummary& summary,
       std::vector<std::string> batch(ids.begin() + static_cast<std::ptrdiff_t>(start),
                                      ids.begin() + static_cast<std::ptrdiff_t>(std::min(
                                                        ids.size(), start + m_options.tag_batch)));
-      ActionResult r = base(plan, "tag-device");
+      ActionResult r = base(plan, ActionKind::tag_device);
       r.reason = fmt::format("{}={} ({})", core::tag::device, device, device_reason[device]);
       r.snapshot_ids = batch;
       if (check_stop()) {
@@ -275,7 +276,7 @@ void Executor::execute(const core::Plan& plan, RunSummary& summary,
   // 3. Deletions and skips, in plan order.
   for (const auto& action : plan.actions) {
     if (const auto* skip = std::get_if<core::SkipAction>(&action)) {
-      ActionResult r = base(plan, "skip");
+      ActionResult r = base(plan, ActionKind::skip);
       r.outcome = Outcome::skipped;
       r.policy = skip->policy;
       r.instance_id = skip->instance_id;
@@ -287,7 +288,7 @@ void Executor::execute(const core::Plan& plan, RunSummary& summary,
     }
     const auto* del = std::get_if<core::DeleteAction>(&action);
     if (del == nullptr) continue;
-    ActionResult r = base(plan, "delete");
+    ActionResult r = base(plan, ActionKind::delete_snapshot);
     r.policy = del->policy;
     r.instance_id = del->instance_id;
     r.set_id = del->set_id;

@@ -91,10 +91,10 @@ aws::Result<std::vector<core::Snapshot>> list_own_snapshots(const aws::Ec2& ec2)
 }
 
 core::RegionInventory list_region(const aws::Ec2& ec2, const core::Config& config,
-                                  RegionReport& report) {
+                                  const std::string& account_id, RegionReport& report) {
   core::RegionInventory inv;
   inv.region = ec2.region();
-  inv.account_id = report.account;
+  inv.account_id = account_id;
 
   aws::DescribeInstancesRequest instances_request;
   for (const auto& f : core::instance_filters(config)) {
@@ -119,9 +119,6 @@ core::RegionInventory list_region(const aws::Ec2& ec2, const core::Config& confi
   auto snapshots = list_own_snapshots(ec2);
   if (snapshots) {
     inv.snapshots = std::move(*snapshots);
-    for (const auto& s : inv.snapshots) {
-      if (inv.account_id.empty() && !s.owner_id.empty()) inv.account_id = s.owner_id.str();
-    }
   } else {
     inv.snapshots_complete = false;
     report.complete = false;

@@ -26,8 +26,11 @@ namespace snapkeep::engine {
 
 // Lists instances (and their volumes' tags when needed) and snapkeep's own
 // snapshots. Images are left unlisted (nullopt). Problems go to `report`.
+// `account_id` is the account the clients act as (STS GetCallerIdentity),
+// never guessed from the listing: "" leaves it unknown, and the planner
+// then deletes nothing.
 core::RegionInventory list_region(const aws::Ec2& ec2, const core::Config& config,
-                                  RegionReport& report);
+                                  const std::string& account_id, RegionReport& report);
 
 // snapkeep's own snapshots in the region: one paginated DescribeSnapshots
 // (Owner.1=self, tag-key=snapkeep:policy).

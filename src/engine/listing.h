@@ -4,9 +4,10 @@
 // Regions are listed in parallel, bounded like a run. A region whose listing
 // fails is reported (and makes the exit status 1); the others are still shown.
 //
-// Output: to_json() is the stable schema of docs/output.md; render_text() is
-// an aligned table for people. Both sort by (region, policy, instance, slot,
-// set), so the output never depends on thread timing or page order.
+// Output (engine/render.h): to_json() is the stable schema of
+// docs/output.md; render_text() is an aligned table for people. Regions are
+// sorted by (region, account) and points by (policy, instance, slot, set),
+// so the output never depends on thread timing or page order.
 //
 // Thread safety: list_restore_points() starts and joins its own threads; the
 // factory must be callable from several threads. The rest are pure.
@@ -14,7 +15,6 @@
 
 #include <chrono>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -26,14 +26,14 @@
 namespace snapkeep::engine {
 
 struct ListOptions {
-  std::vector<std::string> regions;    // resolved region names
+  std::vector<Target> targets;         // resolved (account, region) pairs
   std::vector<std::string> instances;  // --instance: only these (empty: all)
   std::vector<std::string> policies;   // --policy: only these (empty: all)
   int parallel_regions = 4;
 };
 
 struct RegionListing {
-  std::string account;  // the owner of the listed snapshots; "" when none
+  std::string account;  // the target's account id ("" when unknown)
   std::string region;
   bool complete = true;
   std::string problem;  // why the listing failed, when !complete
@@ -41,18 +41,12 @@ struct RegionListing {
 };
 
 struct Listing {
-  std::vector<RegionListing> regions;         // sorted by region name
+  std::vector<RegionListing> regions;         // sorted by (region, account)
   std::map<std::string, ApiCalls> api_calls;  // by action name
   // 0 when every region was listed; else 1.
   int exit_status() const;
 };
 
 Listing list_restore_points(const ListOptions& options, const RegionClientFactory& clients);
-
-// "3d 4h", "5h 12m", "7m"; negative ages (a slot after `now`) read "in 2h".
-std::string format_age(std::chrono::seconds age);
-
-nlohmann::json to_json(const Listing& listing, core::Time now);
-std::string render_text(const Listing& listing, core::Time now);
 
 }  // namespace snapkeep::engine

@@ -5,6 +5,8 @@
 #include "aws/retry.h"
 #include "aws/sns.h"
 #include "engine/notify_message.h"
+#include "engine/run.h"
+#include "util/url.h"
 
 namespace snapkeep::engine {
 
@@ -26,10 +28,10 @@ std::string topic_region(const std::string& arn) {
 // the scheme and host may appear in a message. Replaces every mention of the
 // URL's path in `text` with "/...".
 std::string redact_path(std::string text, const std::string& url) {
-  auto scheme = url.find("://");
-  auto path_start = url.find('/', scheme == std::string::npos ? 0 : scheme + 3);
-  if (path_start == std::string::npos) return text;
-  const std::string path = url.substr(path_start);
+  const util::UrlParts parts = util::split_url(url);
+  if (!parts.path.starts_with('/')) return text;
+  // The path with its query and fragment, as written.
+  const std::string path = url.substr(static_cast<std::size_t>(parts.path.data() - url.data()));
   if (path.size() <= 1) return text;
   for (auto pos = text.find(path); pos != std::string::npos; pos = text.find(path, pos + 4)) {
     text.replace(pos, path.size(), "/...");
@@ -80,13 +82,15 @@ snapkeep::expected<void, std::string> post_webhook(const std::string& url, const
 }
 
 std::vector<std::string> send_notifications(const core::Notify& notify, const RunSummary& summary,
-                                            AwsSession& session, aws::HttpTransport& http,
+                                            AwsAccess* access, aws::HttpTransport& http,
                                             aws::Clock& clock) {
   std::vector<std::string> errors;
   if (!should_notify(notify, summary)) return errors;
   if (notify.sns_topic_arn) {
     const std::string& arn = *notify.sns_topic_arn;
-    auto caller = session.caller("sns", topic_region(arn), aws::Sns::api_version);
+    snapkeep::expected<std::unique_ptr<aws::QueryCaller>, std::string> caller =
+        snapkeep::unexpected(std::string("no AWS session to send with"));
+    if (access) caller = access->caller("sns", topic_region(arn), aws::Sns::api_version);
     if (!caller) {
       errors.push_back(fmt::format("SNS {}: {}", arn, caller.error()));
     } else {

@@ -12,14 +12,17 @@
 #include "aws/clock.h"
 #include "aws/http.h"
 #include "core/config.h"
-#include "engine/aws_session.h"
 #include "engine/summary.h"
 
 namespace snapkeep::engine {
 
-// Returns one line per notification that could not be sent.
+class AwsAccess;
+
+// Returns one line per notification that could not be sent. `aws` gives the
+// SNS client; `access` is null when no AWS session could be made (SNS is then reported
+// as not sent, and the webhook, which needs no AWS, still is).
 std::vector<std::string> send_notifications(const core::Notify& notify, const RunSummary& summary,
-                                            AwsSession& session, aws::HttpTransport& http,
+                                            AwsAccess* access, aws::HttpTransport& http,
                                             aws::Clock& clock);
 
 // POSTs `body` (JSON) to `url`, retrying server errors and network failures

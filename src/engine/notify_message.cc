@@ -2,12 +2,15 @@
 
 #include <fmt/format.h>
 
+#include "engine/render.h"
+
 namespace snapkeep::engine {
 
 bool should_notify(const core::Notify& notify, const RunSummary& summary) {
   if (!notify.sns_topic_arn && !notify.webhook_url) return false;
   if (notify.on_summary) return true;
-  return notify.on_failure && (summary.has_failures() || summary.has_limit_skips());
+  return notify.on_failure &&
+         (summary.has_failures() || summary.has_limit_skips() || summary.has_failure_warnings());
 }
 
 std::string sns_subject(const RunSummary& summary) {

@@ -22,8 +22,9 @@ inline constexpr std::size_t kSnsMaxMessageBytes = 262144;
 inline constexpr std::size_t kSnsMaxSubjectChars = 99;
 
 // Whether notify.on asks for a notification of this run: `summary` always,
-// `failure` when something failed, a region was incomplete, or something was
-// skipped for an AWS limit.
+// `failure` when something failed, the run could not start, a region was
+// incomplete, something was skipped for an AWS limit, or a failure-level
+// warning says backups silently do not happen (a policy selecting nothing).
 bool should_notify(const core::Notify& notify, const RunSummary& summary);
 
 std::string sns_subject(const RunSummary& summary);

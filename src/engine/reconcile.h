@@ -1,7 +1,17 @@
-// reconcile(): one snapkeep run (or plan) over every configured region:
-// list, plan, list AMIs only if the plan would delete, plan again, then
-// execute (run) or describe (plan). Regions are worked on in parallel,
-// bounded, each with its own clients (and so its own rate limiter).
+// reconcile(): the body of one snapkeep run (or plan) over its targets, in
+// two phases:
+//
+//   1. list every target (instances, their volumes' tags when needed, own
+//      snapshots), in parallel, bounded;
+//   2. plan each target from its listing (AMIs listed only if the plan would
+//      delete, then planned again) and execute (run) or describe (plan), in
+//      parallel, bounded.
+//
+// Every listing exists before any target is planned, so a step that needs
+// another target's listing (copies to a destination region or account) can
+// read it, and coverage_warnings() can say that a policy selects nothing
+// anywhere. Each target has its own clients, kept from listing to execution.
+// API calls stay at the lower bound of engine/inventory.h.
 //
 // Thread safety: reconcile() starts and joins its own threads; the factory
 // must be callable from several threads.
@@ -16,13 +26,15 @@
 #include "aws/clock.h"
 #include "aws/ec2.h"
 #include "core/config.h"
+#include "core/inventory.h"
 #include "core/schedule.h"
 #include "engine/executor.h"
 #include "engine/summary.h"
+#include "engine/target.h"
 
 namespace snapkeep::engine {
 
-// The EC2 clients of one region: `ec2` retries everything retryable;
+// The EC2 clients of one target: `ec2` retries everything retryable;
 // `ec2_create` retries only what surely did not reach EC2 (see executor.h).
 class RegionClients {
  public:
@@ -33,32 +45,40 @@ class RegionClients {
   virtual std::map<std::string, ApiCalls> api_calls() = 0;
 };
 
-// Builds a region's clients, or says why it cannot (e.g. no endpoint).
+// Builds a target's clients (its account's credentials, its region's
+// endpoint), or says why it cannot.
 using RegionClientFactory =
     std::function<snapkeep::expected<std::unique_ptr<RegionClients>, std::string>(
-        const std::string& region)>;
+        const Target& target)>;
 
 struct ReconcileOptions {
-  bool execute = true;  // false: `plan`, nothing is changed
+  RunMode mode = RunMode::run;  // plan: nothing is changed
   core::Time now{};
   std::string run_id;
-  std::vector<std::string> regions;  // resolved region names
-  std::string account_id;            // when known; else learnt from listings
-  int parallel_regions = 4;
+  std::vector<Target> targets;  // resolved, without duplicates
+  int parallel_targets = 4;
   ExecutorOptions executor;
   ProgressCallback progress;  // run only; see executor.h
+};
+
+// Phase 1's result for one target.
+struct TargetListing {
+  Target target;
+  std::unique_ptr<RegionClients> clients;  // null when they could not be made
+  core::RegionInventory inventory;
+  RegionReport report;
 };
 
 RunSummary reconcile(const core::Config& config, const ReconcileOptions& options,
                      const RegionClientFactory& clients, aws::Clock& clock,
                      const std::atomic<bool>& stop);
 
-// The regions to work on: `overrides` (--region) when given, else the
-// config's list, else (regions: "*") every enabled region from
-// DescribeRegions asked of `default_region`.
-aws::Result<std::vector<std::string>> resolve_regions(const core::Config& config,
-                                                      const std::vector<std::string>& overrides,
-                                                      const std::string& default_region,
-                                                      const RegionClientFactory& clients);
+// What the listings say a person must know before anything is planned: a
+// policy that names no instance in any target (a `failure`: nothing is
+// backed up), and a selected instance with nothing to snapshot (no volume
+// attached, or every volume excluded). Only targets whose instance listing
+// is complete count; with an incomplete one, "selects nothing" is not said.
+std::vector<RunWarning> coverage_warnings(const core::Config& config,
+                                          const std::vector<TargetListing>& listings);
 
 }  // namespace snapkeep::engine

@@ -1,19 +1,23 @@
 // RunSummary: what one `snapkeep run` (or `plan`) did or would do, action by
-// action, region by region. It is the single source for the terminal output,
-// the JSON output (docs/output.md), the SNS and webhook notifications and the
-// exit status, so they never disagree.
+// action, target by target, plus the warnings and errors a person must see.
+// It is the single source for the terminal output, the JSON output
+// (docs/output.md), the SNS and webhook notifications and the exit status,
+// so they never disagree. Formatting lives in engine/render.h.
 //
-// Thread safety: a plain value; the engine fills one per region and merges.
+// Thread safety: a plain value; the engine fills one per target and merges.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace snapkeep::engine {
+
+enum class RunMode { plan, run };
+std::string_view to_string(RunMode mode);  // "plan" | "run"
 
 enum class Outcome {
   planned,  // plan mode: would be done
@@ -23,13 +27,15 @@ enum class Outcome {
   skipped,  // not done, by design (e.g. AMI uses the snapshot, instance stopped mid-run)
   failed,   // AWS refused or could not be reached after retries
 };
-
 std::string_view to_string(Outcome outcome);
+
+enum class ActionKind { create, delete_snapshot, tag_device, skip };
+std::string_view to_string(ActionKind kind);  // "create" | "delete" | "tag-device" | "skip"
 
 struct ActionResult {
   Outcome outcome = Outcome::planned;
-  std::string action;  // create | delete | tag-device | skip
-  std::string account;
+  ActionKind action = ActionKind::skip;
+  std::string account;  // account id ("" when unknown)
   std::string region;
   std::string policy;
   std::string instance_id;
@@ -55,6 +61,22 @@ struct RegionReport {
   std::int64_t snapshots = 0;         // snapkeep snapshots listed
 };
 
+// Something a person must see that is not an action: a policy that selects
+// nothing, an instance with nothing to snapshot, copied tags dropped. A
+// `failure` warning means backups silently do not happen (notify.on
+// [failure] sends it); a `warning` is worth reading.
+struct RunWarning {
+  enum class Level { warning, failure };
+  Level level = Level::warning;
+  std::string account;  // "" for the whole run
+  std::string region;   // "" for the whole run
+  std::string policy;
+  std::string instance_id;
+  std::string message;
+  bool operator==(const RunWarning&) const = default;
+};
+std::string_view to_string(RunWarning::Level level);  // "warning" | "failure"
+
 struct ApiCalls {
   std::int64_t calls = 0;  // requests sent, retries included
   std::int64_t retries = 0;
@@ -67,28 +89,32 @@ void add_api_calls(std::map<std::string, ApiCalls>& total,
                    const std::map<std::string, ApiCalls>& more);
 
 struct RunSummary {
-  std::string mode = "run";  // run | plan
+  RunMode mode = RunMode::run;
   std::string run_id;
   std::string now;  // ISO 8601 UTC, the time the run planned for
   std::vector<RegionReport> regions;
   std::vector<ActionResult> results;
+  std::vector<RunWarning> warnings;
+  // Why the run could not start or could not work on its targets at all
+  // (bad credentials, no region configured, the region list unreadable).
+  std::vector<std::string> errors;
+  // The errors are bad input (exit 2: a broken profile, no credentials, a
+  // refused AssumeRole) rather than a failure to reach AWS (exit 1).
+  bool bad_input = false;
   std::vector<std::string> notification_errors;
   std::map<std::string, ApiCalls> api_calls;  // by action name
   bool interrupted = false;
   double seconds = 0;
 
   std::int64_t count(Outcome outcome) const;
-  bool has_failures() const;     // a failed action, an incomplete region, or an interruption
+  // An error, a failed action, an incomplete region, or an interruption.
+  bool has_failures() const;
   bool has_limit_skips() const;  // something skipped or failed for an AWS limit
-  // 0 when everything planned was done and every notification sent; else 1.
+  bool has_failure_warnings() const;
+  // 2 for bad input; else 0 when everything planned was done and every
+  // notification sent; else 1. Warnings alone do not change it.
   int exit_status() const;
-  void merge(RunSummary other);  // appends another region's results
+  void merge(RunSummary other);  // appends another target's results
 };
-
-nlohmann::json to_json(const RunSummary& summary);
-// Multi-line text for people: totals, then failures, skips and actions.
-std::string render_text(const RunSummary& summary, bool verbose);
-// One line, e.g. "run: 12 created, 3 deleted, 1 failed in 2 regions".
-std::string one_line(const RunSummary& summary);
 
 }  // namespace snapkeep::engine

@@ -171,8 +171,9 @@ class RunTest(unittest.TestCase):
                 self.assertEqual(len(sets), 1, key)
 
     def test_list_shows_restore_points(self):
-        sk.run("run", "--now", day(1), config=self.config)
-        sk.run("run", "--now", day(2), config=self.config)
+        for n in (1, 2):
+            proc = sk.run("run", "--now", day(n), config=self.config)
+            self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
         proc, data = sk.run_json("list", "--now", day(2), config=self.config)
         self.assertEqual(proc.returncode, 0, proc.stderr)
         db = self.fleet["us-east-1"]["db-1"]
@@ -182,6 +183,19 @@ class RunTest(unittest.TestCase):
         text = sk.run("list", "--instance", db, config=self.config)
         self.assertEqual(text.returncode, 0, text.stderr)
         self.assertIn(db, text.stdout)
+        self.assertEqual({r["account"] for r in data["regions"]}, {"123456789012"},
+                         "the account from GetCallerIdentity")
+
+    def test_a_repeated_region_is_worked_on_once(self):
+        proc, data = sk.run_json("run", "--now", day(1), "--region", "us-east-1",
+                                 "--region", "us-east-1", config=self.config)
+        self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+        self.assertEqual([r["region"] for r in data["regions"]], ["us-east-1"])
+        self.assertEqual(data["regions"][0]["account"], "123456789012")
+        self.assertEqual(data["totals"]["created"], 3)
+        for key, sets in points(self.east).items():
+            self.assertEqual(len(sets), 1, key)
+        self.assertEqual(fleet.snapshots(self.west), [])
 
 
 class NotifyTest(unittest.TestCase):
@@ -277,6 +291,138 @@ class NotifyTest(unittest.TestCase):
         self.assertEqual(data["totals"]["created"], 3, "the backup result is not hidden")
         self.assertEqual(len(data["notification_errors"]), 1)
         self.assertIn("missing", data["notification_errors"][0])
+
+
+class Webhook:
+    """A local webhook receiver: every POST body, parsed."""
+
+    def __init__(self):
+        import http.server
+        import json
+        received = self.received = []
+
+        class Hook(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length", 0))
+                received.append(json.loads(self.rfile.read(length)))
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.HTTPServer(("127.0.0.1", 0), Hook)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/hooks/secret"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def policy_config(webhook, regions="regions: [us-east-1]", select="true"):
+    return sk.write_config(f"""\
+        {regions}
+        notify:
+          webhook_url: {webhook}
+        policies:
+          - name: nightly
+            select: {{tags: {{Backup: "{select}"}}}}
+            schedule: "cron(0 0 * * ? *)"
+            retain: {{count: 3}}
+        """)
+
+
+# No AWS settings from the environment beyond what a test sets.
+NO_AWS_FILES = {"AWS_CONFIG_FILE": "/nonexistent/snapkeep-e2e", "AWS_SHARED_CREDENTIALS_FILE":
+                "/nonexistent/snapkeep-e2e", "AWS_PROFILE": "", "AWS_EC2_METADATA_DISABLED": "true"}
+
+
+class SilentFailureTest(unittest.TestCase):
+    """Issue 9 majors 4 and 5: nothing that stops backups goes unsaid."""
+
+    @classmethod
+    def setUpClass(cls):
+        fleet.reset()
+        cls.fleet = fleet.demo_fleet(("us-east-1",))
+        cls.ec2 = fleet.client("ec2")
+        cls.hook = Webhook()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.hook.close()
+
+    def setUp(self):
+        self.hook.received.clear()
+
+    def test_a_policy_selecting_nothing_warns_in_every_output(self):
+        config = policy_config(self.hook.url, select="True")  # the tag value is "true"
+        proc, data = sk.run_json("run", "--now", day(1), config=config)
+        self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+        self.assertEqual(data["totals"]["created"], 0)
+        failures = [w for w in data["warnings"] if w["level"] == "failure"]
+        self.assertEqual(len(failures), 1, data["warnings"])
+        self.assertEqual(failures[0]["policy"], "nightly")
+        self.assertIn("selects no instance", failures[0]["message"])
+        self.assertEqual(len(self.hook.received), 1, "a failure-level notification")
+        self.assertIn("1 warning", self.hook.received[0]["text"])
+        text = sk.run("plan", "--now", day(1), config=config)
+        self.assertEqual(text.returncode, 0, text.stdout + text.stderr)
+        self.assertIn("failure: nightly: selects no instance", text.stdout)
+        quiet = sk.run("run", "--quiet", "--now", day(1), config=config)
+        self.assertIn("selects no instance", quiet.stdout)
+        self.assertEqual(fleet.snapshots(self.ec2), [])
+
+    def test_no_region_anywhere_is_bad_input_not_us_east_1(self):
+        config = policy_config(self.hook.url, regions="")
+        proc = sk.run("run", "--now", day(1), config=config,
+                      env={**NO_AWS_FILES, "AWS_REGION": "", "AWS_DEFAULT_REGION": ""})
+        self.assertEqual(proc.returncode, 2, proc.stdout + proc.stderr)
+        self.assertIn("no region", proc.stdout + proc.stderr)
+        self.assertEqual(fleet.snapshots(self.ec2), [])
+        self.assertEqual(len(self.hook.received), 1, "the webhook hears why")
+        self.assertIn("no region", self.hook.received[0]["text"])
+
+    def test_no_credentials_exit_2_and_still_notify_the_webhook(self):
+        config = policy_config(self.hook.url)
+        proc = sk.run("run", "--quiet", "--now", day(1), config=config,
+                      env={**NO_AWS_FILES, "AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": ""})
+        self.assertEqual(proc.returncode, 2, proc.stdout + proc.stderr)
+        self.assertIn("credentials", proc.stdout)
+        self.assertEqual(len(self.hook.received), 1)
+        self.assertEqual(self.hook.received[0]["summary"]["exit_status"], 2)
+        self.assertEqual(fleet.snapshots(self.ec2), [])
+
+    def test_an_invalid_configuration_is_still_notified_by_run(self):
+        config = sk.write_config(f"""\
+            regions: [us-east-1]
+            notify:
+              webhook_url: {self.hook.url}
+            policies:
+              - name: nightly
+                select: {{tags: {{Backup: "true"}}}}
+                schedule: "cron(0 0 * * ? *)"
+                retain: {{daily: -1}}
+            """)
+        proc = sk.run("run", "--now", day(1), config=config)
+        self.assertEqual(proc.returncode, 2, proc.stdout + proc.stderr)
+        self.assertIn(":8:", proc.stderr)
+        self.assertEqual(len(self.hook.received), 1)
+        self.assertIn("invalid configuration", self.hook.received[0]["text"])
+        self.assertEqual(fleet.snapshots(self.ec2), [])
+        plan = sk.run("plan", "--now", day(1), config=config)
+        self.assertEqual(plan.returncode, 2)
+        self.assertEqual(len(self.hook.received), 1, "plan never notifies")
+
+    def test_quiet_still_says_why_a_notification_failed(self):
+        config = policy_config("http://127.0.0.1:9/hooks/secret")
+        proc = sk.run("plan", "--now", day(1), config=config)  # plan never notifies
+        self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+        config = policy_config("http://127.0.0.1:9/hooks/secret", select="True")
+        proc = sk.run("run", "--quiet", "--now", day(1), config=config)
+        self.assertEqual(proc.returncode, 1, proc.stdout + proc.stderr)
+        self.assertIn("notification failed: webhook http://127.0.0.1:9", proc.stdout)
+        self.assertNotIn("secret", proc.stdout + proc.stderr)
 
 
 class BadInputTest(unittest.TestCase):

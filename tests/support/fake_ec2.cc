@@ -105,22 +105,31 @@ std::string wrap(std::string_view action, std::string_view inner) {
       action, inner);
 }
 
-// fnmatch-style * and ? (EC2 filter wildcards).
+// EC2 filter wildcards: '*' matches any run of characters, '?' any one,
+// and a backslash makes the next character literal (\* \? \\), as core
+// escapes tag values in DescribeInstances filters (core/selection.cc). A
+// trailing lone backslash is itself literal.
 bool wildcard_match(std::string_view pattern, std::string_view text) {
-  std::size_t p = 0, t = 0, star = std::string_view::npos, mark = 0;
+  constexpr std::size_t npos = std::string_view::npos;
+  std::size_t p = 0, t = 0, star = npos, mark = 0;
   while (t < text.size()) {
-    if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == text[t])) {
-      ++p;
-      ++t;
-    } else if (p < pattern.size() && pattern[p] == '*') {
-      star = p++;
-      mark = t;
-    } else if (star != std::string_view::npos) {
-      p = star + 1;
-      t = ++mark;
-    } else {
-      return false;
+    if (p < pattern.size()) {
+      const bool escaped = pattern[p] == '\\' && p + 1 < pattern.size();
+      const char c = escaped ? pattern[p + 1] : pattern[p];
+      if (!escaped && c == '*') {
+        star = p++;
+        mark = t;
+        continue;
+      }
+      if ((!escaped && c == '?') || c == text[t]) {
+        p += escaped ? 2 : 1;
+        ++t;
+        continue;
+      }
     }
+    if (star == npos) return false;
+    p = star + 1;
+    t = ++mark;
   }
   while (p < pattern.size() && pattern[p] == '*') ++p;
   return p == pattern.size();

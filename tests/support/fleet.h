@@ -145,8 +145,9 @@ inline void seed_history(FakeEc2& ec2, const std::string& region, const core::Co
 inline engine::RegionClientFactory fake_region_factory(FakeEc2& ec2, aws::Clock& clock,
                                                        aws::RateLimiterRegistry* limiter,
                                                        aws::RetryOptions retry = {}) {
-  return [&ec2, &clock, limiter, retry](const std::string& region)
+  return [&ec2, &clock, limiter, retry](const engine::Target& target)
              -> snapkeep::expected<std::unique_ptr<engine::RegionClients>, std::string> {
+    const std::string& region = target.region;
     aws::QueryEndpoint endpoint{"ec2", region, "https://ec2." + region + ".amazonaws.com/",
                                 std::string(aws::Ec2::api_version)};
     auto credentials = []() -> aws::Result<aws::Credentials> {
@@ -156,8 +157,22 @@ inline engine::RegionClientFactory fake_region_factory(FakeEc2& ec2, aws::Clock&
       c.source = "test";
       return c;
     };
-    return engine::make_region_clients(endpoint, ec2, clock, credentials, retry, limiter);
+    return engine::make_region_clients(endpoint, ec2, clock, credentials, retry, limiter, {},
+                                       target.account.id);
   };
+}
+
+// The target of the fake's account in `region`, as engine::resolve_targets
+// makes it.
+inline engine::Target fake_target(const FakeEc2& ec2, const std::string& region) {
+  return engine::Target{engine::Account{ec2.account_id(), ec2.account_id(), {}, {}, {}}, region};
+}
+
+inline std::vector<engine::Target> fake_targets(const FakeEc2& ec2,
+                                                const std::vector<std::string>& regions) {
+  std::vector<engine::Target> out;
+  for (const auto& r : regions) out.push_back(fake_target(ec2, r));
+  return out;
 }
 
 }  // namespace snapkeep::testing

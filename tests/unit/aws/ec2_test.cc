@@ -3,8 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "aws/timestamp.h"
 #include "support/fake_query_caller.h"
+#include "util/utc_time.h"
 
 namespace snapkeep::aws {
 namespace {
@@ -15,7 +15,7 @@ using ::testing::Pair;
 using ::testing::UnorderedElementsAre;
 
 SysTime at(std::string_view text) {
-  return parse_timestamp(text).value();
+  return util::parse_iso8601(text).value();
 }
 
 // --- response bodies ----------------------------------------------------------

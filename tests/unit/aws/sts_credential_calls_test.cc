@@ -3,8 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "aws/timestamp.h"
 #include "support/fake_query_caller.h"
+#include "util/utc_time.h"
 
 namespace snapkeep::aws {
 namespace {
@@ -62,7 +62,7 @@ TEST(StsCredentialClient, AssumeRoleSignsWithTheCallerCredentials) {
                           Pair("ExternalId", "ext")));
   EXPECT_EQ(credentials->access_key_id, "ASIAX");
   EXPECT_EQ(credentials->session_token, "tok");
-  EXPECT_EQ(credentials->expiration, parse_timestamp("2026-11-26T13:00:00Z"));
+  EXPECT_EQ(credentials->expiration, util::parse_iso8601("2026-11-26T13:00:00Z"));
 }
 
 TEST(StsCredentialClient, WebIdentityIsUnsigned) {

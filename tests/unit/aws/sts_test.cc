@@ -3,8 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "aws/timestamp.h"
 #include "support/fake_query_caller.h"
+#include "util/utc_time.h"
 
 namespace snapkeep::aws {
 namespace {
@@ -33,7 +33,7 @@ TEST(StsAssumeRole, SendsParametersAndParsesCredentials) {
   EXPECT_EQ(role->credentials.secret_access_key, "kzDcepwvELmbIuRAvR9WmGwvqtNsZB0VMYhFhTVZ");
   EXPECT_EQ(role->credentials.session_token, "FQoGZXIvYXdzEBYaDKhpt362r6X14Mo+ssxC");
   ASSERT_TRUE(role->credentials.expiration.has_value());
-  EXPECT_EQ(*role->credentials.expiration, parse_timestamp("2026-11-26T12:20:26.169Z").value());
+  EXPECT_EQ(*role->credentials.expiration, util::parse_iso8601("2026-11-26T12:20:26.169Z").value());
   EXPECT_EQ(role->credentials.source, "assume-role");
   EXPECT_EQ(role->arn, "arn:aws:sts::123456789012:assumed-role/r/ss");
   EXPECT_EQ(role->assumed_role_id, "AROA3X42LBCDPMD2V31F0:ss");
@@ -78,7 +78,7 @@ TEST(StsAssumeRoleWithWebIdentity, SendsTokenAndParses) {
                           Pair("DurationSeconds", "3600")));
   EXPECT_EQ(role->credentials.access_key_id, "ASIARZPUZDIKEFF7M5MO");
   EXPECT_EQ(role->credentials.source, "web-identity");
-  EXPECT_EQ(*role->credentials.expiration, parse_timestamp("2026-11-26T13:05:26.184Z").value());
+  EXPECT_EQ(*role->credentials.expiration, util::parse_iso8601("2026-11-26T13:05:26.184Z").value());
 }
 
 TEST(StsAssumeRoleWithWebIdentity, AssumeRoleAnswerIsABadAnswer) {

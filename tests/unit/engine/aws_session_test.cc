@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <fstream>
 #include <string>
 #include <utility>
 
@@ -31,7 +33,7 @@ std::size_t attempts_with(const std::string& max_attempts) {
   auto session = AwsSession::create({"http://127.0.0.1:5000", ""}, env, http, clock);
   EXPECT_TRUE(session) << (session ? "" : session.error());
   if (!session) return 0;
-  auto clients = (*session)->region_clients("us-east-1");
+  auto clients = (*session)->region_clients(Target{{}, "us-east-1"});
   EXPECT_TRUE(clients);
   if (!clients) return 0;
   const auto listed = (*clients)->ec2().describe_instances(aws::DescribeInstancesRequest{});
@@ -46,6 +48,102 @@ TEST(AwsSession, RetriesEachCallFiveTimesUnlessConfigured) {
   EXPECT_EQ(kDefaultMaxAttempts, 5);
   EXPECT_EQ(attempts_with("2"), 2U);
   EXPECT_EQ(attempts_with("7"), 7U);
+}
+
+constexpr const char* kCallerIdentity =
+    "<GetCallerIdentityResponse><GetCallerIdentityResult>"
+    "<Arn>arn:aws:iam::210987654321:user/ops</Arn><UserId>AIDA1</UserId>"
+    "<Account>210987654321</Account></GetCallerIdentityResult>"
+    "<ResponseMetadata><RequestId>r-1</RequestId></ResponseMetadata>"
+    "</GetCallerIdentityResponse>";
+
+aws::MapEnvironment keys_env() {
+  aws::MapEnvironment env;
+  env.set("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE");
+  env.set("AWS_SECRET_ACCESS_KEY", "secret");
+  env.set("AWS_CONFIG_FILE", "/nonexistent/snapkeep-test-config");
+  env.set("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/snapkeep-test-credentials");
+  return env;
+}
+
+TEST(AwsSession, LearnsTheAccountWithGetCallerIdentityOnce) {
+  auto env = keys_env();
+  aws::testing::FakeTransport http;
+  http.push(200, kCallerIdentity);
+  aws::testing::FakeClock clock;
+  auto session = AwsSession::create({"http://127.0.0.1:5000", ""}, env, http, clock);
+  ASSERT_TRUE(session);
+  auto id = (*session)->account_id(Account{}, "eu-west-1");
+  ASSERT_TRUE(id) << id.error().describe();
+  EXPECT_EQ(*id, "210987654321");
+  EXPECT_EQ((*session)->account_id(Account{}, "eu-west-1").value(), "210987654321");
+  ASSERT_EQ(http.requests().size(), 1u) << "once per credentials";
+  EXPECT_NE(http.requests()[0].body.find("Action=GetCallerIdentity"), std::string::npos);
+}
+
+TEST(AwsSession, ACredentialFailureIsTheIdentityAnswer) {
+  aws::MapEnvironment env;
+  env.set("AWS_CONFIG_FILE", "/nonexistent/snapkeep-test-config");
+  env.set("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/snapkeep-test-credentials");
+  env.set("AWS_EC2_METADATA_DISABLED", "true");
+  aws::testing::FakeTransport http;
+  aws::testing::FakeClock clock;
+  auto session = AwsSession::create({"http://127.0.0.1:5000", ""}, env, http, clock);
+  ASSERT_TRUE(session);
+  auto id = (*session)->account_id(Account{}, "us-east-1");
+  ASSERT_FALSE(id);
+  EXPECT_EQ(id.error().kind, aws::ErrorKind::credentials) << id.error().describe();
+  EXPECT_TRUE(is_bad_credentials(id.error()));
+}
+
+// A profile that assumes a role: the credential chain's STS client.
+struct RoleProfile {
+  std::string path = ::testing::TempDir() + "/snapkeep-role-profile";
+  explicit RoleProfile(const std::string& region) {
+    std::ofstream out(path);
+    out << "[profile base]\naws_access_key_id = AKIDEXAMPLE\naws_secret_access_key = secret\n"
+        << "[profile ops]\nrole_arn = arn:aws:iam::210987654321:role/snapkeep\n"
+        << "source_profile = base\nregion = " << region << "\n";
+  }
+  ~RoleProfile() { std::remove(path.c_str()); }
+};
+
+TEST(AwsSession, AssumeRoleStsClientHasTheSessionsTimeouts) {
+  RoleProfile profile("eu-west-1");
+  aws::MapEnvironment env;
+  env.set("AWS_CONFIG_FILE", profile.path);
+  env.set("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/snapkeep-test-credentials");
+  env.set("SNAPKEEP_HTTP_TIMEOUT_MS", "1234");
+  env.set("AWS_MAX_ATTEMPTS", "1");
+  aws::testing::FakeTransport http;
+  http.push(500, kInternalError);
+  aws::testing::FakeClock clock;
+  auto session = AwsSession::create({"", "ops"}, env, http, clock);
+  ASSERT_TRUE(session) << session.error();
+  auto credentials = (*session)->credentials().credentials();
+  ASSERT_FALSE(credentials);
+  const auto requests = http.requests();
+  ASSERT_FALSE(requests.empty());
+  const auto& request = requests[0];
+  EXPECT_NE(request.body.find("Action=AssumeRole"), std::string::npos) << request.body;
+  EXPECT_EQ(request.url.rfind("https://sts.eu-west-1.amazonaws.com", 0), 0u) << request.url;
+  EXPECT_EQ(request.total_timeout, std::chrono::milliseconds(1234));
+}
+
+TEST(AwsSession, AssumeRoleWithNoEndpointFailsInsteadOfGuessingOne) {
+  RoleProfile profile("not a region");
+  aws::MapEnvironment env;
+  env.set("AWS_CONFIG_FILE", profile.path);
+  env.set("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/snapkeep-test-credentials");
+  aws::testing::FakeTransport http;
+  aws::testing::FakeClock clock;
+  auto session = AwsSession::create({"", "ops"}, env, http, clock);
+  ASSERT_TRUE(session) << session.error();
+  auto credentials = (*session)->credentials().credentials();
+  ASSERT_FALSE(credentials);
+  EXPECT_TRUE(http.requests().empty());
+  EXPECT_NE(credentials.error().message.find("STS"), std::string::npos)
+      << credentials.error().describe();
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "engine/render.h"
+
 namespace snapkeep::engine {
 namespace {
 

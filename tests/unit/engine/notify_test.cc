@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/notify_message.h"
+#include "engine/render.h"
 #include "unit/aws/transport_fakes.h"
 
 namespace snapkeep::engine {
@@ -12,12 +13,12 @@ namespace {
 
 RunSummary summary_with(int created, int failed, bool limit = false) {
   RunSummary s;
-  s.mode = "run";
+  s.mode = RunMode::run;
   s.regions.push_back({"123456789012", "us-east-1", true, {}, 10, 20});
   for (int i = 0; i < created; ++i) {
     ActionResult r;
     r.outcome = Outcome::created;
-    r.action = "create";
+    r.action = ActionKind::create;
     r.region = "us-east-1";
     r.instance_id = "i-" + std::to_string(i);
     s.results.push_back(r);
@@ -25,7 +26,7 @@ RunSummary summary_with(int created, int failed, bool limit = false) {
   for (int i = 0; i < failed; ++i) {
     ActionResult r;
     r.outcome = Outcome::failed;
-    r.action = "delete";
+    r.action = ActionKind::delete_snapshot;
     r.region = "us-east-1";
     r.error_code = "InternalError";
     s.results.push_back(r);
@@ -33,7 +34,7 @@ RunSummary summary_with(int created, int failed, bool limit = false) {
   if (limit) {
     ActionResult r;
     r.outcome = Outcome::skipped;
-    r.action = "create";
+    r.action = ActionKind::create;
     r.limit = true;
     s.results.push_back(r);
   }

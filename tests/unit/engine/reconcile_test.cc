@@ -12,6 +12,7 @@
 #include <set>
 
 #include "core/config.h"
+#include "engine/render.h"
 #include "support/fake_ec2.h"
 #include "support/fleet.h"
 #include "unit/aws/transport_fakes.h"
@@ -66,14 +67,14 @@ struct Harness {
     ReconcileOptions options;
     options.now = now;
     options.run_id = "run1";
-    options.regions = std::move(regions);
-    options.parallel_regions = parallel;
+    options.targets = snapkeep::testing::fake_targets(ec2, regions);
+    options.parallel_targets = parallel;
     return reconcile(config, options, snapkeep::testing::fake_region_factory(ec2, clock, &limiter),
                      clock, stop);
   }
 };
 
-std::vector<const ActionResult*> results_of(const RunSummary& s, std::string_view action,
+std::vector<const ActionResult*> results_of(const RunSummary& s, ActionKind action,
                                             Outcome outcome) {
   std::vector<const ActionResult*> out;
   for (const auto& r : s.results) {
@@ -225,7 +226,7 @@ TEST(ReconcileExecutor, LimitedInstancesShareOneWaitPerRound) {
   auto sleeps = f.h.clock.sleeps();
   EXPECT_EQ(std::count(sleeps.begin(), sleeps.end(), std::chrono::milliseconds(15000)), 1);
   // Results stay in plan order.
-  auto created = results_of(s, "create", Outcome::created);
+  auto created = results_of(s, ActionKind::create, Outcome::created);
   ASSERT_EQ(created.size(), 3u);
   EXPECT_EQ(created[0]->instance_id, f.ids[0]);
   EXPECT_EQ(created[1]->instance_id, f.ids[1]);
@@ -248,7 +249,7 @@ void expect_limit_skip(const std::string& code, std::int64_t creates, int waits)
   EXPECT_EQ(s.exit_status(), 1);
   EXPECT_FALSE(s.has_failures());
   EXPECT_TRUE(s.has_limit_skips());
-  auto skipped = results_of(s, "create", Outcome::skipped);
+  auto skipped = results_of(s, ActionKind::create, Outcome::skipped);
   ASSERT_EQ(skipped.size(), 1u);
   EXPECT_EQ(skipped[0]->instance_id, blocked);
   EXPECT_TRUE(skipped[0]->limit);
@@ -260,9 +261,9 @@ void expect_limit_skip(const std::string& code, std::int64_t creates, int waits)
   EXPECT_EQ(std::count(sleeps.begin(), sleeps.end(), std::chrono::milliseconds(15000)), waits);
   // The blocked instance's deletions wait; the others' go ahead.
   EXPECT_EQ(f.calls("DeleteSnapshot"), 4);
-  for (const auto* r : results_of(s, "delete", Outcome::skipped))
+  for (const auto* r : results_of(s, ActionKind::delete_snapshot, Outcome::skipped))
     EXPECT_EQ(r->instance_id, blocked);
-  EXPECT_EQ(results_of(s, "delete", Outcome::skipped).size(), 2u);
+  EXPECT_EQ(results_of(s, ActionKind::delete_snapshot, Outcome::skipped).size(), 2u);
   for (const auto& [id, snap] : before) {
     if (snap.tags.at("snapkeep:instance") == blocked) {
       EXPECT_TRUE(f.h.ec2.region(kRegion).snapshots.contains(id)) << id;
@@ -298,7 +299,7 @@ TEST(ReconcileExecutor, DeleteInUseIsSkippedAndNotFoundIsDeleted) {
   EXPECT_EQ(s.exit_status(), 0);
   EXPECT_EQ(s.count(Outcome::failed), 0);
   EXPECT_EQ(s.count(Outcome::deleted), 5);
-  auto skipped = results_of(s, "delete", Outcome::skipped);
+  auto skipped = results_of(s, ActionKind::delete_snapshot, Outcome::skipped);
   ASSERT_EQ(skipped.size(), 1u);
   EXPECT_EQ(skipped[0]->error_code, "InvalidSnapshot.InUse");
   EXPECT_EQ(f.calls("DeleteSnapshot"), 6);  // neither is retried
@@ -325,7 +326,7 @@ TEST(ReconcileExecutor, AmbiguousCreateFailureFindsTheSetInsteadOfDuplicating) {
   for (const auto& [id, snap] : f.h.ec2.region(kRegion).snapshots) ++per_volume[snap.volume_id];
   EXPECT_EQ(per_volume.size(), 6u);
   for (const auto& [volume, n] : per_volume) EXPECT_EQ(n, 2) << volume;
-  auto created = results_of(s, "create", Outcome::created);
+  auto created = results_of(s, ActionKind::create, Outcome::created);
   ASSERT_EQ(created.size(), 3u);
   EXPECT_EQ(created[0]->snapshot_ids.size(), 2u);
   expect_counters_agree(s, f.h.ec2);
@@ -396,7 +397,7 @@ TEST(ReconcileParallel, ParallelRegionsGiveTheSerialSummary) {
   for (auto* summary : {&serial, &parallel}) {
     summary->seconds = 0;
     for (auto& r : summary->results) {
-      if (r.action == "create" || r.action == "tag-device") {
+      if (r.action == ActionKind::create || r.action == ActionKind::tag_device) {
         r.snapshot_ids = {std::to_string(r.snapshot_ids.size())};
       }
     }
@@ -410,6 +411,72 @@ TEST(ReconcileParallel, ParallelRegionsGiveTheSerialSummary) {
   EXPECT_EQ(parallel.regions.size(), regions.size());
   EXPECT_GT(parallel.count(Outcome::created), 0);
   EXPECT_GT(parallel.count(Outcome::deleted), 0);
+}
+
+TEST(ReconcilePhases, EveryTargetIsListedBeforeAnyIsPlanned) {
+  // So that a later step (copies) can read another target's listing.
+  const std::vector<std::string> regions = {"us-east-1", "us-west-2", "eu-west-1"};
+  Harness h;
+  auto config = daily_config(2, regions);
+  for (const auto& region : regions) {
+    snapkeep::testing::add_fleet(h.ec2, region, 5, [](int) { return 2; }, {{"Backup", "true"}});
+  }
+  std::vector<std::string> order;  // the hook runs under the fake's lock
+  h.ec2.set_fault_hook([&](FaultStage stage, const FakeCall& call) -> FaultAnswer {
+    if (stage == FaultStage::before) order.push_back(call.action);
+    return std::nullopt;
+  });
+  auto s = h.run(config, at_day(1), regions, 4);
+  EXPECT_EQ(s.exit_status(), 0);
+  auto last_listing = std::find_if(order.rbegin(), order.rend(), [](const std::string& a) {
+    return a == "DescribeInstances" || a == "DescribeSnapshots";
+  });
+  auto first_create = std::find(order.begin(), order.end(), "CreateSnapshots");
+  ASSERT_NE(first_create, order.end());
+  EXPECT_LT(std::distance(order.begin(), last_listing.base()) - 1,
+            std::distance(order.begin(), first_create));
+  EXPECT_EQ(std::count(order.begin(), order.end(), "DescribeInstances"), 3);
+  EXPECT_EQ(std::count(order.begin(), order.end(), "DescribeSnapshots"), 3);
+}
+
+TEST(ReconcileWarnings, SelectsNothingIsNotSaidWhenAListingFailed) {
+  const std::vector<std::string> regions = {"us-east-1", "eu-west-1"};
+  Harness h;
+  auto config = daily_config(2, regions);
+  snapkeep::testing::add_fleet(h.ec2, "us-east-1", 2, [](int) { return 1; }, {{"Backup", "no"}});
+  h.ec2.set_fault_hook([](FaultStage stage, const FakeCall& call) -> FaultAnswer {
+    if (stage == FaultStage::before && call.action == "DescribeInstances" &&
+        call.region == "eu-west-1") {
+      return fake_error_answer(403, "UnauthorizedOperation", "no");
+    }
+    return std::nullopt;
+  });
+  auto s = h.run(config, at_day(1), regions);
+  EXPECT_EQ(s.exit_status(), 1);
+  EXPECT_FALSE(s.has_failure_warnings()) << "eu-west-1 may hold the instances";
+  // With every listing complete it is said.
+  h.ec2.set_fault_hook({});
+  auto again = h.run(config, at_day(1), regions);
+  EXPECT_TRUE(again.has_failure_warnings());
+}
+
+TEST(ReconcileTargets, TheAccountIdComesFromTheTargetNeverFromASnapshotOwner) {
+  Harness h;
+  auto config = daily_config(2);
+  snapkeep::testing::add_fleet(h.ec2, kRegion, 2, [](int) { return 1; }, {{"Backup", "true"}});
+  snapkeep::testing::seed_history(h.ec2, kRegion, config, at_day(0), std::chrono::days(1), 2);
+  ReconcileOptions options;
+  options.mode = RunMode::plan;
+  options.now = at_day(2);
+  options.run_id = "run1";
+  Target unknown{{}, kRegion};  // GetCallerIdentity failed
+  options.targets = {unknown};
+  auto s =
+      reconcile(config, options, snapkeep::testing::fake_region_factory(h.ec2, h.clock, nullptr),
+                h.clock, h.stop);
+  ASSERT_EQ(s.regions.size(), 1u);
+  EXPECT_EQ(s.regions[0].account, "");
+  for (const auto& r : s.results) EXPECT_EQ(r.account, "") << r.reason;
 }
 
 }  // namespace

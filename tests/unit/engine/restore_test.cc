@@ -78,15 +78,17 @@ struct RestoreHarness : ::testing::Test {
       ReconcileOptions options;
       options.now = day(d);
       options.run_id = "run" + std::to_string(d);
-      options.regions = {kRegion};
+      options.targets = snapkeep::testing::fake_targets(ec2, {kRegion});
       auto s = reconcile(nightly(), options, factory, clock, stop);
       ASSERT_EQ(s.exit_status(), 0);
     }
     ec2.reset_counters();
   }
 
+  Target target() { return snapkeep::testing::fake_targets(ec2, {kRegion}).front(); }
+
   RestoreOutcome restore(const core::RestoreRequest& request, RestoreOptions options = {}) {
-    auto clients = factory(kRegion);
+    auto clients = factory(target());
     EXPECT_TRUE(clients.has_value());
     return engine::restore((*clients)->ec2(), clock, request, options);
   }
@@ -302,7 +304,7 @@ core::DrillSettings daily_drill() {
 
 TEST_F(RestoreHarness, ADrillRecordsPassOrFailOnThePointAndDeletesItsVolumes) {
   ec2.set_volume_creation_time(std::chrono::seconds(7));
-  auto clients = factory(kRegion);
+  auto clients = factory(target());
   auto report = run_drills((*clients)->ec2(), clock, "nightly", daily_drill(), day(2), {});
   ASSERT_EQ(report.exit_status(), 0);
   ASSERT_EQ(report.results.size(), 1u);
@@ -346,7 +348,7 @@ TEST_F(RestoreHarness, ADrillNeverTouchesWhatItDidNotMake) {
   leftover.id = "vol-leftover";
   leftover.tags = {{"snapkeep:drill-of", "x"}, {"snapkeep:drill-expires", "2026-01-01T00:00:00Z"}};
   ec2.region(kRegion).volumes[leftover.id] = leftover;
-  auto clients = factory(kRegion);
+  auto clients = factory(target());
   auto report = run_drills((*clients)->ec2(), clock, "nightly", daily_drill(), day(2), {});
   EXPECT_EQ(report.leftovers_deleted, 1);
   EXPECT_TRUE(ec2.region(kRegion).volumes.contains("vol-user"));

@@ -1,0 +1,344 @@
+#include "engine/render.h"
+
+#include <date/date.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <optional>
+#include <set>
+
+#include "core/drill.h"
+
+namespace snapkeep::engine {
+
+namespace {
+
+std::optional<std::int64_t> age_seconds(const core::RestorePoint& point, core::Time now) {
+  if (!point.slot_time) return std::nullopt;
+  return (now - *point.slot_time).count();
+}
+
+// The point's state, and its last drill when there was one ("good, drill pass 42s").
+std::string state_text(const core::RestorePoint& p) {
+  std::string text(core::to_string(p.state));
+  if (auto drill = core::parse_drill(p.drill)) {
+    text += fmt::format(", drill {} {}s", drill->passed ? "pass" : "FAIL", drill->seconds);
+  }
+  return text;
+}
+
+nlohmann::json drill_json(const std::string& value) {
+  auto drill = core::parse_drill(value);
+  if (!drill) return nullptr;
+  return {{"result", drill->passed ? "pass" : "fail"},
+          {"at", core::format_slot(drill->at)},
+          {"seconds", drill->seconds},
+          {"reason", drill->reason}};
+}
+
+std::string volumes_text(const core::RestorePoint& point) {
+  std::vector<std::string> devices;
+  for (const auto& s : point.snapshots)
+    devices.push_back(s.device.empty() ? s.volume_id : s.device);
+  return fmt::format("{} ({})", point.snapshots.size(), fmt::join(devices, ","));
+}
+
+std::string failed_action_line(const ActionResult& r) {
+  return fmt::format("failed {} {} {} {}: {} {}\n", to_string(r.action), r.region, r.instance_id,
+                     fmt::join(r.snapshot_ids, " "), r.error_code, r.error_message);
+}
+
+std::string warning_lines(const RunSummary& s, bool failures_only) {
+  std::string out;
+  for (const auto& w : s.warnings) {
+    if (failures_only && w.level != RunWarning::Level::failure) continue;
+    out += warning_line(w) + "\n";
+  }
+  return out;
+}
+
+std::string error_lines(const RunSummary& s) {
+  std::string out;
+  for (const auto& e : s.errors) out += fmt::format("error: {}\n", e);
+  for (const auto& e : s.notification_errors) out += fmt::format("notification failed: {}\n", e);
+  return out;
+}
+
+}  // namespace
+
+std::string warning_line(const RunWarning& w) {
+  std::string where;
+  for (const std::string* part : {&w.region, &w.policy, &w.instance_id}) {
+    if (part->empty()) continue;
+    where += where.empty() ? "" : " ";
+    where += *part;
+  }
+  return fmt::format("{}: {}{}{}", to_string(w.level), where, where.empty() ? "" : ": ", w.message);
+}
+
+nlohmann::json to_json(const RunSummary& s) {
+  using nlohmann::json;
+  json out;
+  out["mode"] = to_string(s.mode);
+  out["run_id"] = s.run_id;
+  out["now"] = s.now;
+  out["exit_status"] = s.exit_status();
+  out["interrupted"] = s.interrupted;
+  out["seconds"] = s.seconds;
+  json totals = json::object();
+  for (auto o : {Outcome::planned, Outcome::created, Outcome::deleted, Outcome::tagged,
+                 Outcome::skipped, Outcome::failed}) {
+    totals[std::string(to_string(o))] = s.count(o);
+  }
+  out["totals"] = totals;
+  json regions = json::array();
+  for (const auto& r : s.regions) {
+    regions.push_back({{"account", r.account},
+                       {"region", r.region},
+                       {"complete", r.complete},
+                       {"problems", r.problems},
+                       {"instances", r.instances},
+                       {"snapshots", r.snapshots}});
+  }
+  out["regions"] = regions;
+  json actions = json::array();
+  for (const auto& r : s.results) {
+    json a = {{"outcome", to_string(r.outcome)},
+              {"action", to_string(r.action)},
+              {"account", r.account},
+              {"region", r.region},
+              {"policy", r.policy},
+              {"instance_id", r.instance_id},
+              {"snapshot_ids", r.snapshot_ids},
+              {"set_id", r.set_id},
+              {"slot", r.slot},
+              {"reason", r.reason},
+              {"limit", r.limit}};
+    if (!r.error_code.empty() || !r.error_message.empty()) {
+      a["error"] = {
+          {"code", r.error_code}, {"message", r.error_message}, {"request_id", r.request_id}};
+    }
+    actions.push_back(std::move(a));
+  }
+  out["actions"] = actions;
+  json warnings = json::array();
+  for (const auto& w : s.warnings) {
+    warnings.push_back({{"level", to_string(w.level)},
+                        {"account", w.account},
+                        {"region", w.region},
+                        {"policy", w.policy},
+                        {"instance_id", w.instance_id},
+                        {"message", w.message}});
+  }
+  out["warnings"] = warnings;
+  out["errors"] = s.errors;
+  out["notification_errors"] = s.notification_errors;
+  json calls = json::object();
+  for (const auto& [action, c] : s.api_calls) {
+    calls[action] = {{"calls", c.calls},
+                     {"retries", c.retries},
+                     {"throttled", c.throttled},
+                     {"failed", c.failed}};
+  }
+  out["api_calls"] = calls;
+  return out;
+}
+
+std::string one_line(const RunSummary& s) {
+  std::vector<std::string> parts;
+  auto add = [&](Outcome o, std::string_view word) {
+    if (auto n = s.count(o); n > 0) parts.push_back(fmt::format("{} {}", n, word));
+  };
+  add(Outcome::planned, "planned");
+  add(Outcome::created, "created");
+  add(Outcome::deleted, "deleted");
+  // Device tags are bookkeeping, not news: they stay out of the one line.
+  add(Outcome::skipped, "skipped");
+  add(Outcome::failed, "failed");
+  auto incomplete = std::count_if(s.regions.begin(), s.regions.end(),
+                                  [](const RegionReport& r) { return !r.complete; });
+  if (incomplete > 0) parts.push_back(fmt::format("{} region(s) incomplete", incomplete));
+  if (!s.warnings.empty()) {
+    parts.push_back(
+        fmt::format("{} warning{}", s.warnings.size(), s.warnings.size() == 1 ? "" : "s"));
+  }
+  if (s.interrupted) parts.push_back("interrupted");
+  if (!s.errors.empty()) {
+    // The first error says why nothing (or not everything) was done.
+    return fmt::format("{}: failed: {}", to_string(s.mode), s.errors.front());
+  }
+  std::string body = parts.empty() ? "nothing to do" : fmt::format("{}", fmt::join(parts, ", "));
+  return fmt::format("{}: {} in {} region{}", to_string(s.mode), body, s.regions.size(),
+                     s.regions.size() == 1 ? "" : "s");
+}
+
+std::string render_quiet(const RunSummary& s) {
+  std::string out;
+  for (const auto& r : s.results) {
+    if (r.outcome == Outcome::failed) out += failed_action_line(r);
+  }
+  out += warning_lines(s, true);
+  for (const auto& r : s.regions) {
+    for (const auto& p : r.problems) out += fmt::format("{} {}: {}\n", r.account, r.region, p);
+  }
+  out += error_lines(s);
+  out += one_line(s) + "\n";
+  return out;
+}
+
+std::string render_text(const RunSummary& s, bool verbose) {
+  std::string out;
+  // Columns sized to their widest cell so the table reads well in a terminal.
+  struct Row {
+    std::string outcome, region, policy, instance, detail;
+  };
+  std::vector<Row> rows;
+  for (const auto& r : s.results) {
+    if (!verbose && r.outcome == Outcome::skipped && !r.limit && r.error_code.empty()) continue;
+    std::string detail = r.reason;
+    if (!r.snapshot_ids.empty()) {
+      detail += detail.empty() ? "" : " ";
+      detail += fmt::format("[{}]", fmt::join(r.snapshot_ids, " "));
+    }
+    if (!r.error_code.empty() || !r.error_message.empty()) {
+      detail += fmt::format(" - {}{}{}", r.error_code, r.error_message.empty() ? "" : ": ",
+                            r.error_message);
+      if (!r.request_id.empty()) detail += fmt::format(" (request id {})", r.request_id);
+    }
+    std::string outcome = fmt::format("{} {}", to_string(r.outcome), to_string(r.action));
+    rows.push_back({outcome, r.region, r.policy, r.instance_id, detail});
+  }
+  std::size_t w[4] = {6, 6, 6, 8};
+  for (const auto& r : rows) {
+    w[0] = std::max(w[0], r.outcome.size());
+    w[1] = std::max(w[1], r.region.size());
+    w[2] = std::max(w[2], r.policy.size());
+    w[3] = std::max(w[3], r.instance.size());
+  }
+  if (!rows.empty()) {
+    out += fmt::format("{:<{}}  {:<{}}  {:<{}}  {:<{}}  {}\n", "ACTION", w[0], "REGION", w[1],
+                       "POLICY", w[2], "INSTANCE", w[3], "DETAIL");
+    for (const auto& r : rows) {
+      out += fmt::format("{:<{}}  {:<{}}  {:<{}}  {:<{}}  {}\n", r.outcome, w[0], r.region, w[1],
+                         r.policy, w[2], r.instance, w[3], r.detail);
+    }
+  }
+  out += warning_lines(s, false);
+  for (const auto& r : s.regions) {
+    for (const auto& p : r.problems) out += fmt::format("{} {}: {}\n", r.account, r.region, p);
+  }
+  out += error_lines(s);
+  if (verbose && !s.api_calls.empty()) {
+    out += "API calls:\n";
+    for (const auto& [action, c] : s.api_calls) {
+      out += fmt::format("  {:<24} {:>7} calls {:>5} retries {:>5} throttled {:>5} failed\n",
+                         action, c.calls, c.retries, c.throttled, c.failed);
+    }
+  }
+  out += one_line(s) + "\n";
+  return out;
+}
+
+std::string format_age(std::chrono::seconds age) {
+  using namespace std::chrono;
+  const bool future = age < seconds{0};
+  const auto a = future ? -age : age;
+  const auto d = duration_cast<days>(a);
+  const auto h = duration_cast<hours>(a - d);
+  const auto m = duration_cast<minutes>(a - d - h);
+  std::string text;
+  if (d.count() > 0) {
+    text = fmt::format("{}d {}h", d.count(), h.count());
+  } else if (h.count() > 0) {
+    text = fmt::format("{}h {}m", h.count(), m.count());
+  } else {
+    text = fmt::format("{}m", m.count());
+  }
+  return future ? "in " + text : text;
+}
+
+nlohmann::json to_json(const Listing& listing, core::Time now) {
+  using nlohmann::json;
+  json regions = json::array();
+  json points = json::array();
+  for (const auto& r : listing.regions) {
+    json region = {{"account", r.account}, {"region", r.region}, {"complete", r.complete}};
+    if (!r.complete) region["problem"] = r.problem;
+    regions.push_back(std::move(region));
+    for (const auto& p : r.points) {
+      json snapshots = json::array();
+      for (const auto& s : p.snapshots) {
+        snapshots.push_back({{"snapshot_id", s.snapshot_id},
+                             {"volume_id", s.volume_id},
+                             {"device", s.device},
+                             {"state", core::to_string(s.state)},
+                             {"size_gib", s.size_gib}});
+      }
+      auto age = age_seconds(p, now);
+      points.push_back({{"account", r.account},
+                        {"region", r.region},
+                        {"policy", p.policy},
+                        {"instance_id", p.instance_id},
+                        {"slot", p.slot},
+                        {"set_id", p.set_id},
+                        {"state", core::to_string(p.state)},
+                        {"age_seconds", age ? json(*age) : json(nullptr)},
+                        {"size_gib", p.size_gib()},
+                        {"last_drill", drill_json(p.drill)},
+                        {"snapshots", std::move(snapshots)}});
+    }
+  }
+  return {{"now", date::format("%Y-%m-%dT%H:%M:%SZ", now)},
+          {"exit_status", listing.exit_status()},
+          {"regions", std::move(regions)},
+          {"restore_points", std::move(points)}};
+}
+
+std::string render_text(const Listing& listing, core::Time now) {
+  using Row = std::array<std::string, 8>;
+  std::vector<Row> rows;
+  rows.push_back({"REGION", "POLICY", "INSTANCE", "SLOT", "AGE", "VOLUMES", "STATE", "SIZE"});
+  std::set<std::pair<std::string, std::string>> instances;
+  for (const auto& r : listing.regions) {
+    for (const auto& p : r.points) {
+      auto age = age_seconds(p, now);
+      rows.push_back({r.region, p.policy, p.instance_id, p.slot,
+                      age ? format_age(std::chrono::seconds{*age}) : "?", volumes_text(p),
+                      state_text(p), fmt::format("{} GiB", p.size_gib())});
+      instances.emplace(r.region, p.instance_id);
+    }
+  }
+  std::string out;
+  if (rows.size() > 1) {
+    std::array<std::size_t, 8> width{};
+    for (const auto& row : rows) {
+      for (std::size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], row[c].size());
+    }
+    for (const auto& row : rows) {
+      std::string line;
+      for (std::size_t c = 0; c < row.size(); ++c) {
+        // Size is a number: right-aligned; the last column needs no padding.
+        if (c == 7) {
+          line += fmt::format("{:>{}}", row[c], width[c]);
+        } else {
+          line += fmt::format("{:<{}}  ", row[c], width[c]);
+        }
+      }
+      out += line + "\n";
+    }
+  }
+  std::size_t complete = 0;
+  for (const auto& r : listing.regions) complete += r.complete ? 1 : 0;
+  out += fmt::format("{} restore point{} of {} instance{} in {} region{}", rows.size() - 1,
+                     rows.size() == 2 ? "" : "s", instances.size(),
+                     instances.size() == 1 ? "" : "s", complete, complete == 1 ? "" : "s");
+  if (complete < listing.regions.size()) {
+    out += fmt::format(" ({} region{} could not be listed)", listing.regions.size() - complete,
+                       listing.regions.size() - complete == 1 ? "" : "s");
+  }
+  out += "\n";
+  return out;
+}
+
+}  // namespace snapkeep::engine

@@ -1,0 +1,83 @@
+// FakeAwsAccess: the engine::AwsAccess of a run over the in-process FakeEc2,
+// for tests of engine::run_once (and of what calls it: daemon, lambda).
+// EC2 clients are wired as a real run wires them (fleet.h
+// fake_region_factory); the account id answer is scripted (the fake's
+// account by default, or an error as GetCallerIdentity would give it); SNS
+// goes to a FakeQueryCaller.
+//
+// Header-only like fleet.h: it needs the engine, which snapkeep_fakes does
+// not link.
+//
+// Thread safety: region_clients() may be called from several threads, like
+// the real one; configure the fake before the run.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "engine/run.h"
+#include "support/fake_ec2.h"
+#include "support/fake_query_caller.h"
+#include "support/fleet.h"
+
+namespace snapkeep::testing {
+
+class FakeAwsAccess final : public engine::AwsAccess {
+ public:
+  FakeAwsAccess(FakeEc2& ec2, aws::Clock& clock) : m_ec2(ec2), m_clock(clock), m_limiter(clock) {}
+
+  // The profile's region ("" = none configured).
+  std::string region;
+  // What GetCallerIdentity answers; unset: the fake EC2's account.
+  std::optional<aws::Result<std::string>> identity;
+  // Where SNS Publish calls go.
+  FakeQueryCaller sns;
+
+  std::string default_region() const override { return region; }
+
+  aws::Result<std::string> account_id(const engine::Account&, const std::string& in) override {
+    ++identity_calls;
+    identity_regions.push_back(in);
+    if (identity) return *identity;
+    return m_ec2.account_id();
+  }
+
+  snapkeep::expected<std::unique_ptr<engine::RegionClients>, std::string> region_clients(
+      const engine::Target& target) override {
+    ++m_region_clients;
+    return fake_region_factory(m_ec2, m_clock, &m_limiter)(target);
+  }
+
+  snapkeep::expected<std::unique_ptr<aws::QueryCaller>, std::string> caller(
+      const std::string& service, const std::string&, std::string_view) override {
+    if (service != "sns") return snapkeep::unexpected("FakeAwsAccess: no " + service);
+    return std::make_unique<Forward>(sns);
+  }
+
+  int region_clients_made() const { return m_region_clients; }
+
+  int identity_calls = 0;
+  std::vector<std::string> identity_regions;
+
+ private:
+  class Forward final : public aws::QueryCaller {
+   public:
+    explicit Forward(aws::QueryCaller& to) : m_to(to) {}
+    aws::Result<aws::QueryResponse> call(std::string_view action,
+                                         const aws::QueryParams& params) override {
+      return m_to.call(action, params);
+    }
+
+   private:
+    aws::QueryCaller& m_to;
+  };
+
+  FakeEc2& m_ec2;
+  aws::Clock& m_clock;
+  aws::RateLimiterRegistry m_limiter;
+  std::atomic<int> m_region_clients{0};
+};
+
+}  // namespace snapkeep::testing
