@@ -6,6 +6,7 @@
 // done, 2 bad input.
 #include <fmt/format.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdio>
 #include <memory>

@@ -4,6 +4,7 @@
 // that cannot be restored as asked; nothing is created then.
 #include <fmt/format.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <memory>
 
@@ -50,6 +51,16 @@ std::vector<std::string> split_list(const std::string& text) {
 // the exit status.
 int choose_target(const RestoreFlags& flags, AwsContext& context, engine::Target& chosen) {
   const auto& request = flags.request;
+  if (!flags.account.empty()) {
+    // --account NAME: only that configured account's targets (name or id).
+    std::erase_if(context.targets, [&](const engine::Target& t) {
+      return t.account.name != flags.account && t.account.id != flags.account;
+    });
+    if (context.targets.empty()) {
+      fmt::print(stderr, "snapkeep: --account {} is not a configured account\n", flags.account);
+      return kExitBadInput;
+    }
+  }
   if (context.targets.empty()) {
     fmt::print(stderr, "snapkeep: no region to restore in\n");
     return kExitBadInput;
@@ -117,12 +128,6 @@ int restore_command(RestoreFlags& flags) {
     fmt::print(stderr, "--from-copy '{}' is not a region name\n", request.from_copy);
     return kExitBadInput;
   }
-  if (!flags.account.empty()) {
-    fmt::print(stderr,
-               "--account: restoring in another account is not supported yet (accounts are "
-               "not configurable yet)\n");
-    return kExitBadInput;
-  }
   if (auto refusal = core::check_request(request)) {
     fmt::print(stderr, "snapkeep: {}\n", refusal->message);
     return kExitBadInput;
@@ -173,7 +178,7 @@ CommandRunner setup_restore(CLI::App& sub) {
   sub.add_option("--policy", r.policy, "only this policy's points");
   sub.add_option("--slot", r.slot, "the point of this slot, e.g. 2026-11-26T00:00:00Z");
   sub.add_flag("--latest", r.latest, "the latest complete point (the default)");
-  sub.add_option("--account", flags->account, "the account (not supported yet)");
+  sub.add_option("--account", flags->account, "the configured account (name or id) to restore in");
   sub.add_option("--availability-zone", r.availability_zone,
                  "create the volumes here (default: where the instance was)");
   sub.add_option("--volume-type", r.volume_type, "volume type instead of the recorded one");

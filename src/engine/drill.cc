@@ -145,16 +145,7 @@ DrillReport run_drills(const aws::Ec2& ec2, aws::Clock& clock, const std::string
     Drill& d = drills[i];
     if (!d.plan) continue;
     for (const auto& v : d.plan->volumes) {
-      aws::CreateVolumeRequest r;
-      r.availability_zone = d.plan->availability_zone;
-      r.snapshot_id = v.snapshot_id;
-      r.volume_type = v.type;
-      r.iops = v.iops;
-      r.throughput = v.throughput;
-      r.encrypted = v.encrypted;
-      r.tags = to_aws(v.tags);
-      r.client_token = v.client_token;
-      auto made = ec2.create_volume(r);
+      auto made = ec2.create_volume(create_volume_request(*d.plan, v));
       if (!made) {
         d.result.reason =
             fmt::format("CreateVolume from {} failed: {}", v.snapshot_id, made.error().describe());

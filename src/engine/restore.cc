@@ -32,8 +32,10 @@ std::string int_or_empty(int value) {
   return value > 0 ? std::to_string(value) : std::string();
 }
 
-aws::CreateVolumeRequest create_request(const core::VolumePlan& plan,
-                                        const core::PlannedVolume& v) {
+}  // namespace
+
+aws::CreateVolumeRequest create_volume_request(const core::VolumePlan& plan,
+                                               const core::PlannedVolume& v) {
   aws::CreateVolumeRequest r;
   r.availability_zone = plan.availability_zone;
   r.snapshot_id = v.snapshot_id;
@@ -45,6 +47,8 @@ aws::CreateVolumeRequest create_request(const core::VolumePlan& plan,
   r.client_token = v.client_token;
   return r;
 }
+
+namespace {
 
 std::vector<aws::EbsMapping> ebs_mappings(const core::LaunchPlan& plan) {
   std::vector<aws::EbsMapping> out;
@@ -191,7 +195,7 @@ class Restorer {
     const auto started = m_clock.monotonic();
     for (std::size_t i = 0; i < plan->volumes.size(); ++i) {
       if (m_out.volumes[i].reused) continue;
-      auto created = m_ec2.create_volume(create_request(*plan, plan->volumes[i]));
+      auto created = m_ec2.create_volume(create_volume_request(*plan, plan->volumes[i]));
       if (!created) {
         return finish(
             started, 1,

@@ -74,6 +74,11 @@ struct RestoreOutcome {
 RestoreOutcome restore(const aws::Ec2& ec2, aws::Clock& clock, const core::RestoreRequest& request,
                        const RestoreOptions& options);
 
+// The CreateVolume of one planned volume: zone, snapshot, type, iops,
+// throughput, encryption, tags and ClientToken as planned.
+aws::CreateVolumeRequest create_volume_request(const core::VolumePlan& plan,
+                                               const core::PlannedVolume& volume);
+
 // The instance's snapshots in `ec2`'s region (Owner.1=self,
 // tag:snapkeep:instance=ID), as the core reads them; only copies
 // (snapkeep:copy-of) with `copies_only`.
