@@ -552,7 +552,8 @@ Result<Credentials> ChainProvider::credentials() {
   return unexpected(no_credentials("no credentials found: " + tried));
 }
 
-std::unique_ptr<CredentialProvider> make_default_chain(ProviderContext context, std::string profile,
+std::unique_ptr<CredentialProvider> make_default_chain(ProviderContext context,
+                                                       const std::string& profile,
                                                        bool explicit_profile) {
   std::vector<std::unique_ptr<CredentialProvider>> providers;
   if (!explicit_profile) providers.push_back(std::make_unique<EnvironmentProvider>(context.env));

@@ -220,7 +220,8 @@ class ChainProvider final : public CredentialProvider {
 // `explicit_profile`: the profile came from --profile, which leaves the
 // environment provider out (botocore's rule). The context's references must
 // outlive the chain.
-std::unique_ptr<CredentialProvider> make_default_chain(ProviderContext context, std::string profile,
+std::unique_ptr<CredentialProvider> make_default_chain(ProviderContext context,
+                                                       const std::string& profile,
                                                        bool explicit_profile);
 
 }  // namespace snapkeep::aws

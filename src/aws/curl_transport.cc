@@ -192,7 +192,10 @@ Result<HttpResponse> CurlTransport::send(const HttpRequest& request) {
   CurlSlist headers;
   for (const auto& [name, value] : request.headers) {
     // "Name;" is libcurl's spelling of a header sent with an empty value.
-    headers.append(value.empty() ? name + ";" : name + ": " + value);
+    std::string line = name;
+    line += value.empty() ? ";" : ": ";
+    line += value;
+    headers.append(line);
   }
   // AWS never needs 100-continue; it only costs a round trip.
   headers.append("Expect:");

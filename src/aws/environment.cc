@@ -8,7 +8,9 @@
 namespace snapkeep::aws {
 
 std::string ProcessEnvironment::get(std::string_view name) const {
-  const char* value = std::getenv(std::string(name).c_str());
+  // snapkeep never changes its environment (environment.h), so reading it
+  // from several threads is safe.
+  const char* value = std::getenv(std::string(name).c_str());  // NOLINT(concurrency-mt-unsafe)
   return value != nullptr ? std::string(value) : std::string();
 }
 

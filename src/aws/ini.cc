@@ -7,6 +7,7 @@
 #include <cctype>
 #include <cerrno>
 #include <cstring>
+#include <system_error>
 
 namespace snapkeep::aws {
 namespace {
@@ -56,7 +57,7 @@ class Parser {
       ++line_no;
       std::size_t end = text.find('\n', start);
       std::string_view line = text.substr(start, end == std::string_view::npos ? end : end - start);
-      if (auto error = line_(line, line_no); !error.empty()) {
+      if (auto error = handle_line(line, line_no); !error.empty()) {
         return unexpected(m_file.path + ":" + std::to_string(line_no) + ": " + error);
       }
       if (end == std::string_view::npos) break;
@@ -67,16 +68,16 @@ class Parser {
 
  private:
   // Handles one line; returns why it is malformed, or "".
-  std::string line_(std::string_view raw, int line_no) {
+  std::string handle_line(std::string_view raw, int line_no) {
     std::string_view line = trim(raw);
     if (line.empty() || line.front() == '#' || line.front() == ';') return {};
     bool indented = is_space(raw.front());
-    if (indented && m_section != nullptr && !m_key.empty()) return continuation_(line);
+    if (indented && m_section != nullptr && !m_key.empty()) return handle_continuation(line);
     if (line.front() == '[') {
       if (line.back() != ']') return "section header without closing ']'";
       std::string_view name = trim(line.substr(1, line.size() - 2));
       if (name.empty()) return "empty section name";
-      open_section_(name, line_no);
+      open_section(name, line_no);
       return {};
     }
     if (m_section == nullptr) return "'key = value' line before any [section] header";
@@ -92,7 +93,7 @@ class Parser {
     return {};
   }
 
-  std::string continuation_(std::string_view line) {
+  std::string handle_continuation(std::string_view line) {
     if (m_key_is_subsection) {
       KeyValue kv;
       if (!split_key_value(line, kv)) return "expected 'key = value' in the indented sub-section";
@@ -106,7 +107,7 @@ class Parser {
     return {};
   }
 
-  void open_section_(std::string_view name, int line_no) {
+  void open_section(std::string_view name, int line_no) {
     m_key.clear();
     for (auto& section : m_file.sections) {
       if (section.name == name) {
@@ -151,7 +152,7 @@ expected<std::optional<std::string>, std::string> read_text_file(const std::stri
   if (fd < 0) {
     int err = errno;
     if (err == ENOENT || err == ENOTDIR) return std::optional<std::string>();
-    return unexpected(path + ": cannot read: " + std::strerror(err));
+    return unexpected(path + ": cannot read: " + std::generic_category().message(err));
   }
   std::string out;
   char buffer[65536];
@@ -161,7 +162,7 @@ expected<std::optional<std::string>, std::string> read_text_file(const std::stri
       if (errno == EINTR) continue;
       int err = errno;
       ::close(fd);
-      return unexpected(path + ": cannot read: " + std::strerror(err));
+      return unexpected(path + ": cannot read: " + std::generic_category().message(err));
     }
     if (n == 0) break;
     out.append(buffer, static_cast<std::size_t>(n));

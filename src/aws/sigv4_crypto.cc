@@ -32,14 +32,14 @@ struct Algorithms {
 };
 
 const Algorithms& algorithms() {
-  static const Algorithms fetched = [] {
+  static const Algorithms kFetched = [] {
     Algorithms a;
     a.sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
     a.hmac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
     if (a.sha256 == nullptr || a.hmac == nullptr) crypto_failure("EVP fetch");
     return a;
   }();
-  return fetched;
+  return kFetched;
 }
 
 // Per-thread contexts, reused for every hash and HMAC so that signing does
@@ -104,8 +104,8 @@ void hmac(const unsigned char* key, std::size_t key_size, std::string_view data,
           unsigned char* out) {
   ThreadCrypto& tc = thread_crypto();
   // An empty key must still be passed as a key, not as "keep the last one".
-  static const unsigned char empty_key = 0;
-  if (EVP_MAC_init(tc.mac, key_size == 0 ? &empty_key : key, key_size, nullptr) != 1) {
+  static const unsigned char kEmptyKey = 0;
+  if (EVP_MAC_init(tc.mac, key_size == 0 ? &kEmptyKey : key, key_size, nullptr) != 1) {
     crypto_failure("HMAC init");
   }
   mac_finish(tc.mac, data, out);

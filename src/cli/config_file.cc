@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <system_error>
 
 namespace snapkeep::cli {
 
@@ -38,8 +39,9 @@ snapkeep::expected<core::Config, std::vector<core::ConfigError>> load_config_fil
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    return snapkeep::unexpected(std::vector{file_error(
-        path, std::string("cannot read the configuration file: ") + std::strerror(errno))});
+    return snapkeep::unexpected(
+        std::vector{file_error(path, std::string("cannot read the configuration file: ") +
+                                         std::generic_category().message(errno))});
   }
   std::string text;
   char buffer[65536];

@@ -34,10 +34,10 @@ class CompactString {
 
   CompactString() noexcept { set_inline_size(0); }
   CompactString(std::string_view text) { assign(text); }  // NOLINT(google-explicit-constructor)
-  CompactString(const char* text)
-      : CompactString(std::string_view(text)) {}  // NOLINT(google-explicit-constructor)
-  CompactString(const std::string& text)
-      : CompactString(std::string_view(text)) {}  // NOLINT(google-explicit-constructor)
+  // NOLINTNEXTLINE(google-explicit-constructor)
+  CompactString(const char* text) : CompactString(std::string_view(text)) {}
+  // NOLINTNEXTLINE(google-explicit-constructor)
+  CompactString(const std::string& text) : CompactString(std::string_view(text)) {}
 
   CompactString(const CompactString& other) { assign(other.view()); }
   CompactString(CompactString&& other) noexcept {
@@ -75,9 +75,8 @@ class CompactString {
     return {reinterpret_cast<const char*>(m_bytes),
             m_bytes[marker]};  // NOLINT(cppcoreguidelines-pro-type-reinterpret-cast)
   }
-  operator std::string_view() const noexcept {
-    return view();
-  }  // NOLINT(google-explicit-constructor)
+  // NOLINTNEXTLINE(google-explicit-constructor)
+  operator std::string_view() const noexcept { return view(); }
   std::string str() const { return std::string(view()); }
 
   std::size_t size() const noexcept { return view().size(); }

@@ -10,9 +10,9 @@
 //   3. read it in that mapping's parse_... function (a new section gets its
 //      own parse_... function, called from parse_document or parse_policy),
 //      with Reader's string_value/int_value/bool_value/string_list/mapping;
-//   4. docs/configuration.md, schema/snapkeep.schema.json (the schema test
-//      checks both agree with this file) and a test in
-//      tests/unit/core/config_test.cc.
+//   4. docs/configuration.md, schema/snapkeep.schema.json (with a case in
+//      tests/support/check_schema.py when the schema can reject a bad value)
+//      and a test in tests/unit/core/config_test.cc.
 // A key the engine does not act on yet goes through reject_unbuilt_features():
 // no key may be accepted and then ignored.
 #include "core/config.h"
@@ -34,6 +34,8 @@
 
 #include "core/config_checks.h"
 #include "core/config_yaml.h"
+#include "core/tag_limits.h"
+#include "util/aws_names.h"
 
 namespace snapkeep::core {
 
@@ -55,12 +57,18 @@ using config_yaml::where;
 // Largest value any retention rule or orphan_keep_days accepts: 100 years of
 // days, the same ceiling AWS puts on DLM and Backup retention.
 constexpr int kMaxRetention = 36500;
-constexpr std::size_t kMaxTagKey = 128;
-constexpr std::size_t kMaxTagValue = 256;
+constexpr std::size_t kMaxTagKey = max_tag_key_chars;
+constexpr std::size_t kMaxTagValue = max_tag_value_chars;
 constexpr std::size_t kMaxPolicyName = 64;
+constexpr std::size_t kMaxOwner = 64;
+// The tags snapkeep writes on every snapshot besides the policy's own:
+// snapkeep:policy, :slot, :instance, :set, :device, :owner, and Name unless
+// the policy sets it. The policy's tags must leave room for them.
+constexpr std::size_t kReservedSnapshotTags = 6;
 
 // The keys each mapping allows, in the order messages list them.
 constexpr auto kTopKeys = std::to_array<std::string_view>({
+    "owner",
     "regions",
     "notify",
     "policies",
@@ -217,7 +225,7 @@ void Parser::parse_regions(const Entry& e, Config& config) {
   config.regions =
       unique_items(*items, "regions", [](std::string_view name) -> std::optional<std::string_view> {
         if (name == "*") return "stands alone; write regions: \"*\" instead of a list";
-        if (!is_region(name))
+        if (!util::supported_region(name))
           return "is not a region name; regions look like us-east-1 or eu-west-1";
         return std::nullopt;
       });
@@ -228,7 +236,7 @@ void Parser::parse_notify(const Entry& e, Notify& notify) {
   if (!entries) return;
   if (auto it = entries->find("sns_topic_arn"); it != entries->end()) {
     if (auto arn = string_value(it->second, "notify.sns_topic_arn")) {
-      if (auto problem = check_sns_topic_arn(*arn); !problem.empty()) {
+      if (auto problem = util::sns_topic_arn_problem(*arn); !problem.empty()) {
         error(at(it->second), fmt::format("notify.sns_topic_arn {} {}; expected "
                                           "arn:aws:sns:<region>:<12-digit account>:<topic name>",
                                           quoted(*arn), problem));
@@ -365,7 +373,21 @@ void Parser::parse_snapshot(const Entry& e, const std::string& path, SnapshotOpt
     }
   }
   if (auto it = entries->find("tags"); it != entries->end()) {
-    if (auto tags = tag_map(it->second, path + ".tags", true)) snapshot.tags = std::move(*tags);
+    if (auto tags = tag_map(it->second, path + ".tags", true)) {
+      const std::size_t room =
+          max_tags_per_snapshot - kReservedSnapshotTags - (tags->contains("Name") ? 0 : 1);
+      if (tags->size() > room) {
+        error(at(it->second),
+              fmt::format("{} has {} tags; with snapkeep's own (snapkeep:policy, snapkeep:slot, "
+                          "snapkeep:instance, snapkeep:set, snapkeep:device, snapkeep:owner and "
+                          "Name) a snapshot would carry more than EC2's {}: give at most {} ({} "
+                          "when Name is one of them)",
+                          path, tags->size(), max_tags_per_snapshot,
+                          max_tags_per_snapshot - kReservedSnapshotTags - 1,
+                          max_tags_per_snapshot - kReservedSnapshotTags));
+      }
+      snapshot.tags = std::move(*tags);
+    }
   }
 }
 
@@ -410,7 +432,7 @@ void Parser::parse_copies(const Entry& e, const std::string& path, Policy& polic
     copy.retain = policy.retain;  // a copy without its own retain keeps what the source keeps
     if (auto it = entries->find("region"); it != entries->end()) {
       if (auto region = string_value(it->second, item_path + ".region")) {
-        if (!is_region(*region)) {
+        if (!util::supported_region(*region)) {
           error(at(it->second),
                 fmt::format("{}.region {} is not a region name; regions look like us-west-2",
                             item_path, quoted(*region)));
@@ -545,7 +567,7 @@ void Parser::parse_accounts(const Entry& e, Config& config) {
     Account account;
     if (auto it = entries->find("role_arn"); it != entries->end()) {
       if (auto arn = string_value(it->second, path + ".role_arn")) {
-        if (auto problem = check_role_arn(*arn); !problem.empty()) {
+        if (auto problem = util::role_arn_problem(*arn); !problem.empty()) {
           error(
               at(it->second),
               fmt::format("{}.role_arn {} {}; expected arn:aws:iam::<12-digit account>:role/<name>",
@@ -587,6 +609,18 @@ Config Parser::parse_document(const YAML::Node& root) {
   Config config;
   auto entries = mapping(root, Pos{1, 1}, "the top level", kTopKeys);
   if (!entries) return config;
+  if (auto it = entries->find("owner"); it != entries->end()) {
+    if (auto owner = string_value(it->second, "owner")) {
+      if (!is_policy_name(*owner, kMaxOwner)) {
+        error(at(it->second),
+              fmt::format("owner {} is not allowed; an owner is 1 to {} letters, digits, '.', '_' "
+                          "or '-', starting with a letter or digit",
+                          quoted(*owner), kMaxOwner));
+      } else {
+        config.owner = *owner;
+      }
+    }
+  }
   // Regions first: copies are checked against them, wherever they appear.
   if (auto it = entries->find("regions"); it != entries->end()) parse_regions(it->second, config);
   if (auto it = entries->find("notify"); it != entries->end())

@@ -82,6 +82,13 @@ struct Account {
 };
 
 struct Config {
+  // The namespace this configuration owns, written as snapkeep:owner on every
+  // snapshot it creates. With an owner, the configuration applies retention
+  // only to snapshots carrying it, and an instance it no longer selects is
+  // an orphan; without one, only to snapshots with no snapkeep:owner, and an
+  // instance it does not select is left alone while it exists
+  // (docs/retention.md, "Ownership"). Empty: no owner.
+  std::string owner;
   std::vector<std::string> regions;  // empty with all_regions: every enabled region
   bool all_regions = false;          // regions: "*"
   Notify notify;

@@ -8,6 +8,9 @@
 #include <string_view>
 #include <vector>
 
+#include "util/aws_names.h"
+#include "util/url.h"
+
 namespace snapkeep::core::config_checks {
 
 bool is_iam_name_char(char c) {
@@ -28,11 +31,6 @@ std::vector<std::string_view> split(std::string_view s, char sep) {
   }
 }
 
-std::size_t utf8_length(std::string_view s) {
-  return static_cast<std::size_t>(std::count_if(
-      s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0U) != 0x80U; }));
-}
-
 bool starts_with_ci(std::string_view s, std::string_view prefix) {
   if (s.size() < prefix.size()) return false;
   for (std::size_t i = 0; i < prefix.size(); ++i) {
@@ -43,99 +41,25 @@ bool starts_with_ci(std::string_view s, std::string_view prefix) {
   return true;
 }
 
-bool is_region(std::string_view s) {
-  if (s.size() > 32) return false;
-  auto parts = split(s, '-');
-  if (parts.size() < 3) return false;
-  if (parts.front().size() != 2 || !all_of(parts.front(), is_lower)) return false;
-  const auto last = parts.back();
-  if (last.empty() || last.size() > 2 || !all_of(last, is_digit)) return false;
-  for (std::size_t i = 1; i + 1 < parts.size(); ++i) {
-    if (parts[i].empty() || !all_of(parts[i], is_lower)) return false;
-  }
-  return true;
-}
-
-bool is_partition(std::string_view s) {
-  return s == "aws" || s == "aws-cn" || s == "aws-us-gov";
-}
-
-std::string_view partition_of(std::string_view region) {
-  if (region.starts_with("cn-")) return "aws-cn";
-  if (region.starts_with("us-gov-")) return "aws-us-gov";
-  return "aws";
-}
-
-bool is_account_id(std::string_view s) {
-  return s.size() == 12 && all_of(s, is_digit);
-}
-
-// Returns an empty string when `arn` is a valid SNS topic ARN, else what is wrong.
-std::string check_sns_topic_arn(std::string_view arn) {
-  auto parts = split(arn, ':');
-  if (parts.size() != 6 || parts[0] != "arn" || parts[2] != "sns") return "is not an SNS topic ARN";
-  if (!is_partition(parts[1])) return "has an unknown partition (allowed: aws, aws-cn, aws-us-gov)";
-  if (!is_region(parts[3])) return "has a malformed region";
-  if (partition_of(parts[3]) != parts[1]) {
-    return fmt::format("names region {} outside partition {}", parts[3], parts[1]);
-  }
-  if (!is_account_id(parts[4])) return "needs a 12-digit account id";
-  std::string_view name = parts[5];
-  if (name.ends_with(".fifo")) name.remove_suffix(5);
-  if (name.empty() || parts[5].size() > 256 ||
-      !all_of(name, [](char c) { return is_alnum(c) || c == '_' || c == '-'; })) {
-    return "has a malformed topic name (1-256 letters, digits, _ or -, optionally ending .fifo)";
-  }
-  return {};
-}
-
-// Returns an empty string when `arn` is a valid IAM role ARN, else what is wrong.
-std::string check_role_arn(std::string_view arn) {
-  auto parts = split(arn, ':');
-  if (parts.size() != 6 || parts[0] != "arn" || parts[2] != "iam" || !parts[3].empty() ||
-      !parts[5].starts_with("role/")) {
-    return "is not an IAM role ARN";
-  }
-  if (!is_partition(parts[1])) return "has an unknown partition (allowed: aws, aws-cn, aws-us-gov)";
-  if (!is_account_id(parts[4])) return "needs a 12-digit account id";
-  auto path = split(parts[5].substr(5), '/');
-  if (parts[5].size() > 512 + 64 || path.back().size() > 64) return "is too long";
-  for (auto segment : path) {
-    if (segment.empty() || !all_of(segment, is_iam_name_char)) {
-      return "has a malformed role path or name (letters, digits and +=,.@_- separated by /)";
-    }
-  }
-  return {};
-}
-
 // Returns an empty string when `url` is an acceptable webhook URL, else what is wrong.
 std::string check_webhook_url(std::string_view url) {
   for (char c : url) {
     if (static_cast<unsigned char>(c) <= 0x20U || c == 0x7F)
       return "contains a space or control character";
   }
-  bool https = url.starts_with("https://");
-  bool http = url.starts_with("http://");
+  const util::UrlParts parts = util::split_url(url);
+  const bool https = parts.scheme == "https";
+  const bool http = parts.scheme == "http";
   if (!https && !http) return "must start with https://";
-  std::string_view rest = url.substr(https ? 8 : 7);
-  std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
-  if (authority.find('@') != std::string_view::npos) {
+  if (parts.has_userinfo) {
     return "must not carry a user name or password (put secrets in the path or query)";
   }
-  std::string_view host = authority;
-  std::string_view port;
-  if (host.starts_with('[')) {
-    auto close = host.find(']');
-    if (close == std::string_view::npos) return "has a malformed IPv6 host";
-    port = host.substr(close + 1);
-    host = host.substr(0, close + 1);
-    if (!port.empty() && !port.starts_with(':')) return "has a malformed port";
-    if (!port.empty()) port.remove_prefix(1);
-  } else if (auto colon = host.find(':'); colon != std::string_view::npos) {
-    port = host.substr(colon + 1);
-    host = host.substr(0, colon);
-    if (port.empty()) return "has a malformed port";
+  if (parts.malformed_host) {
+    return parts.host.ends_with(']') ? "has a malformed port" : "has a malformed IPv6 host";
   }
+  const std::string_view host = parts.host;
+  const std::string_view port = parts.port;
+  if (port.empty() && parts.authority.ends_with(':')) return "has a malformed port";
   if (host.empty()) return "has no host";
   if (!host.starts_with('[') &&
       !all_of(host, [](char c) { return is_alnum(c) || c == '.' || c == '-'; })) {
@@ -143,19 +67,11 @@ std::string check_webhook_url(std::string_view url) {
   }
   if (!port.empty()) {
     if (port.size() > 5 || !all_of(port, is_digit)) return "has a malformed port";
-    int value = 0;
-    for (char c : port) value = value * 10 + (c - '0');
-    if (value < 1 || value > 65535) return "has a port outside 1-65535";
+    const auto value = util::port_number(port);
+    if (!value || *value < 1) return "has a port outside 1-65535";
   }
-  if (http) {
-    auto octets = split(host, '.');
-    bool loopback = host == "localhost" || host == "[::1]" ||
-                    (octets.size() == 4 && octets[0] == "127" &&
-                     std::all_of(octets.begin(), octets.end(), [](std::string_view o) {
-                       return !o.empty() && o.size() <= 3 && all_of(o, is_digit);
-                     }));
-    if (!loopback)
-      return "must use https:// (http:// is allowed only for localhost, 127.x.x.x and [::1])";
+  if (http && !util::is_loopback_host(host)) {
+    return "must use https:// (http:// is allowed only for localhost, 127.x.x.x and [::1])";
   }
   return {};
 }
@@ -198,8 +114,8 @@ bool is_kms_key_ref(std::string_view s) {
   };
   if (!s.starts_with("arn:")) return key_or_alias(s);
   auto parts = split(s, ':');
-  if (parts.size() != 6 || !is_partition(parts[1]) || parts[2] != "kms" || !is_region(parts[3]) ||
-      !is_account_id(parts[4])) {
+  if (parts.size() != 6 || !util::known_partition(parts[1]) || parts[2] != "kms" ||
+      !util::supported_region(parts[3]) || !util::valid_account_id(parts[4])) {
     return false;
   }
   if (parts[5].starts_with("key/")) return key_or_alias(parts[5].substr(4));

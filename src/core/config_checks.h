@@ -38,22 +38,15 @@ inline bool all_of(std::string_view s, bool (*pred)(char)) {
 
 bool is_iam_name_char(char c);
 std::vector<std::string_view> split(std::string_view s, char sep);
-// Unicode characters in UTF-8 text: AWS counts tag lengths in characters.
-std::size_t utf8_length(std::string_view s);
 // Whether `s` starts with `prefix` (lower case) ignoring ASCII case.
 bool starts_with_ci(std::string_view s, std::string_view prefix);
 
-// us-east-1, eu-central-2, us-gov-west-1, cn-north-1, ap-southeast-4.
-bool is_region(std::string_view s);
-bool is_partition(std::string_view s);
-// The partition a region belongs to; ARNs must name it.
-std::string_view partition_of(std::string_view region);
-bool is_account_id(std::string_view s);
+// Regions, partitions, account ids and role and topic ARNs are checked by
+// util/aws_names.h, the validator the endpoint resolver uses too.
 
-// Each returns an empty string when the value is valid, else what is wrong
-// (a phrase that follows the quoted value in a message).
-std::string check_sns_topic_arn(std::string_view arn);
-std::string check_role_arn(std::string_view arn);
+// Returns an empty string when the value is valid, else what is wrong (a
+// phrase that follows the quoted value in a message). URLs are split by
+// util/url.h.
 std::string check_webhook_url(std::string_view url);
 
 bool is_instance_id(std::string_view s);

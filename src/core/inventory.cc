@@ -1,5 +1,8 @@
 #include "core/inventory.h"
 
+#include <algorithm>
+#include <unordered_set>
+
 namespace snapkeep::core {
 
 bool SnapshotTags::set_tag(std::string_view key, std::string_view value) {
@@ -17,6 +20,8 @@ bool SnapshotTags::set_tag(std::string_view key, std::string_view value) {
     field = &set;
   } else if (key == tag::device) {
     field = &device;
+  } else if (key == tag::owner) {
+    field = &owner;
   } else {
     return false;
   }
@@ -29,6 +34,25 @@ SnapshotTags SnapshotTags::from(const Tags& tags) {
   for (const auto& [key, value] : tags) {
     out.set_tag(key, value);
   }
+  return out;
+}
+
+std::vector<std::string> unlisted_instance_ids(const RegionInventory& inventory) {
+  std::unordered_set<std::string_view> listed;
+  listed.reserve(inventory.instances.size());
+  for (const auto& i : inventory.instances) {
+    listed.insert(i.id);
+  }
+  std::unordered_set<std::string_view> seen;
+  std::vector<std::string> out;
+  for (const auto& s : inventory.snapshots) {
+    const auto id = s.tags.instance.view();
+    if (s.tags.policy.empty() || id.empty() || listed.contains(id) || !seen.insert(id).second) {
+      continue;
+    }
+    out.emplace_back(id);
+  }
+  std::ranges::sort(out);
   return out;
 }
 

@@ -32,6 +32,7 @@ inline constexpr std::string_view volumes = "snapkeep:volumes";  // then snapkee
 inline constexpr std::string_view restored_from = "snapkeep:restored-from";
 inline constexpr std::string_view restore_id = "snapkeep:restore-id";
 inline constexpr std::string_view drill = "snapkeep:drill";
+inline constexpr std::string_view owner = "snapkeep:owner";
 }  // namespace tag
 
 enum class InstanceState {
@@ -86,6 +87,7 @@ struct SnapshotTags {
   CompactString instance;
   CompactString set;
   CompactString device;
+  CompactString owner;  // the configuration's owner (Config::owner); empty: none
 
   // Keeps `value` when `key` is one of the reserved tags above; false (and
   // nothing kept) for any other key.
@@ -124,6 +126,17 @@ struct RegionInventory {
   bool instances_complete = true;
   bool snapshots_complete = true;
   bool images_complete = true;
+  // True when an instance absent from `instances` is known not to exist: the
+  // listing was unfiltered, or the engine looked up by id every instance that
+  // has snapkeep snapshots (unlisted_instance_ids). False: the filters may
+  // have left it out (another team's instance), so its points are never
+  // treated as an orphan's.
+  bool absent_instances_gone = false;
 };
+
+// Instance ids named by snapkeep snapshots (snapkeep:instance) that are not
+// in `inventory.instances`, sorted, each once: what the engine looks up by id
+// after a filtered listing before setting absent_instances_gone.
+std::vector<std::string> unlisted_instance_ids(const RegionInventory& inventory);
 
 }  // namespace snapkeep::core

@@ -7,18 +7,20 @@
 #include <map>
 #include <optional>
 #include <string_view>
+#include <tuple>
 #include <unordered_map>
 
 #include "core/restore_tags.h"
 #include "core/retention.h"
 #include "core/selection.h"
+#include "core/tag_limits.h"
 
 namespace snapkeep::core {
 namespace {
 
 // EC2 allows 50 tags per snapshot; one is left for snapkeep:device, written
 // right after creation.
-constexpr std::size_t max_snapshot_tags = 50;
+constexpr std::size_t max_snapshot_tags = max_tags_per_snapshot;
 
 const std::string* find_tag(const Tags& tags, const std::string& name) {
   const auto it = tags.find(name);
@@ -41,17 +43,20 @@ struct PolicyState {
   std::optional<Time> slot;  // the current slot
   std::string slot_text;
   std::vector<SkipAction> notes;
+  // Snapshots of the policy that another configuration owns, by their
+  // snapkeep:owner ("" = none): counted, never touched.
+  std::map<std::string, std::size_t, std::less<>> foreign_owners;
 };
 
 class Planner {
  public:
   Planner(const RegionInventory& inventory, const Config& config, Time now,
           const PlanOptions& options)
-      : m_inv(inventory), m_now(now), m_options(options) {
+      : m_inv(inventory), m_owner(config.owner), m_now(now), m_options(options) {
     m_out.account_id = inventory.account_id;
     m_out.region = inventory.region;
     for (const auto& p : config.policies) {
-      m_policies.push_back({&p, nullptr, std::nullopt, {}, {}});
+      m_policies.push_back({&p, nullptr, std::nullopt, {}, {}, {}});
     }
     std::ranges::sort(m_policies, {}, [](const PolicyState& s) { return s.policy->name; });
   }
@@ -82,8 +87,18 @@ class Planner {
   }
 
  private:
-  // Rule 4: an incomplete listing means nothing is deleted in the region.
+  // Rule 4: an incomplete listing means nothing is deleted in the region;
+  // neither does an unknown account, since rule 1's owner check needs it.
   bool region_notes() {
+    if (m_inv.account_id.empty()) {
+      m_out.actions.push_back(SkipAction{
+          {},
+          {},
+          {},
+          "the account is unknown: deleting nothing in this region this run (a snapshot is "
+          "deleted only when its owner is known to be the account being planned)"});
+      return false;
+    }
     std::vector<std::string_view> incomplete;
     if (!m_inv.instances_complete) {
       incomplete.push_back("instances");
@@ -190,6 +205,15 @@ class Planner {
                                      m_inv.account_id)});
         continue;
       }
+      if (t.owner != std::string_view(m_owner)) {
+        // Another configuration's (or, with an owner, one from before it
+        // was set): neither counted nor deleted.
+        auto& foreign = m_policies[policy_it->second].foreign_owners;
+        auto it = foreign.find(t.owner.view());
+        if (it == foreign.end()) it = foreign.emplace(t.owner.str(), 0).first;
+        ++it->second;
+        continue;
+      }
       const auto slot = parse_slot(t.slot.view());
       if (t.instance.empty() || t.set.empty() || !slot) {
         notes.push_back({t.policy.str(), t.instance.str(), snap.id.str(),
@@ -269,6 +293,19 @@ class Planner {
     for (auto& note : state.notes) {
       m_out.actions.push_back(std::move(note));
     }
+    for (const auto& [owner, n] : state.foreign_owners) {
+      m_out.actions.push_back(SkipAction{
+          policy.name,
+          {},
+          {},
+          fmt::format("{} snapshots of policy '{}' carry {}, and this configuration {}: another "
+                      "configuration's, left untouched",
+                      n, policy.name,
+                      owner.empty() ? std::string("no snapkeep:owner")
+                                    : fmt::format("snapkeep:owner '{}'", owner),
+                      m_owner.empty() ? std::string("has no owner")
+                                      : fmt::format("is owner '{}'", m_owner))});
+    }
     auto rec = std::ranges::lower_bound(m_records, p, {}, &Record::policy);
     const auto rec_end = std::ranges::upper_bound(m_records, p, {}, &Record::policy);
     for (std::uint32_t rank = 0; rank < m_sorted_ids.size(); ++rank) {
@@ -292,6 +329,39 @@ class Planner {
     }
   }
 
+  // Whether this configuration prunes an instance's points, and if it does
+  // whether the instance is an orphan (docs/retention.md, "Ownership").
+  enum class Standing { backed_up, orphan, not_ours, unlisted };
+
+  Standing standing_of(std::string_view instance_id, const Instance* instance,
+                       const InstanceMatch& match, std::string& orphan_reason) const {
+    if (instance == nullptr) {
+      // A filtered listing leaves out instances the policies do not select:
+      // absent is gone only when the engine looked the instance up.
+      if (!m_inv.absent_instances_gone) {
+        return Standing::unlisted;
+      }
+      orphan_reason = fmt::format("instance {} no longer exists", instance_id);
+      return Standing::orphan;
+    }
+    if (instance->state == InstanceState::terminated) {
+      orphan_reason = fmt::format("instance {} is terminated", instance_id);
+      return Standing::orphan;
+    }
+    if (match.kind != InstanceMatch::Kind::not_matched) {
+      // Selected, or named but pending/stopping/...: never an orphan.
+      return Standing::backed_up;
+    }
+    // It exists and this policy does not select it. Without an owner its
+    // points may be another configuration's that selects it; with one they
+    // are provably this configuration's, and it stopped selecting it.
+    if (m_owner.empty()) {
+      return Standing::not_ours;
+    }
+    orphan_reason = fmt::format("instance {} is no longer selected: {}", instance_id, match.reason);
+    return Standing::orphan;
+  }
+
   void plan_instance(const PolicyState& state, std::string_view instance_id,
                      const Instance* instance, const InstanceMatch& match,
                      std::span<const Record> group) {
@@ -299,30 +369,62 @@ class Planner {
     if (match.kind == InstanceMatch::Kind::skipped) {
       m_out.actions.push_back(SkipAction{policy.name, std::string(instance_id), {}, match.reason});
     }
+    std::string orphan_reason;
+    const Standing standing = standing_of(instance_id, instance, match, orphan_reason);
     // Restore points: runs of records with one (slot, set).
     m_points.clear();
     m_point_ranges.clear();
+    m_extras.clear();
     bool current_exists = false;
     bool current_errored = false;
     for (std::size_t begin = 0; begin < group.size();) {
       std::size_t end = begin;
-      m_states.clear();
-      Time earliest = Time::max();
       const CompactString& set = snapshot_of(group[begin]).tags.set;
       while (end < group.size() && group[end].slot == group[begin].slot &&
              snapshot_of(group[end]).tags.set == set) {
-        const Snapshot& snap = snapshot_of(group[end]);
-        m_states.push_back(snap.state);
-        earliest = std::min(earliest, snap.start_time);
         ++end;
       }
+      const std::size_t extras_before = m_extras.size();
+      find_extras(group, begin, end);
+      m_states.clear();
+      Time earliest = Time::max();
+      for (std::size_t r = begin, e = extras_before; r < end; ++r) {
+        const Snapshot& snap = snapshot_of(group[r]);
+        if (e < m_extras.size() && m_extras[e].record == r) {
+          ++e;  // a redundant copy does not decide the point's state
+          continue;
+        }
+        m_states.push_back(snap.state);
+        earliest = std::min(earliest, snap.start_time);
+      }
       const PointState ps = point_state(m_states);
+      if (ps == PointState::pending) {
+        m_extras.resize(extras_before);  // a pending point is never touched
+      }
+      for (std::size_t e = extras_before; e < m_extras.size(); ++e) {
+        m_extras[e].point = m_points.size();
+      }
       m_points.push_back({group[begin].slot, ps, earliest, set.view()});
       m_point_ranges.emplace_back(begin, end);
       if (state.slot && group[begin].slot == *state.slot) {
         (ps == PointState::errored ? current_errored : current_exists) = true;
       }
       begin = end;
+    }
+    if (standing == Standing::not_ours || standing == Standing::unlisted) {
+      m_out.actions.push_back(SkipAction{
+          policy.name,
+          std::string(instance_id),
+          {},
+          standing == Standing::unlisted
+              ? fmt::format("not in this run's instance listing: its {} restore points are left "
+                            "untouched",
+                            m_points.size())
+              : fmt::format("not selected by this policy ({}): its {} restore points are left "
+                            "untouched (without an owner this configuration cannot tell them "
+                            "from another configuration's; see owner in docs/configuration.md)",
+                            match.reason, m_points.size())});
+      return;
     }
 
     if (match.kind == InstanceMatch::Kind::selected && state.slot && !current_exists &&
@@ -339,8 +441,9 @@ class Planner {
     context.rules = &policy.retain;
     context.zone = state.zone;
     context.now = m_now;
-    context.orphan = match.kind != InstanceMatch::Kind::selected;
+    context.orphan = standing == Standing::orphan;
     context.orphan_keep_days = policy.orphan_keep_days;
+    context.orphan_reason = orphan_reason;
     context.explain_kept = false;
     const auto decisions = decide_retention(m_points, context);
     for (std::size_t i = 0; i < m_points.size(); ++i) {
@@ -350,6 +453,46 @@ class Planner {
       const auto [begin, end] = m_point_ranges[i];
       for (std::size_t r = begin; r < end; ++r) {
         remove(policy, instance_id, group[r], decisions[i].reason);
+      }
+    }
+    for (const auto& extra : m_extras) {
+      if (!decisions[extra.point].keep) {
+        continue;  // went with its point
+      }
+      const Snapshot& snap = snapshot_of(group[extra.record]);
+      remove(policy, instance_id, group[extra.record],
+             fmt::format("delete: extra snapshot of {} in restore point {} of slot {} ({} is kept)",
+                         snap.volume_id, snap.tags.set, format_slot(group[extra.record].slot),
+                         snapshot_of(group[extra.keeper]).id));
+    }
+  }
+
+  // A re-sent CreateSnapshots (a retry after a lost answer) makes a second
+  // snapshot of each volume under the same set id. Of the snapshots of one
+  // volume in [begin, end), the completed one that started first (then by
+  // id) is the point's; the others that are completed or errored are extras,
+  // recorded in m_extras in record order. Pending ones are never extras.
+  void find_extras(std::span<const Record> group, std::size_t begin, std::size_t end) {
+    for (std::size_t r = begin; r < end; ++r) {
+      const Snapshot& snap = snapshot_of(group[r]);
+      if (snap.volume_id.empty() || snap.state == SnapshotState::pending ||
+          snap.state == SnapshotState::unknown) {
+        continue;
+      }
+      std::optional<std::size_t> keeper;
+      for (std::size_t q = begin; q < end; ++q) {
+        const Snapshot& other = snapshot_of(group[q]);
+        if (other.volume_id != snap.volume_id || other.state != SnapshotState::completed) {
+          continue;
+        }
+        if (!keeper ||
+            std::tie(other.start_time, other.id) <
+                std::tie(snapshot_of(group[*keeper]).start_time, snapshot_of(group[*keeper]).id)) {
+          keeper = q;
+        }
+      }
+      if (keeper && *keeper != r) {
+        m_extras.push_back({r, *keeper, 0});
       }
     }
   }
@@ -420,6 +563,9 @@ class Planner {
               {std::string(tag::slot), state.slot_text},
               {std::string(tag::instance), instance.id},
               {std::string(tag::set), c.set_id}};
+    if (!m_owner.empty()) {
+      tags.emplace(std::string(tag::owner), m_owner);
+    }
     for (const auto& [k, v] : policy.snapshot.tags) {
       if (k.starts_with(tag::prefix)) {
         m_out.warnings.push_back(
@@ -430,9 +576,12 @@ class Planner {
       tags.emplace(k, v);
     }
     if (!tags.contains("Name")) {
+      // "<instance Name> <slot>", the name cut (on a character boundary) so
+      // that the whole stays within EC2's 256 characters.
       const auto* name = find_tag(instance.tags, "Name");
-      tags.emplace("Name", fmt::format("{} {}", name && !name->empty() ? *name : instance.id,
-                                       state.slot_text));
+      const std::string_view shown = name && !name->empty() ? *name : instance.id;
+      const std::size_t room = max_tag_value_chars - 1 - utf8_length(state.slot_text);
+      tags.emplace("Name", fmt::format("{} {}", utf8_prefix(shown, room), state.slot_text));
     }
     // Room left under EC2's limit: one tag for snapkeep:device, and the tags
     // EC2 copies from the volumes themselves when asked to.
@@ -455,8 +604,13 @@ class Planner {
     }
     std::size_t room = reserved < max_snapshot_tags ? max_snapshot_tags - reserved : 0;
     std::vector<std::string_view> dropped;
+    std::vector<std::string_view> too_long;
     for (const auto& [k, v] : instance.tags) {
       if (k.starts_with("aws:") || k.starts_with(tag::prefix) || tags.contains(k)) {
+        continue;
+      }
+      if (!tag_fits(k, v)) {
+        too_long.push_back(k);
         continue;
       }
       if (room == 0) {
@@ -471,6 +625,18 @@ class Planner {
           {policy.name, instance.id,
            fmt::format("EC2 allows {} tags per snapshot: instance tags not copied: {}",
                        max_snapshot_tags, fmt::join(dropped, ", "))});
+    }
+    if (!too_long.empty()) {
+      std::vector<std::string> shown;
+      for (const auto k : too_long) {
+        shown.push_back(utf8_length(k) > 40 ? fmt::format("{}...", utf8_prefix(k, 40))
+                                            : std::string(k));
+      }
+      m_out.warnings.push_back(
+          {policy.name, instance.id,
+           fmt::format("instance tags over EC2's tag limits (key {} characters, value {}) not "
+                       "copied: {}",
+                       max_tag_key_chars, max_tag_value_chars, fmt::join(shown, ", "))});
     }
     return tags;
   }
@@ -544,6 +710,7 @@ class Planner {
   }
 
   const RegionInventory& m_inv;
+  std::string m_owner;  // Config::owner
   Time m_now;
   const PlanOptions& m_options;
   Plan m_out;
@@ -569,6 +736,12 @@ class Planner {
   // Scratch space reused across instances.
   std::vector<PointInfo> m_points;
   std::vector<std::pair<std::size_t, std::size_t>> m_point_ranges;
+  struct Extra {
+    std::size_t record;  // index into the instance's records
+    std::size_t keeper;  // the snapshot of the same volume that stays
+    std::size_t point;   // index into m_points
+  };
+  std::vector<Extra> m_extras;
   std::vector<SnapshotState> m_states;
 };
 

@@ -8,6 +8,7 @@
 #include <tuple>
 
 #include "core/restore_points.h"
+#include "core/tag_limits.h"
 
 namespace snapkeep::core {
 
@@ -438,7 +439,9 @@ std::string format_drill(const DrillOutcome& o) {
   std::string out = fmt::format("{} {} {}", o.passed ? "pass" : "fail", format_slot(o.at),
                                 static_cast<long long>(o.seconds + 0.5));
   if (!o.passed && !o.reason.empty()) out += " " + o.reason;
-  if (out.size() > max_tag_value) out.resize(max_tag_value);
+  if (utf8_length(out) > max_tag_value_chars) {
+    out = std::string(utf8_prefix(out, max_tag_value_chars));
+  }
   return out;
 }
 

@@ -54,7 +54,7 @@ std::string format_instance_meta(const InstanceMeta& meta) {
   for (const auto& [key, value] : fields) {
     if (value->empty() || value->find(' ') != std::string::npos) continue;
     std::string entry = fmt::format("{}{}={}", out.empty() ? "" : " ", key, *value);
-    if (out.size() + entry.size() > max_tag_value) continue;
+    if (utf8_length(out) + utf8_length(entry) > max_tag_value_chars) continue;
     out += entry;
   }
   return out;
@@ -97,11 +97,11 @@ std::vector<std::pair<std::string, std::string>> format_volume_tags(
     }
     std::string entry =
         fmt::format("{}={}:{}:{}:{}", v.device, v.type, v.iops, v.throughput, v.size_gib);
-    if (entry.size() > max_tag_value) {
+    if (utf8_length(entry) > max_tag_value_chars) {
       ++left_out;
       continue;
     }
-    if (!value.empty() && value.size() + 1 + entry.size() > max_tag_value) {
+    if (!value.empty() && utf8_length(value) + 1 + utf8_length(entry) > max_tag_value_chars) {
       if (out.size() == max_tags) {
         ++left_out;
         continue;
@@ -150,8 +150,8 @@ Tags restore_tags(const Instance& instance, std::span<const Volume> volumes, std
   Tags out;
   if (room == 0) {
     warnings.push_back(fmt::format(
-        "no room under EC2's 50 tags for the restore metadata ({}): restorable as volumes only",
-        tag::instance_meta));
+        "no room under EC2's {} tags for the restore metadata ({}): restorable as volumes only",
+        max_tags_per_snapshot, tag::instance_meta));
     return out;
   }
   std::string meta = format_instance_meta(instance_meta_of(instance));

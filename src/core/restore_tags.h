@@ -25,11 +25,9 @@
 #include <vector>
 
 #include "core/inventory.h"
+#include "core/tag_limits.h"
 
 namespace snapkeep::core {
-
-inline constexpr std::size_t max_tag_value = 256;
-inline constexpr std::size_t max_tag_key = 128;
 
 struct InstanceMeta {
   std::string availability_zone;

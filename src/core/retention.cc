@@ -135,6 +135,18 @@ std::vector<PointDecision> decide_retention(std::span<const PointInfo> points,
     return pa.set_id < pb.set_id;
   });
 
+  // An orphan's point whose orphan_keep_days have passed: released whatever
+  // the rules say.
+  const auto expired = [&](const PointInfo& p) {
+    return context.orphan && context.now >= p.slot + std::chrono::days{context.orphan_keep_days};
+  };
+  const auto orphan_expiry = [&](const PointInfo& p) {
+    return fmt::format("delete: orphan_keep_days {} passed on {} ({})", context.orphan_keep_days,
+                       format_slot(p.slot + std::chrono::days{context.orphan_keep_days}),
+                       context.orphan_reason.empty() ? "the instance is no longer backed up"
+                                                     : context.orphan_reason);
+  };
+
   // Duplicates: the first good set of a slot is the slot's point.
   std::vector<std::size_t> goods;  // primary good points, newest first
   std::vector<bool> primary(points.size(), false);
@@ -193,6 +205,8 @@ std::vector<PointDecision> decide_retention(std::span<const PointInfo> points,
     } else if (has_good && newest_good > p.slot) {
       d = {false, fmt::format("delete: errored, and a newer good restore point exists ({})",
                               format_slot(newest_good))};
+    } else if (expired(p)) {
+      d = {false, orphan_expiry(p)};
     } else {
       d = {true, "kept: errored, but no newer good restore point exists yet"};
     }
@@ -202,7 +216,9 @@ std::vector<PointDecision> decide_retention(std::span<const PointInfo> points,
   }
   if (rules.empty()) {
     for (const auto i : goods) {
-      decisions[i] = {true, "kept: the policy has no retention rule"};
+      decisions[i] = expired(points[i])
+                         ? PointDecision{false, orphan_expiry(points[i])}
+                         : PointDecision{true, "kept: the policy has no retention rule"};
     }
     return decisions;
   }
@@ -225,9 +241,9 @@ std::vector<PointDecision> decide_retention(std::span<const PointInfo> points,
     bool keep = false;
     bool orphan_newest_kept = false;
     const bool newest = newest_real && i == *newest_real;
+    const bool past_orphan_days = expired(p);
     if (newest) {
-      orphan_newest_kept =
-          context.orphan && context.now < p.slot + std::chrono::days{context.orphan_keep_days};
+      orphan_newest_kept = context.orphan && !past_orphan_days;
       keep = !context.orphan || orphan_newest_kept;
     }
     Outcome count = Outcome::off;
@@ -258,6 +274,10 @@ std::vector<PointDecision> decide_retention(std::span<const PointInfo> points,
     }
     keep = keep || count == Outcome::kept || within == Outcome::kept ||
            std::ranges::find(bucket, Outcome::kept) != bucket.end();
+    if (past_orphan_days) {
+      decisions[i] = {false, orphan_expiry(p)};
+      continue;
+    }
     if (keep && !context.explain_kept) {
       decisions[i] = {true, {}};
       continue;
@@ -308,14 +328,7 @@ std::vector<PointDecision> decide_retention(std::span<const PointInfo> points,
     if (keep) {
       decisions[i] = {true, "kept: " + text};
     } else {
-      std::string reason = "delete: not kept by " + text;
-      if (newest) {
-        reason += fmt::format(
-            "; the instance is no longer backed up and this newest point is older than "
-            "orphan_keep_days {}",
-            context.orphan_keep_days);
-      }
-      decisions[i] = {false, std::move(reason)};
+      decisions[i] = {false, "delete: not kept by " + text};
     }
   }
   return decisions;

@@ -13,8 +13,11 @@
 // a good point. A point kept by any rule stays. On top of the rules:
 // * a planned point (created by this run) counts for the rules like a good
 //   one, and only for them;
-// * the newest good point is always kept (for an orphan, until
-//   orphan_keep_days after its slot);
+// * the newest good point is always kept, except an orphan's;
+// * an orphan's points (good, errored or duplicate, never pending) are
+//   released once orphan_keep_days passed since their slot, whatever the
+//   rules say; the rules may release them earlier, except its newest good
+//   point, which therefore goes last;
 // * pending points are never deleted (they may be in progress);
 // * an errored point is deleted only once a newer good point exists;
 // * duplicates of one slot: the first set (earliest snapshot start, then set
@@ -67,9 +70,11 @@ struct RetentionContext {
   // Buckets are computed in this zone; nullptr means UTC.
   const date::time_zone* zone = nullptr;
   Time now{};
-  // The instance is gone or no longer selected by the policy.
+  // The instance is gone, or (with an owner) no longer selected by the policy.
   bool orphan = false;
   int orphan_keep_days = 365;
+  // Why it is an orphan, for the reasons: "instance i-1 is terminated".
+  std::string_view orphan_reason;
   // False: kept points get an empty reason (the planner reports only what
   // it deletes, and words cost time at a million snapshots).
   bool explain_kept = true;

@@ -169,7 +169,8 @@ std::string describe_days(const Cron& c) {
 
 std::string describe_years(const Cron& c) {
   if (c.flavor == Flavor::kStandard) return "";
-  std::size_t span = static_cast<std::size_t>(kMaxYear - kMinYear + 1);
+  const std::size_t span =
+      static_cast<std::size_t>(kMaxYear) - static_cast<std::size_t>(kMinYear) + 1;
   if (c.years.count() == span) return "";
   return " in " + render_set(c.years, 0, kMaxYear - kMinYear,
                              [](int y) { return std::to_string(y + kMinYear); });

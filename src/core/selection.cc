@@ -189,7 +189,10 @@ using FilterMap = std::map<std::string, std::set<std::string>>;
 
 FilterMap filter_map(const Policy& policy) {
   FilterMap filters;
-  filters["instance-state-name"] = {"running", "stopped"};
+  // Every state but terminated: an instance that is pending or stopping at
+  // listing time must be seen (and skipped with its reason), never taken for
+  // a gone one whose points expire.
+  filters["instance-state-name"] = {"pending", "running", "shutting-down", "stopping", "stopped"};
   if (!policy.select.instance_ids.empty()) {
     auto& ids = filters["instance-id"];
     ids.insert(policy.select.instance_ids.begin(), policy.select.instance_ids.end());

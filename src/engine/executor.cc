@@ -1,6 +1,5 @@
 #include "engine/executor.h"
 
-#include <date/date.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -8,13 +7,14 @@
 #include <set>
 
 #include "engine/inventory.h"
+#include "util/utc_time.h"
 
 namespace snapkeep::engine {
 
 namespace {
 
 std::string iso(core::Time t) {
-  return date::format("%Y-%m-%dT%H:%M:%SZ", t);
+  return util::format_utc_seconds(t);
 }
 
 ActionResult base(const core::Plan& plan, ActionKind action) {

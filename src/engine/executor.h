@@ -11,7 +11,10 @@
 // CreateSnapshots is sent through a caller that does not retry ambiguous
 // failures (a 5xx or timeout may mean the snapshots were made): after one,
 // the executor looks for the set by its snapkeep:set tag before trying
-// again, so a retry never leaves a duplicate restore point.
+// again, and gives up (no second call) when that look-up fails. EC2's
+// listings lag, though: a set made moments ago may not show yet, and the
+// retry then makes a second one for the slot. That duplicate is not lost
+// data; the next run sees both and removes the extra (DESIGN.md section 1).
 //
 // EC2's own limits are not lumped with failures:
 // SnapshotCreationPerVolumeRateExceeded and ConcurrentSnapshotLimitExceeded

@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstddef>
 #include <unordered_map>
 
 #include "core/selection.h"
@@ -123,6 +125,33 @@ core::RegionInventory list_region(const aws::Ec2& ec2, const core::Config& confi
     inv.snapshots_complete = false;
     report.complete = false;
     report.problems.push_back("listing snapshots failed: " + snapshots.error().describe());
+  }
+  if (inv.instances_complete && inv.snapshots_complete) {
+    // The filtered listing leaves out instances no policy selects: look up
+    // by id alone those that have snapkeep snapshots, so that the planner
+    // tells one that is gone (an orphan) from one that exists unselected
+    // (another configuration's, or deselected). EC2 takes up to 200 values
+    // per filter.
+    const auto unlisted = core::unlisted_instance_ids(inv);
+    constexpr std::size_t per_call = 200;
+    bool looked_up = true;
+    for (std::size_t i = 0; i < unlisted.size() && looked_up; i += per_call) {
+      aws::DescribeInstancesRequest by_id;
+      const auto last = std::min(unlisted.size(), i + per_call);
+      by_id.filters.push_back({"instance-id",
+                               {unlisted.begin() + static_cast<std::ptrdiff_t>(i),
+                                unlisted.begin() + static_cast<std::ptrdiff_t>(last)}});
+      auto found = ec2.describe_instances(by_id);
+      if (!found) {
+        looked_up = false;
+        inv.instances_complete = false;
+        report.complete = false;
+        report.problems.push_back("looking up instances by id failed: " + found.error().describe());
+        break;
+      }
+      for (const auto& instance : *found) inv.instances.push_back(to_core(instance));
+    }
+    inv.absent_instances_gone = looked_up;
   }
   report.instances = static_cast<std::int64_t>(inv.instances.size());
   report.snapshots = static_cast<std::int64_t>(inv.snapshots.size());

@@ -1,12 +1,12 @@
 #include "engine/reconcile.h"
 
-#include <date/date.h>
 #include <fmt/format.h>
 
 #include "core/plan.h"
 #include "core/selection.h"
 #include "engine/inventory.h"
 #include "engine/parallel.h"
+#include "util/utc_time.h"
 
 namespace snapkeep::engine {
 
@@ -141,7 +141,7 @@ RunSummary reconcile(const core::Config& config, const ReconcileOptions& options
   RunSummary total;
   total.mode = options.mode;
   total.run_id = options.run_id;
-  total.now = date::format("%Y-%m-%dT%H:%M:%SZ", options.now);
+  total.now = util::format_utc_seconds(options.now);
   auto started = clock.monotonic();
   const std::size_t n = options.targets.size();
 

@@ -1,6 +1,5 @@
 #include "engine/render.h"
 
-#include <date/date.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -9,6 +8,7 @@
 #include <set>
 
 #include "core/drill.h"
+#include "util/utc_time.h"
 
 namespace snapkeep::engine {
 
@@ -165,8 +165,11 @@ std::string one_line(const RunSummary& s) {
   }
   if (s.interrupted) parts.push_back("interrupted");
   if (!s.errors.empty()) {
-    // The first error says why nothing (or not everything) was done.
-    return fmt::format("{}: failed: {}", to_string(s.mode), s.errors.front());
+    // Nothing worked on: the first error says why.
+    if (s.results.empty() && s.regions.empty()) {
+      return fmt::format("{}: failed: {}", to_string(s.mode), s.errors.front());
+    }
+    parts.push_back(fmt::format("{} error{}", s.errors.size(), s.errors.size() == 1 ? "" : "s"));
   }
   std::string body = parts.empty() ? "nothing to do" : fmt::format("{}", fmt::join(parts, ", "));
   return fmt::format("{}: {} in {} region{}", to_string(s.mode), body, s.regions.size(),
@@ -289,7 +292,7 @@ nlohmann::json to_json(const Listing& listing, core::Time now) {
                         {"snapshots", std::move(snapshots)}});
     }
   }
-  return {{"now", date::format("%Y-%m-%dT%H:%M:%SZ", now)},
+  return {{"now", util::format_utc_seconds(now)},
           {"exit_status", listing.exit_status()},
           {"regions", std::move(regions)},
           {"restore_points", std::move(points)}};

@@ -1,6 +1,5 @@
 #include "engine/run.h"
 
-#include <date/date.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -9,6 +8,7 @@
 
 #include "aws/credentials.h"
 #include "engine/notify.h"
+#include "util/utc_time.h"
 
 namespace snapkeep::engine {
 
@@ -79,7 +79,7 @@ RunSummary failed_run(RunMode mode, const std::string& run_id, core::Time now, s
   RunSummary summary;
   summary.mode = mode;
   summary.run_id = run_id;
-  summary.now = date::format("%Y-%m-%dT%H:%M:%SZ", now);
+  summary.now = util::format_utc_seconds(now);
   summary.errors.push_back(std::move(why));
   summary.bad_input = bad_input;
   return summary;

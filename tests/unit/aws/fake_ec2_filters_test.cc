@@ -68,7 +68,7 @@ using Ids = std::vector<std::string>;
 TEST_F(FakeEc2Filters, UnescapedWildcards) {
   EXPECT_EQ(select("web*"), (Ids{"i-00000001", "i-00000002", "i-00000003", "i-00000004"}));
   EXPECT_EQ(select("web?"), (Ids{"i-00000001", "i-00000002", "i-00000003", "i-00000004"}));
-  EXPECT_EQ(select("a?b"), (Ids{"i-00000007"}));
+  EXPECT_EQ(select("a?b"), (Ids{"i-00000005", "i-00000007"}));  // '?' matches the backslash
   EXPECT_EQ(select("*"), (Ids{"i-00000001", "i-00000002", "i-00000003", "i-00000004", "i-00000005",
                               "i-00000006", "i-00000007", "i-00000008"}));
 }

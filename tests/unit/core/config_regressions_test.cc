@@ -32,8 +32,8 @@ TEST(ConfigRegressions, MappingKeysAreReadSafely) {
   EXPECT_EQ(errors_of("{o}"),
             (std::vector<std::string>{
                 "c.yaml:1:1: the file has no policies; add policies: with at least one policy",
-                "c.yaml:1:2: unknown key \"o\" in the top level; allowed: regions, notify, "
-                "policies, accounts"}));
+                "c.yaml:1:2: unknown key \"o\" in the top level; allowed: owner, regions, "
+                "notify, policies, accounts"}));
 }
 
 }  // namespace

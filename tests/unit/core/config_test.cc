@@ -1,5 +1,6 @@
 #include "core/config.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <rapidcheck.h>
 #include <rapidcheck/gtest.h>
@@ -57,7 +58,7 @@ TEST_P(ConfigErrorTest, ReportsExactPositionAndMessage) {
   EXPECT_EQ(errors_of(GetParam().yaml), GetParam().errors);
 }
 
-const std::string kTopKeys = "regions, notify, policies, accounts";
+const std::string kTopKeys = "owner, regions, notify, policies, accounts";
 const std::string kPolicyKeys =
     "name, select, schedule, timezone, snapshot, retain, copies, orphan_keep_days";
 const std::string kRetainRange = "a whole number from 1 to 36500";
@@ -770,6 +771,7 @@ TEST(ConfigTest, MainExampleHasTheDocumentedContent) {
   std::stringstream text;
   text << in.rdbuf();
   Config config = parse_ok(text.str());
+  EXPECT_EQ(config.owner, "platform");
   EXPECT_EQ(config.regions, (std::vector<std::string>{"us-east-1", "eu-west-1"}));
   ASSERT_EQ(config.policies.size(), 2U);
   EXPECT_EQ(config.policies[0].name, "nightly");
@@ -817,6 +819,32 @@ RC_GTEST_PROP(ConfigProperty, NeverThrowsOnMutatedValidConfigs, ()) {
                                      '0', 'a', '#')));
   for (const auto& [index, c] : edits) text[index % text.size()] = c;
   check_answer(text);
+}
+
+TEST(ConfigTest, OwnerIsANameLikeAPolicyName) {
+  EXPECT_EQ(parse_ok("owner: team-a.prod_1\n" + kPolicy).owner, "team-a.prod_1");
+  EXPECT_EQ(parse_ok(kPolicy).owner, "");
+  EXPECT_EQ(errors_of("owner: team a\n" + kPolicy),
+            std::vector<std::string>{
+                "c.yaml:1:8: owner \"team a\" is not allowed; an owner is 1 to 64 letters, "
+                "digits, '.', '_' or '-', starting with a letter or digit"});
+  EXPECT_EQ(errors_of("owner: " + std::string(65, 'o') + "\n" + kPolicy).size(), 1U);
+  EXPECT_EQ(errors_of("owner: 7\n" + kPolicy).size(), 1U);
+}
+
+TEST(ConfigTest, SnapshotTagsLeaveRoomForSnapkeepsOwnWithinFifty) {
+  const auto with_tags = [](int n, bool name) {
+    std::string tags;
+    for (int i = 0; i < n; ++i) tags += (tags.empty() ? "" : ", ") + fmt::format("k{}: v", i);
+    if (name) tags += ", Name: n";
+    return kPolicy + "    snapshot:\n      tags: {" + tags + "}\n";
+  };
+  EXPECT_EQ(parse_ok(with_tags(43, false)).policies[0].snapshot.tags.size(), 43U);
+  EXPECT_EQ(parse_ok(with_tags(43, true)).policies[0].snapshot.tags.size(), 44U);
+  const auto errors = errors_of(with_tags(44, false));
+  ASSERT_EQ(errors.size(), 1U);
+  EXPECT_NE(errors[0].find("has 44 tags; with snapkeep's own"), std::string::npos) << errors[0];
+  EXPECT_EQ(errors_of(with_tags(44, true)).size(), 1U);
 }
 
 }  // namespace

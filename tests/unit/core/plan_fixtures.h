@@ -91,7 +91,39 @@ inline RegionInventory make_inventory(std::vector<Instance> instances,
     inv.snapshots.push_back(make_snapshot(s));
   }
   inv.images = std::vector<Image>{};
+  inv.absent_instances_gone = true;  // as if the engine looked up unlisted ids
   return inv;
+}
+
+inline constexpr auto nightly = "cron(0 0 * * ? *)";
+
+inline Config one_policy(Policy p) {
+  Config c;
+  c.policies.push_back(std::move(p));
+  return c;
+}
+
+// The plan at `now` (ISO text), with run id "run".
+inline Plan run(const RegionInventory& inv, const Config& config, std::string_view now) {
+  return plan(inv, config, at(now), PlanOptions{"run"});
+}
+
+// Two-volume points of `instance`, one a day at midnight UTC, newest
+// 2026-11-25, going back `days` days; set r<d>.
+inline std::vector<SnapSpec> daily_history(std::string_view instance, int days,
+                                           std::string_view policy = "nightly") {
+  std::vector<SnapSpec> out;
+  for (int d = 0; d < days; ++d) {
+    const auto slot = format_slot(at("2026-11-25T00:00:00Z") - std::chrono::days{d});
+    const std::string inst(instance);
+    out.push_back({fmt::format("snap-{}-{:02}-0", inst.substr(2), d), std::string(policy), inst,
+                   slot, fmt::format("r{}", d), SnapshotState::completed,
+                   "vol-" + inst.substr(2) + "-0", "/dev/xvda"});
+    out.push_back({fmt::format("snap-{}-{:02}-1", inst.substr(2), d), std::string(policy), inst,
+                   slot, fmt::format("r{}", d), SnapshotState::completed,
+                   "vol-" + inst.substr(2) + "-1", "/dev/sdf"});
+  }
+  return out;
 }
 
 inline std::string describe(const Action& action) {

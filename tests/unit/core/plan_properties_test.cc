@@ -1,7 +1,8 @@
 // Properties of plan() over random fleets, histories and retention configs:
 // one per safety rule of DESIGN.md section 4 (rules 1-5), plus determinism,
-// retention rules honoured, creation before deletion, idempotence and at
-// most one create per (policy, instance, slot).
+// retention rules honoured, ownership and orphans (docs/retention.md),
+// EC2's tag limits, reasons that name their rule, creation before deletion,
+// idempotence and at most one create per (policy, instance, slot).
 #include <date/date.h>
 #include <date/tz.h>
 #include <gtest/gtest.h>
@@ -14,6 +15,7 @@
 
 #include "core/plan.h"
 #include "core/selection.h"
+#include "core/tag_limits.h"
 #include "unit/core/plan_fixtures.h"
 
 namespace snapkeep::core {
@@ -63,8 +65,13 @@ rc::Gen<World> gen_world() {
       policy.orphan_keep_days = *rc::gen::inRange(1, 30);
       policy.snapshot.exclude_boot_volume = *rc::gen::inRange(0, 4) == 0;
       policy.snapshot.copy_instance_tags = *rc::gen::arbitrary<bool>();
+      if (*rc::gen::inRange(0, 4) == 0) {
+        const int user_tags = *rc::gen::inRange(0, 44);
+        for (int t = 0; t < user_tags; ++t) policy.snapshot.tags[fmt::format("u{}", t)] = "v";
+      }
       w.config.policies.push_back(std::move(policy));
     }
+    w.config.owner = *rc::gen::element<std::string>("", "team");
     const int instance_count = *rc::gen::inRange(0, 7);
     std::vector<std::string> ids;
     for (int i = 0; i < instance_count; ++i) {
@@ -75,14 +82,29 @@ rc::Gen<World> gen_world() {
       if (tag_choice > 0) {
         tags["Backup"] = tag_choice == 3 ? "false" : "true";
       }
-      const auto state = *rc::gen::element(InstanceState::running, InstanceState::running,
-                                           InstanceState::stopped, InstanceState::pending,
-                                           InstanceState::stopping, InstanceState::terminated);
+      if (*rc::gen::inRange(0, 3) == 0) {
+        // Names up to 300 characters, some of them two or three bytes long.
+        const int length = *rc::gen::inRange(0, 300);
+        std::string name;
+        for (int c = 0; c < length; ++c) {
+          name += *rc::gen::element<std::string>("a", "\xc3\xa9", "\xe7\x95\x8c");
+        }
+        tags["Name"] = name;
+      }
+      if (*rc::gen::inRange(0, 4) == 0) {
+        tags[std::string(static_cast<std::size_t>(*rc::gen::inRange(120, 135)), 'k')] =
+            std::string(static_cast<std::size_t>(*rc::gen::inRange(250, 260)), 'v');
+      }
+      const auto state =
+          *rc::gen::element(InstanceState::running, InstanceState::running, InstanceState::stopped,
+                            InstanceState::pending, InstanceState::stopping,
+                            InstanceState::shutting_down, InstanceState::terminated);
       w.inventory.instances.push_back(make_instance(id, tags, state, *rc::gen::inRange(0, 3)));
     }
     ids.push_back("i-gone");
     w.inventory.account_id = std::string(account);
     w.inventory.region = "us-east-1";
+    w.inventory.absent_instances_gone = *rc::gen::inRange(0, 4) != 0;
 
     // History: restore points at the policies' fire times, with duplicates,
     // failures, other owners, other policies and malformed tags mixed in.
@@ -118,6 +140,8 @@ rc::Gen<World> gen_world() {
         }
         auto made = make_snapshot(s);
         made.start_time = slot + std::chrono::seconds{*rc::gen::inRange(0, 600)};
+        made.tags.owner = *rc::gen::elementOf(
+            std::vector<std::string>{w.config.owner, w.config.owner, w.config.owner, "", "other"});
         w.inventory.snapshots.push_back(std::move(made));
       }
     }
@@ -155,9 +179,16 @@ std::set<std::string> deleted_ids(const Plan& p) {
 // configured policies, grouped by their four tags.
 struct Point {
   std::vector<const Snapshot*> snapshots;
+  // Completed, except for errored extra copies of a volume that also has a
+  // completed snapshot in the point (a re-sent CreateSnapshots).
   bool good() const {
-    return std::ranges::all_of(
-        snapshots, [](const Snapshot* s) { return s->state == SnapshotState::completed; });
+    return !pending() && std::ranges::all_of(snapshots, [&](const Snapshot* s) {
+      return s->state == SnapshotState::completed ||
+             (s->state == SnapshotState::error && !s->volume_id.empty() &&
+              std::ranges::any_of(snapshots, [&](const Snapshot* o) {
+                return o->volume_id == s->volume_id && o->state == SnapshotState::completed;
+              }));
+    });
   }
   bool pending() const {
     return std::ranges::any_of(snapshots, [](const Snapshot* s) {
@@ -174,7 +205,7 @@ std::map<PointKey, Point> points_of(const World& w) {
     const SnapshotTags& t = s.tags;
     const auto slot = parse_slot(t.slot.view());
     if (t.policy.empty() || t.instance.empty() || t.set.empty() || !slot ||
-        s.owner_id != w.inventory.account_id) {
+        s.owner_id != w.inventory.account_id || t.owner != std::string_view(w.config.owner)) {
       continue;
     }
     out[{t.policy.str(), t.instance.str(), *slot, t.set.str()}].snapshots.push_back(&s);
@@ -200,6 +231,42 @@ bool is_selected(const World& w, const Policy& p, const std::string& instance_id
   return false;
 }
 
+// What the configuration does with an instance's points (docs/retention.md,
+// "Ownership"), written independently of the planner.
+enum class Standing { backed_up, orphan, untouched };
+
+Standing standing(const World& w, const Policy& p, const std::string& instance_id) {
+  for (const auto& i : w.inventory.instances) {
+    if (i.id != instance_id) continue;
+    if (i.state == InstanceState::terminated) return Standing::orphan;
+    if (match_instance(p.select, i).kind != InstanceMatch::Kind::not_matched) {
+      return Standing::backed_up;
+    }
+    return w.config.owner.empty() ? Standing::untouched : Standing::orphan;
+  }
+  return w.inventory.absent_instances_gone ? Standing::orphan : Standing::untouched;
+}
+
+bool deletes_allowed(const World& w) {
+  const auto& inv = w.inventory;
+  return inv.instances_complete && inv.snapshots_complete && inv.images.has_value() &&
+         inv.images_complete && !inv.account_id.empty();
+}
+
+bool used_by_ami(const World& w, const Snapshot& s) {
+  if (!w.inventory.images) return false;
+  for (const auto& image : *w.inventory.images) {
+    if (std::ranges::find(image.snapshot_ids, s.id.str()) != image.snapshot_ids.end()) return true;
+  }
+  return false;
+}
+
+// Some snapshot of the point is still there (extras may have gone).
+bool survives(const Point& p, const std::set<std::string>& deleted) {
+  return std::ranges::any_of(p.snapshots,
+                             [&](const Snapshot* s) { return !deleted.contains(s->id.str()); });
+}
+
 bool untouched(const Point& p, const std::set<std::string>& deleted) {
   return std::ranges::none_of(p.snapshots,
                               [&](const Snapshot* s) { return deleted.contains(s->id.str()); });
@@ -215,7 +282,7 @@ std::map<std::pair<std::string, std::string>, std::vector<std::pair<Time, bool>>
     if (!point.good() || !policy_named(w, policy)) {
       continue;
     }
-    by_slot[{policy, instance}][slot] |= untouched(point, deleted);
+    by_slot[{policy, instance}][slot] |= survives(point, deleted);
   }
   std::map<std::pair<std::string, std::string>, std::vector<std::pair<Time, bool>>> out;
   for (auto& [k, slots] : by_slot) {
@@ -246,7 +313,7 @@ RC_GTEST_PROP(PlanProperties, Rule2NewestGoodPointIsNeverDeleted, ()) {
     const auto& [policy_name, instance] = key;
     const Policy& policy = *policy_named(w, policy_name);
     const Time newest = slots.front().first;
-    const bool orphan_expired = !is_selected(w, policy, instance) &&
+    const bool orphan_expired = standing(w, policy, instance) == Standing::orphan &&
                                 w.now >= newest + std::chrono::days{policy.orphan_keep_days};
     if (!orphan_expired) {
       RC_ASSERT(slots.front().second);
@@ -380,14 +447,18 @@ RC_GTEST_PROP(PlanProperties, EveryPointARuleKeepsStays, ()) {
       newest_first.push_back(t);
       survives[t] = alive;
     }
-    if (policy.retain.empty()) {
+    const auto stand = standing(w, policy, key.second);
+    const auto within_orphan_days = [&](Time t) {
+      return stand != Standing::orphan || w.now < t + std::chrono::days{policy.orphan_keep_days};
+    };
+    if (policy.retain.empty() || stand == Standing::untouched) {
       for (const auto& [t, alive] : slots) {
-        RC_ASSERT(alive);
+        RC_ASSERT(alive || !within_orphan_days(t));
       }
       continue;
     }
     for (const auto t : kept_by_rules(newest_first, policy, w.now)) {
-      RC_ASSERT(survives[t]);
+      if (within_orphan_days(t)) RC_ASSERT(survives[t]);
     }
   }
 }
@@ -440,6 +511,158 @@ RC_GTEST_PROP(PlanProperties, ApplyingThePlanThenPlanningAgainCreatesNothing, ()
   }
   for (const auto& a : plan_of(w).actions) {
     RC_ASSERT(!std::holds_alternative<CreateAction>(a));
+  }
+}
+
+// Blocker 1: an existing instance the configuration cannot prove its own
+// keeps every point; snapshots of another owner are never deleted.
+RC_GTEST_PROP(PlanProperties, OnlyOwnedPointsOfProvableInstancesAreDeleted, ()) {
+  const auto w = *gen_world();
+  const auto deleted = deleted_ids(plan_of(w));
+  for (const auto& s : w.inventory.snapshots) {
+    if (!deleted.contains(s.id.str())) continue;
+    RC_ASSERT(s.tags.owner == std::string_view(w.config.owner));
+    const Policy* policy = policy_named(w, s.tags.policy.str());
+    RC_ASSERT(policy != nullptr);
+    RC_ASSERT(standing(w, *policy, s.tags.instance.str()) != Standing::untouched);
+  }
+}
+
+// Blocker 2: past orphan_keep_days after its slot, nothing of an orphan's
+// point is left (but pending points and what an AMI uses); before, its
+// newest good point is there (Rule2NewestGoodPointIsNeverDeleted).
+RC_GTEST_PROP(PlanProperties, OrphanPointsGoOnceOrphanKeepDaysPassed, ()) {
+  auto w = *gen_world();
+  // With every listing complete and the AMIs listed, so that deletes happen.
+  w.inventory.instances_complete = true;
+  w.inventory.snapshots_complete = true;
+  w.inventory.images_complete = true;
+  if (!w.inventory.images) w.inventory.images = std::vector<Image>{};
+  RC_ASSERT(deletes_allowed(w));
+  const auto deleted = deleted_ids(plan_of(w));
+  for (const auto& [key, point] : points_of(w)) {
+    const auto& [policy_name, instance, slot, set] = key;
+    const Policy* policy = policy_named(w, policy_name);
+    if (policy == nullptr || standing(w, *policy, instance) != Standing::orphan ||
+        point.pending() || w.now < slot + std::chrono::days{policy->orphan_keep_days}) {
+      continue;
+    }
+    for (const Snapshot* s : point.snapshots) {
+      RC_ASSERT(deleted.contains(s->id.str()) || used_by_ami(w, *s));
+    }
+  }
+}
+
+RC_GTEST_PROP(PlanProperties, EveryDeletionNamesTheRuleThatReleasedIt, ()) {
+  const auto w = *gen_world();
+  for (const auto& a : plan_of(w).actions) {
+    if (const auto* d = std::get_if<DeleteAction>(&a)) {
+      RC_ASSERT(d->reason.starts_with("delete: not kept by ") ||
+                d->reason.starts_with("delete: duplicate restore point for slot ") ||
+                d->reason.starts_with("delete: extra snapshot of ") ||
+                d->reason.starts_with("delete: errored, ") ||
+                d->reason.starts_with("delete: orphan_keep_days "));
+    }
+  }
+}
+
+// Major 6: every tag of every create fits EC2's limits, with room for
+// snapkeep:device.
+RC_GTEST_PROP(PlanProperties, CreatedTagsObeyEc2Limits, ()) {
+  const auto w = *gen_world();
+  for (const auto& a : plan_of(w).actions) {
+    if (const auto* c = std::get_if<CreateAction>(&a)) {
+      RC_ASSERT(c->tags.size() + 1 <= max_tags_per_snapshot);
+      for (const auto& [k, v] : c->tags) {
+        RC_ASSERT(!k.empty());
+        RC_ASSERT(utf8_length(k) <= max_tag_key_chars);
+        RC_ASSERT(utf8_length(v) <= max_tag_value_chars);
+      }
+      RC_ASSERT(c->tags.at("Name").ends_with(format_slot(c->slot)));
+    }
+  }
+}
+
+// EC2's semantics of one DescribeInstances filter value (* and ? with
+// backslash escapes) on a text.
+bool ec2_value_matches(std::string_view pattern, std::string_view text) {
+  std::string plain;  // the pattern with escapes resolved, wildcards kept
+  std::vector<bool> literal;
+  for (std::size_t i = 0; i < pattern.size(); ++i) {
+    if (pattern[i] == '\\' && i + 1 < pattern.size()) {
+      plain += pattern[++i];
+      literal.push_back(true);
+    } else {
+      plain += pattern[i];
+      literal.push_back(false);
+    }
+  }
+  // Dynamic programming over (pattern position, text position).
+  std::vector<std::vector<bool>> m(plain.size() + 1, std::vector<bool>(text.size() + 1, false));
+  m[0][0] = true;
+  for (std::size_t p = 1; p <= plain.size(); ++p) {
+    const bool star = plain[p - 1] == '*' && !literal[p - 1];
+    const bool any = plain[p - 1] == '?' && !literal[p - 1];
+    for (std::size_t t = 0; t <= text.size(); ++t) {
+      if (star) {
+        m[p][t] = m[p - 1][t] || (t > 0 && m[p][t - 1]);
+      } else if (t > 0) {
+        m[p][t] = m[p - 1][t - 1] && (any || plain[p - 1] == text[t - 1]);
+      }
+    }
+  }
+  return m[plain.size()][text.size()];
+}
+
+bool passes(const std::vector<Ec2Filter>& filters, const Instance& i) {
+  return std::ranges::all_of(filters, [&](const Ec2Filter& f) {
+    return std::ranges::any_of(f.values, [&](const std::string& value) {
+      if (f.name == "instance-state-name") return value == to_string(i.state);
+      if (f.name == "instance-id") return ec2_value_matches(value, i.id);
+      if (f.name.starts_with("tag:")) {
+        const auto it = i.tags.find(f.name.substr(4));
+        return it != i.tags.end() && ec2_value_matches(value, it->second);
+      }
+      return false;  // a filter this check does not know: fail loudly
+    });
+  });
+}
+
+// Major 3: whatever match_instance() would select or skip (any state but
+// terminated, which is gone) passes the server-side filters, for one policy
+// and for the united filters of several.
+RC_GTEST_PROP(Selection, ServerSideFiltersAreNeverStricterThanTheMatch, ()) {
+  const auto text = [] {
+    return *rc::gen::element<std::string>("a", "b", "ab", "a*", "*", "?", "a\\b", "x y", "");
+  };
+  Config config;
+  const int policies = *rc::gen::inRange(1, 4);
+  for (int p = 0; p < policies; ++p) {
+    Policy policy;
+    const int tags = *rc::gen::inRange(0, 3);
+    for (int t = 0; t < tags; ++t) {
+      policy.select.tags[*rc::gen::element<std::string>("K", "L", "K*", "?")] = text();
+    }
+    if (*rc::gen::inRange(0, 3) == 0) policy.select.exclude_tags["K"] = text();
+    if (*rc::gen::inRange(0, 3) == 0) policy.select.instance_ids = {"i-1", "i-2"};
+    config.policies.push_back(std::move(policy));
+  }
+  Instance instance;
+  instance.id = *rc::gen::element<std::string>("i-1", "i-2", "i-3");
+  instance.state = *rc::gen::element(InstanceState::pending, InstanceState::running,
+                                     InstanceState::stopping, InstanceState::stopped,
+                                     InstanceState::shutting_down, InstanceState::terminated);
+  const int tags = *rc::gen::inRange(0, 3);
+  for (int t = 0; t < tags; ++t) {
+    instance.tags[*rc::gen::element<std::string>("K", "L", "M")] = text();
+  }
+  for (const auto& policy : config.policies) {
+    if (match_instance(policy.select, instance).kind == InstanceMatch::Kind::not_matched ||
+        instance.state == InstanceState::terminated) {
+      continue;
+    }
+    RC_ASSERT(passes(instance_filters(policy), instance));
+    RC_ASSERT(passes(instance_filters(config), instance));
   }
 }
 

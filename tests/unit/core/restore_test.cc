@@ -44,7 +44,7 @@ TEST(RestoreTags, InstanceMetaRoundTrips) {
   EXPECT_EQ(text,
             "az=us-east-1b type=m6g.large arch=arm64 virt=hvm ena=true boot=uefi root=/dev/xvda "
             "ami=ami-0123456789abcdef0");
-  EXPECT_LE(text.size(), max_tag_value);
+  EXPECT_LE(utf8_length(text), max_tag_value_chars);
   EXPECT_EQ(parse_instance_meta(text), meta);
   EXPECT_FALSE(parse_instance_meta(""));
   EXPECT_FALSE(parse_instance_meta("garbage"));
@@ -64,8 +64,8 @@ TEST(RestoreTags, VolumesRoundTripAndSplitUnder256Characters) {
   EXPECT_TRUE(warnings.empty());
   EXPECT_GT(tags.size(), 3u);  // 22 volumes do not fit one value
   for (const auto& [k, v] : tags) {
-    EXPECT_LE(k.size(), max_tag_key);
-    EXPECT_LE(v.size(), max_tag_value) << k;
+    EXPECT_LE(utf8_length(k), max_tag_key_chars);
+    EXPECT_LE(utf8_length(v), max_tag_value_chars) << k;
   }
   EXPECT_TRUE(tags.contains("snapkeep:volumes:2"));
   auto parsed = parse_volume_tags(tags);
@@ -341,7 +341,7 @@ TEST(RestoreDrill, PicksAndChecks) {
   DrillOutcome pass{true, now, 41.6, ""};
   EXPECT_EQ(format_drill(pass), "pass 2026-11-04T06:00:00Z 42");
   DrillOutcome fail{false, now, 3, std::string(400, 'x')};
-  EXPECT_EQ(format_drill(fail).size(), max_tag_value);
+  EXPECT_EQ(utf8_length(format_drill(fail)), max_tag_value_chars);
 }
 
 }  // namespace

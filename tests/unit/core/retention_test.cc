@@ -312,14 +312,19 @@ TEST(Retention, OrphanKeepsItsNewestPointForOrphanKeepDays) {
   const auto after = decide(points, rules, at("2026-12-30T00:00:00Z"), "UTC", true, 90);
   EXPECT_THAT(kept_slots(points, after), ElementsAre());
   EXPECT_EQ(after[0].reason,
-            "delete: not kept by days 7 (older than 7 days); the instance is no longer backed up "
-            "and this newest point is older than orphan_keep_days 90");
-  // Rules still keep what they keep: count is not undone by the orphan clock.
+            "delete: orphan_keep_days 90 passed on 2026-12-30T00:00:00Z (the instance is no "
+            "longer backed up)");
+  // count and the calendar rules do not keep an orphan's points past
+  // orphan_keep_days: each point goes 90 days after its slot, the newest last.
   Retention counted;
   counted.count = 2;
+  counted.yearly = 5;
   EXPECT_THAT(
       kept_slots(points, decide(points, counted, at("2030-01-01T00:00:00Z"), "UTC", true, 90)),
-      ElementsAre("2026-10-01T00:00:00Z", "2026-09-30T00:00:00Z"));
+      ElementsAre());
+  EXPECT_THAT(
+      kept_slots(points, decide(points, counted, at("2026-12-29T12:00:00Z"), "UTC", true, 90)),
+      ElementsAre("2026-10-01T00:00:00Z"));
 }
 
 TEST(Retention, PointStateFromSnapshotStates) {

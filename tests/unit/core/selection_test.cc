@@ -171,7 +171,8 @@ TEST(InstanceFilters, OnePolicyIsExactWherePossible) {
   p.select.instance_ids = {"i-2", "i-1"};
   EXPECT_THAT(instance_filters(p),
               ElementsAre(Ec2Filter{"instance-id", {"i-1", "i-2"}},
-                          Ec2Filter{"instance-state-name", {"running", "stopped"}},
+                          Ec2Filter{"instance-state-name",
+                                    {"pending", "running", "shutting-down", "stopped", "stopping"}},
                           Ec2Filter{"tag:Backup", {"true"}}, Ec2Filter{"tag:Path", {R"(c:\\x*)"}}));
 }
 
@@ -182,11 +183,14 @@ TEST(InstanceFilters, SeveralPoliciesKeepOnlySharedNamesWithUnitedValues) {
   config.policies[1].select.tags = {{"Backup", "hourly"}};
   config.policies[2].select.tags = {{"Backup", "weekly"}, {"Team", "a"}};
   EXPECT_THAT(instance_filters(config),
-              ElementsAre(Ec2Filter{"instance-state-name", {"running", "stopped"}},
+              ElementsAre(Ec2Filter{"instance-state-name",
+                                    {"pending", "running", "shutting-down", "stopped", "stopping"}},
                           Ec2Filter{"tag:Backup", {"daily", "hourly", "weekly"}}));
   config.policies[1].select.tags = {{"Owner", "x"}};  // nothing shared but the state
-  EXPECT_THAT(instance_filters(config),
-              ElementsAre(Ec2Filter{"instance-state-name", {"running", "stopped"}}));
+  EXPECT_THAT(
+      instance_filters(config),
+      ElementsAre(Ec2Filter{"instance-state-name",
+                            {"pending", "running", "shutting-down", "stopped", "stopping"}}));
   EXPECT_TRUE(instance_filters(Config{}).empty());
 }
 

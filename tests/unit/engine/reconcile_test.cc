@@ -479,5 +479,52 @@ TEST(ReconcileTargets, TheAccountIdComesFromTheTargetNeverFromASnapshotOwner) {
   for (const auto& r : s.results) EXPECT_EQ(r.account, "") << r.reason;
 }
 
+core::Config team_config(const std::string& team, int count, const std::string& owner = {}) {
+  auto config = core::parse_config(
+      (owner.empty() ? std::string() : "owner: " + owner + "\n") +
+          "regions: [us-east-1]\npolicies:\n  - name: nightly\n    select: {tags: {Team: " + team +
+          "}}\n    schedule: \"cron(0 3 * * ? *)\"\n    retain: {count: " + std::to_string(count) +
+          "}\n    orphan_keep_days: 2\n",
+      "test.yaml");
+  EXPECT_TRUE(config.has_value());
+  return *config;
+}
+
+// Issue 9 blockers 1 and 2 through the engine: team B's listing is filtered
+// to Team=b, so the engine looks up by id the instances with snapkeep
+// snapshots it did not list. Team A's existing instance keeps all its
+// points; the points of an instance that is gone expire after
+// orphan_keep_days, whatever count says, the newest last.
+TEST(ReconcileOwnership, AnotherTeamsInstanceIsLeftAloneAndAGoneOnesPointsExpire) {
+  Harness h;
+  const auto one = [](int) { return 1; };
+  const auto a = snapkeep::testing::add_fleet(h.ec2, kRegion, 1, one, {{"Team", "a"}});
+  snapkeep::testing::add_fleet(h.ec2, kRegion, 1, one, {{"Team", "b"}});
+  const auto z = snapkeep::testing::add_fleet(h.ec2, kRegion, 1, one, {{"Team", "a"}});
+  snapkeep::testing::seed_history(h.ec2, kRegion, team_config("a", 10), at_day(0),
+                                  std::chrono::days(1), 5);
+  ASSERT_EQ(own_snapshots(h.ec2, kRegion), 10);
+  std::erase_if(h.ec2.region(kRegion).instances,
+                [&](const auto& i) { return i.id == z[0]; });  // z is gone
+
+  auto s = h.run(team_config("b", 1), at_day(5));
+  EXPECT_EQ(s.exit_status(), 0);
+  EXPECT_EQ(s.count(Outcome::created), 1);  // b's first point
+  const auto deleted = results_of(s, ActionKind::delete_snapshot, Outcome::deleted);
+  // z's points of days 0-3 are past orphan_keep_days 2; day 4's is not yet.
+  ASSERT_EQ(deleted.size(), 4u);
+  for (const auto* r : deleted) {
+    EXPECT_EQ(r->instance_id, z[0]);
+    EXPECT_NE(r->reason.find("orphan_keep_days 2 passed"), std::string::npos) << r->reason;
+  }
+  std::int64_t a_points = 0;
+  for (const auto& [id, snap] : h.ec2.region(kRegion).snapshots) {
+    a_points +=
+        snap.tags.contains("snapkeep:instance") && snap.tags.at("snapkeep:instance") == a[0];
+  }
+  EXPECT_EQ(a_points, 5);
+  EXPECT_EQ(h.ec2.calls().at("DescribeInstances"), 2);  // the listing, then the lookup by id
+}
+
 }  // namespace
 }  // namespace snapkeep::engine

@@ -184,15 +184,27 @@ TEST(RunOnce, CredentialSourceTimeoutIsAFailureNotBadInput) {
 
 TEST(RunOnce, UnknownAccountGoesOnWithoutTheAccountAndSaysSo) {
   Harness h;
+  auto config = config_with("[us-east-1]");
   snapkeep::testing::add_fleet(h.ec2, "us-east-1", 2, [](int) { return 1; }, {{"Backup", "true"}});
+  // Three points per instance (daily: 3) from five earlier daily runs: the
+  // run's new point lets the oldest go, for a known account.
+  snapkeep::testing::seed_history(h.ec2, "us-east-1", config, at(-3), std::chrono::days(1), 5);
   aws::AwsError sts_down;
   sts_down.kind = aws::ErrorKind::transient;
   sts_down.code = "InternalFailure";
   sts_down.http_status = 500;
   h.access.identity = snapkeep::unexpected(sts_down);
-  auto s = h.run(config_with("[us-east-1]"));
+  h.ec2.reset_counters();
+  auto s = h.run(config);
   EXPECT_EQ(s.exit_status(), 1);
   EXPECT_EQ(s.count(Outcome::created), 2) << "creating needs no account id";
+  EXPECT_EQ(calls_of(h.ec2, "DeleteSnapshot"), 0) << "the planner deletes nothing";
+  EXPECT_EQ(s.count(Outcome::deleted), 0);
+  // Control: with the account known, the same run deletes.
+  h.access.identity.reset();
+  auto known = h.run(config);
+  EXPECT_EQ(known.exit_status(), 0) << render_text(known, true);
+  EXPECT_GT(known.count(Outcome::deleted), 0);
   ASSERT_EQ(s.errors.size(), 1u);
   EXPECT_NE(s.errors[0].find("nothing is deleted"), std::string::npos) << s.errors[0];
   ASSERT_EQ(s.regions.size(), 1u);

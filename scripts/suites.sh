@@ -1,0 +1,9 @@
+# Sourced by test.sh and test-hardening.sh: which ctest entries run where.
+#
+# The plain build (build/) runs the entries that start the snapkeep binary or
+# moto_server: the moto client tests, end-to-end, fault and month tests, the
+# schema check and the benchmark smoke test. Every other entry (unit and
+# property tests, fuzz replays) runs once, in the ASan+UBSan build
+# (build-asan/), which CI configures instead of building them twice.
+# shellcheck disable=SC2034
+integration_tests='^(moto_client_tests|e2e_|fault_|bench_|schema_examples$)'
