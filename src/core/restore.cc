@@ -74,7 +74,9 @@ std::optional<RestoreRefusal> choose_performance(const Candidate& point, const s
   }
   out.type = override_type.empty() ? "gp3" : override_type;
   if (out.type == "io1" || out.type == "io2") {
-    if (recorded != point.volumes.end() && recorded->second.iops > 0) {
+    // Only io1/io2 iops are provisioned (and billed) ones; a gp3's are not.
+    if (recorded != point.volumes.end() && recorded->second.iops > 0 &&
+        (recorded->second.type == "io1" || recorded->second.type == "io2")) {
       out.iops = recorded->second.iops;
     } else {
       return refuse(fmt::format(

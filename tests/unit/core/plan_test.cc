@@ -30,6 +30,7 @@ TEST(Plan, CreatesOnePointPerSelectedInstanceInIdOrder) {
   const auto& create = std::get<CreateAction>(p.actions[0]);
   EXPECT_EQ(create.tags, (Tags{{"Name", "i-a 2026-11-26T00:00:00Z"},
                                {"snapkeep:instance", "i-a"},
+                               {"snapkeep:instance-meta", "az=us-east-1a root=/dev/xvda"},
                                {"snapkeep:policy", "nightly"},
                                {"snapkeep:set", "run-1"},
                                {"snapkeep:slot", "2026-11-26T00:00:00Z"}}));

@@ -192,7 +192,10 @@ TEST_F(RestoreHarness, AttachRefusesAnotherZoneBeforeCreatingAnything) {
   target.id = "i-target";
   target.state = "stopped";
   target.availability_zone = "us-east-1a";
-  target.volumes.push_back({.id = "vol-t", .device = "/dev/xvda"});
+  FakeVolume root;
+  root.id = "vol-t";
+  root.device = "/dev/xvda";
+  target.volumes.push_back(root);
   ec2.region(kRegion).instances.push_back(target);
   auto r = request(core::RestoreKind::attach);
   r.attach_to = "i-target";
