@@ -47,6 +47,8 @@ for a in run["actions"]:
 # snapshot and image in one answer (it ignores MaxResults there).
 bound = {"DescribeInstances": max(1, math.ceil(instances / 1000)), "DescribeSnapshots": 1,
          "DescribeImages": 1 if deleted else 0, "CreateSnapshots": len(created),
+         # attached volumes, once, for the restore metadata (moto ignores MaxResults here too)
+         "DescribeVolumes": 1 if created else 0,
          "CreateTags": sum(math.ceil(n / 500) for n in devices.values()), "DeleteSnapshot": len(deleted)}
 print("exit status %d: %s" % (run["exit_status"], ", ".join("%d %s" % (v, k) for k, v in run["totals"].items() if v)))
 print("%-18s %7s %7s %6s" % ("action", "calls", "bound", "ratio"))

@@ -82,7 +82,10 @@ Region build(std::size_t snapshot_count, Time now) {
                                   devices[v],
                                   8,
                                   {},
-                                  false});
+                                  false,
+                                  "",
+                                  0,
+                                  0});
     }
     inv.instances.push_back(std::move(instance));
   }

@@ -139,6 +139,8 @@ int run_scenario(int instances, double fault_rate, unsigned seed) {
       {"DescribeInstances", std::max<std::int64_t>(1, ceil_div(instances, 1000))},
       {"DescribeSnapshots", std::max<std::int64_t>(1, ceil_div(history, 1000))},
       {"DescribeImages", deleted > 0 ? 1 : 0},
+      // The attached volumes, once, for the new points' restore metadata.
+      {"DescribeVolumes", created > 0 ? ceil_div(instances * kVolumes, 500) : 0},
       {"CreateSnapshots", created},
       {"CreateTags", kVolumes * ceil_div(per_device, 500)},
       {"DeleteSnapshot", deleted},
@@ -157,7 +159,7 @@ int run_scenario(int instances, double fault_rate, unsigned seed) {
                     bucket_seconds(bound["CreateTags"], 100, 10) +
                     bucket_seconds(bound["DeleteSnapshot"], 100, 5) +
                     bucket_seconds(bound["DescribeSnapshots"] + bound["DescribeInstances"] +
-                                       bound["DescribeImages"],
+                                       bound["DescribeImages"] + bound["DescribeVolumes"],
                                    100, 20);
   std::int64_t left = 0;
   std::map<std::string, std::int64_t> left_by_cause;  // "action outcome: error or reason"

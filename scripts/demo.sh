@@ -2,8 +2,8 @@
 # README command 1: the whole of snapkeep in a few minutes, against a private
 # moto (the local EC2 emulator) on loopback. Installs what is missing, builds
 # snapkeep, creates a demo fleet in two regions, then validates, plans, runs,
-# runs daily for a week (--now a day further each time) and lists what is
-# left. Nothing outside this machine is touched.
+# runs daily for a week (--now a day further each time), lists what is
+# left and restores one instance from its oldest point. Nothing outside this machine is touched.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 build=${SNAPKEEP_BUILD_DIR:-build}
@@ -56,6 +56,28 @@ step "6. snapkeep list --now $(day 8)" \
   "The restore points left: the last 3 days (daily: 3) and 2026-11-01, the newest point" \
   "of the previous ISO week (weekly: 2)."
 snapkeep list --now "$(day 8)"
+
+step "7. snapkeep restore: db-1 from its oldest point" \
+  "Three volumes from the point of $(day 1) (kept by weekly: 2), in db-1's zone, with the" \
+  "recorded volume types, tagged snapkeep:restored-from; then the new volumes as boto3 sees them."
+db1=$(PYTHONPATH=tests/e2e "$python" - <<'PY'
+import fleet
+ec2 = fleet.client("ec2", "us-east-1")
+for r in ec2.describe_instances(Filters=[{"Name": "tag:Name", "Values": ["db-1"]}])["Reservations"]:
+    print(r["Instances"][0]["InstanceId"])
+PY
+)
+oldest=$(snapkeep list --now "$(day 8)" --output json --instance "$db1" --region us-east-1 |
+  "$python" -c 'import json,sys; print(min(p["slot"] for p in json.load(sys.stdin)["restore_points"]))')
+snapkeep restore --region us-east-1 --instance "$db1" --slot "$oldest"
+PYTHONPATH=tests/e2e "$python" - <<'PY'
+import fleet
+ec2 = fleet.client("ec2", "us-east-1")
+for v in ec2.describe_volumes(Filters=[{"Name": "tag-key", "Values": ["snapkeep:restored-from"]}])["Volumes"]:
+    tags = fleet.tags_of(v)
+    print(f'   {v["VolumeId"]}  {tags["snapkeep:device"]:<10} {v["Size"]:>3} GiB {v["VolumeType"]:<4} '
+          f'{v["State"]:<10} {v["AvailabilityZone"]}  from {v["SnapshotId"]}')
+PY
 
 step "Done" \
   "Rerun any step by hand: snapkeep <command> --config examples/demo.yaml --endpoint-url <moto>." \

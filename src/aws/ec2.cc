@@ -138,6 +138,10 @@ Ec2Volume parse_volume(ResponseReader& reader, pugi::xml_node item) {
       volume.kms_key_id = field.child_value();
     } else if (name == "snapshotId") {
       volume.snapshot_id = field.child_value();
+    } else if (name == "iops") {
+      reader.read_int(field, volume.iops);
+    } else if (name == "throughput") {
+      reader.read_int(field, volume.throughput);
     } else if (name == "tagSet") {
       parse_tags(field, volume.tags);
     } else if (name == "attachmentSet") {
@@ -175,6 +179,27 @@ Ec2Instance parse_instance(ResponseReader& reader, pugi::xml_node item) {
       instance.availability_zone = std::string(child_text(field, "availabilityZone"));
     } else if (name == "tagSet") {
       parse_tags(field, instance.tags);
+    } else if (name == "instanceType") {
+      instance.instance_type = field.child_value();
+    } else if (name == "imageId") {
+      instance.image_id = field.child_value();
+    } else if (name == "architecture") {
+      instance.architecture = field.child_value();
+    } else if (name == "virtualizationType") {
+      instance.virtualization_type = field.child_value();
+    } else if (name == "enaSupport") {
+      instance.ena_support = field.child_value();
+    } else if (name == "bootMode") {
+      instance.boot_mode = field.child_value();
+    } else if (name == "currentInstanceBootMode") {
+      instance.current_boot_mode = field.child_value();
+    } else if (name == "subnetId") {
+      instance.subnet_id = field.child_value();
+    } else if (name == "groupSet") {
+      for (pugi::xml_node group : field.children("item")) {
+        std::string_view group_id = child_text(group, "groupId");
+        if (!group_id.empty()) instance.security_group_ids.emplace_back(group_id);
+      }
     } else if (name == "blockDeviceMapping") {
       for (pugi::xml_node mapping : field.children("item")) {
         // Instance-store mappings have no <ebs>; snapkeep only snapshots EBS.
@@ -559,9 +584,12 @@ Result<Ec2Volume> Ec2::create_volume(const CreateVolumeRequest& request) const {
   add_if(params, "SnapshotId", request.snapshot_id);
   if (request.size_gib > 0) params.emplace_back("Size", std::to_string(request.size_gib));
   add_if(params, "VolumeType", request.volume_type);
+  if (request.iops > 0) params.emplace_back("Iops", std::to_string(request.iops));
+  if (request.throughput > 0) params.emplace_back("Throughput", std::to_string(request.throughput));
   if (request.encrypted) params.emplace_back("Encrypted", "true");
   add_if(params, "KmsKeyId", request.kms_key_id);
   add_tag_specification(params, "volume", request.tags);
+  add_if(params, "ClientToken", request.client_token);
 
   QueryResponse response = SNAPKEEP_TRY(m_caller.call(action, params));
   ResponseReader reader(action, response);
@@ -588,6 +616,111 @@ Result<Ec2VolumeAttachment> Ec2::attach_volume(const AttachVolumeRequest& reques
   reader.require(attachment.volume_id, "volumeId", "AttachVolumeResponse");
   if (!reader.ok()) return unexpected(reader.error());
   return attachment;
+}
+
+// --- restore: volumes, images and instances from snapshots ------------------
+
+namespace {
+
+void add_ebs_mappings(QueryParams& params, const std::vector<EbsMapping>& mappings) {
+  for (std::size_t i = 0; i < mappings.size(); ++i) {
+    const EbsMapping& m = mappings[i];
+    const std::string prefix = fmt::format("BlockDeviceMapping.{}", i + 1);
+    params.emplace_back(prefix + ".DeviceName", m.device_name);
+    add_if(params, prefix + ".Ebs.SnapshotId", m.snapshot_id);
+    if (m.volume_size_gib > 0) {
+      params.emplace_back(prefix + ".Ebs.VolumeSize", std::to_string(m.volume_size_gib));
+    }
+    add_if(params, prefix + ".Ebs.VolumeType", m.volume_type);
+    if (m.iops > 0) params.emplace_back(prefix + ".Ebs.Iops", std::to_string(m.iops));
+    if (m.throughput > 0) {
+      params.emplace_back(prefix + ".Ebs.Throughput", std::to_string(m.throughput));
+    }
+    params.emplace_back(prefix + ".Ebs.DeleteOnTermination",
+                        m.delete_on_termination ? "true" : "false");
+  }
+}
+
+}  // namespace
+
+Result<void> Ec2::delete_volume(std::string_view volume_id) const {
+  constexpr std::string_view action = "DeleteVolume";
+  if (volume_id.empty()) return unexpected(invalid_request(action, "no volume id"));
+  QueryParams params{{"VolumeId", std::string(volume_id)}};
+  QueryResponse response = SNAPKEEP_TRY(m_caller.call(action, params));
+  return expect_root(action, response);
+}
+
+Result<std::string> Ec2::register_image(const RegisterImageRequest& request) const {
+  constexpr std::string_view action = "RegisterImage";
+  if (request.name.size() < 3 || request.name.size() > 128 || request.root_device_name.empty() ||
+      request.mappings.empty()) {
+    return unexpected(invalid_request(
+        action, "a name of 3-128 characters, a root device name and mappings are required"));
+  }
+  QueryParams params;
+  params.emplace_back("Name", request.name);
+  add_if(params, "Description", request.description);
+  params.emplace_back("RootDeviceName", request.root_device_name);
+  add_if(params, "Architecture", request.architecture);
+  add_if(params, "VirtualizationType", request.virtualization_type);
+  add_if(params, "EnaSupport", request.ena_support);
+  add_if(params, "BootMode", request.boot_mode);
+  add_ebs_mappings(params, request.mappings);
+  add_tag_specification(params, "image", request.tags);
+  QueryResponse response = SNAPKEEP_TRY(m_caller.call(action, params));
+  ResponseReader reader(action, response);
+  pugi::xml_node root = reader.root();
+  if (!reader.ok()) return unexpected(reader.error());
+  std::string image_id(child_text(root, "imageId"));
+  reader.require(image_id, "imageId", "RegisterImageResponse");
+  if (!reader.ok()) return unexpected(reader.error());
+  return image_id;
+}
+
+Result<void> Ec2::deregister_image(std::string_view image_id) const {
+  constexpr std::string_view action = "DeregisterImage";
+  if (image_id.empty()) return unexpected(invalid_request(action, "no image id"));
+  QueryParams params{{"ImageId", std::string(image_id)}};
+  QueryResponse response = SNAPKEEP_TRY(m_caller.call(action, params));
+  return expect_root(action, response);
+}
+
+Result<Ec2Instance> Ec2::run_instances(const RunInstancesRequest& request) const {
+  constexpr std::string_view action = "RunInstances";
+  if (request.image_id.empty() || request.instance_type.empty()) {
+    return unexpected(invalid_request(action, "an image id and an instance type are required"));
+  }
+  QueryParams params;
+  params.emplace_back("ImageId", request.image_id);
+  params.emplace_back("InstanceType", request.instance_type);
+  params.emplace_back("MinCount", "1");
+  params.emplace_back("MaxCount", "1");
+  add_if(params, "SubnetId", request.subnet_id);
+  add_list(params, "SecurityGroupId", request.security_group_ids);
+  add_if(params, "KeyName", request.key_name);
+  add_if(params, "Placement.AvailabilityZone", request.availability_zone);
+  add_ebs_mappings(params, request.mappings);
+  int spec = 0;
+  for (const auto& [type, tags] :
+       {std::pair{"instance", &request.tags}, std::pair{"volume", &request.volume_tags}}) {
+    if (tags->empty()) continue;
+    ++spec;
+    params.emplace_back(fmt::format("TagSpecification.{}.ResourceType", spec), type);
+    add_tags(params, fmt::format("TagSpecification.{}.Tag", spec), *tags);
+  }
+  add_if(params, "ClientToken", request.client_token);
+  QueryResponse response = SNAPKEEP_TRY(m_caller.call(action, params));
+  ResponseReader reader(action, response);
+  pugi::xml_node root = reader.root();
+  if (!reader.ok()) return unexpected(reader.error());
+  pugi::xml_node item = root.child("instancesSet").child("item");
+  if (!item) {
+    return unexpected(bad_response(action, "the answer holds no instance", response.request_id));
+  }
+  Ec2Instance instance = parse_instance(reader, item);
+  if (!reader.ok()) return unexpected(reader.error());
+  return instance;
 }
 
 }  // namespace snapkeep::aws

@@ -57,6 +57,17 @@ struct Ec2Instance {
   std::string availability_zone;
   TagList tags;
   std::vector<Ec2BlockDevice> block_devices;  // EBS mappings only, in answer order
+  // What rebuilding the instance needs (restore, docs/restore.md); empty
+  // when the answer did not say.
+  std::string instance_type;
+  std::string image_id;
+  std::string architecture;         // i386|x86_64|arm64|x86_64_mac|arm64_mac
+  std::string virtualization_type;  // hvm|paravirtual
+  std::string ena_support;          // "true"|"false"|"" (not said)
+  std::string boot_mode;            // the AMI's: legacy-bios|uefi|uefi-preferred
+  std::string current_boot_mode;    // the instance's: legacy-bios|uefi
+  std::string subnet_id;
+  std::vector<std::string> security_group_ids;
 };
 
 struct Ec2VolumeAttachment {
@@ -77,6 +88,8 @@ struct Ec2Volume {
   std::string snapshot_id;  // the snapshot it was created from, if any
   TagList tags;
   std::vector<Ec2VolumeAttachment> attachments;
+  int iops = 0;        // 0: not said (gp2, standard, st1, sc1)
+  int throughput = 0;  // MiB/s, gp3 only; 0: not said
 };
 
 struct Ec2Snapshot {
@@ -188,12 +201,57 @@ struct CreateVolumeRequest {
   bool encrypted = false;
   std::string kms_key_id;
   TagList tags;
+  int iops = 0;        // 0: not sent
+  int throughput = 0;  // 0: not sent
+  // Makes the request idempotent: a retry with the same token returns the
+  // volume the first request made instead of a second one.
+  std::string client_token;
 };
 
 struct AttachVolumeRequest {
   std::string volume_id;
   std::string instance_id;
   std::string device;
+};
+
+// --- restore: images and instances from snapshots (docs/restore.md) ---------
+
+// One BlockDeviceMapping.N of RegisterImage or RunInstances with an EBS
+// volume from a snapshot. The encryption state cannot be set here (AWS): a
+// volume from an encrypted snapshot is encrypted.
+struct EbsMapping {
+  std::string device_name;
+  std::string snapshot_id;
+  int volume_size_gib = 0;  // 0: not sent (the snapshot's size)
+  std::string volume_type;  // "": not sent
+  int iops = 0;
+  int throughput = 0;
+  bool delete_on_termination = true;
+};
+
+struct RegisterImageRequest {
+  std::string name;  // 3-128 characters, unique in the region
+  std::string description;
+  std::string root_device_name;
+  std::string architecture;         // AWS defaults to i386: always send it
+  std::string virtualization_type;  // AWS defaults to paravirtual: always send it
+  std::string ena_support;          // "true"|"false"|"": not sent
+  std::string boot_mode;            // "": not sent
+  std::vector<EbsMapping> mappings;
+  TagList tags;  // TagSpecification ResourceType=image
+};
+
+struct RunInstancesRequest {
+  std::string image_id;
+  std::string instance_type;
+  std::string subnet_id;                        // "": the default VPC's default subnet
+  std::vector<std::string> security_group_ids;  // SecurityGroupId.N
+  std::string key_name;
+  std::string availability_zone;  // Placement.AvailabilityZone; "": not sent
+  std::vector<EbsMapping> mappings;
+  TagList tags;         // on the instance
+  TagList volume_tags;  // on its volumes
+  std::string client_token;
 };
 
 template <class T>
@@ -246,6 +304,14 @@ class Ec2 {
   Result<void> modify_snapshot_permission(const SnapshotPermissionRequest& request) const;
   Result<Ec2Volume> create_volume(const CreateVolumeRequest& request) const;
   Result<Ec2VolumeAttachment> attach_volume(const AttachVolumeRequest& request) const;
+
+  // --- restore (docs/restore.md) ---
+  Result<void> delete_volume(std::string_view volume_id) const;
+  // The new image's id.
+  Result<std::string> register_image(const RegisterImageRequest& request) const;
+  Result<void> deregister_image(std::string_view image_id) const;
+  // One instance (MinCount=MaxCount=1).
+  Result<Ec2Instance> run_instances(const RunInstancesRequest& request) const;
 
  private:
   QueryCaller& m_caller;

@@ -29,8 +29,10 @@ struct Command {
 CommandRunner setup_daemon(CLI::App& sub);
 CommandRunner setup_iam_policy(CLI::App& sub);
 CommandRunner setup_lambda(CLI::App& sub);
+CommandRunner setup_drill(CLI::App& sub);
 CommandRunner setup_list(CLI::App& sub);
 CommandRunner setup_plan(CLI::App& sub);
+CommandRunner setup_restore(CLI::App& sub);
 CommandRunner setup_run(CLI::App& sub);
 CommandRunner setup_schedule(CLI::App& sub);
 CommandRunner setup_validate(CLI::App& sub);

@@ -28,6 +28,13 @@ inline constexpr std::string_view device = "snapkeep:device";
 inline constexpr std::string_view copy_of = "snapkeep:copy-of";
 // On copies: the copy target, "<destination account>:<destination region>".
 inline constexpr std::string_view copy = "snapkeep:copy";
+// What a restore needs, written at backup time (core/restore_tags.h).
+inline constexpr std::string_view instance_meta = "snapkeep:instance-meta";
+inline constexpr std::string_view volumes = "snapkeep:volumes";  // then snapkeep:volumes:2, ...
+// On what a restore makes, and on points a drill restored (docs/restore.md).
+inline constexpr std::string_view restored_from = "snapkeep:restored-from";
+inline constexpr std::string_view restore_id = "snapkeep:restore-id";
+inline constexpr std::string_view drill = "snapkeep:drill";
 inline constexpr std::string_view owner = "snapkeep:owner";
 }  // namespace tag
 
@@ -46,7 +53,12 @@ struct Volume {
   std::string device;  // e.g. /dev/xvda
   int size_gib = 0;
   Tags tags;
-  bool tags_known = false;  // false when only the block device mapping was listed
+  // false when only the block device mapping was listed: tags, size, type,
+  // iops and throughput are then unknown.
+  bool tags_known = false;
+  std::string type;    // gp3, io2, ...
+  int iops = 0;        // 0: none said
+  int throughput = 0;  // MiB/s; 0: none said
 };
 
 struct Instance {
@@ -56,6 +68,13 @@ struct Instance {
   std::string availability_zone;
   Tags tags;
   std::vector<Volume> volumes;  // attached EBS volumes, in block device mapping order
+  // What rebuilding the instance needs (core/restore_tags.h); "" when unknown.
+  std::string instance_type;
+  std::string image_id;
+  std::string architecture;
+  std::string virtualization_type;
+  std::string ena_support;  // "true" | "false" | ""
+  std::string boot_mode;    // legacy-bios | uefi | uefi-preferred | ""
 };
 
 enum class SnapshotState { pending, completed, error, unknown };
@@ -112,6 +131,9 @@ struct RegionInventory {
   // nullopt: AMIs not listed yet. The planner deletes nothing without them and
   // says so in Plan::needs_images, so the engine lists AMIs only when needed.
   std::optional<std::vector<Image>> images;
+  // true once the instances' volumes were described (type, iops, ...): the
+  // planner asks for it (Plan::needs_volumes) only when it creates points.
+  bool volumes_described = false;
   bool instances_complete = true;
   bool snapshots_complete = true;
   bool images_complete = true;

@@ -10,6 +10,7 @@
 #include <tuple>
 #include <unordered_map>
 
+#include "core/restore_tags.h"
 #include "core/retention.h"
 #include "core/selection.h"
 #include "core/tag_limits.h"
@@ -595,6 +596,7 @@ class Planner {
       }
       reserved += most;
     }
+    add_restore_tags(policy, instance, c, tags, reserved);
     if (reserved > max_snapshot_tags) {
       m_out.warnings.push_back({policy.name, instance.id,
                                 fmt::format("{} tags planned, more than EC2's {} per snapshot",
@@ -640,6 +642,25 @@ class Planner {
                        max_tag_key_chars, max_tag_value_chars, fmt::join(shown, ", "))});
     }
     return tags;
+  }
+
+  // What a restore needs (core/restore_tags.h), before copied instance tags
+  // and within what EC2 allows; the volumes' types once they are described.
+  void add_restore_tags(const Policy& policy, const Instance& instance, const CreateAction& c,
+                        Tags& tags, std::size_t& reserved) {
+    if (!m_inv.volumes_described &&
+        std::ranges::any_of(c.volumes, [](const Volume& v) { return !v.tags_known; })) {
+      m_out.needs_volumes = true;
+    }
+    std::vector<std::string> warnings;
+    const std::size_t room = reserved < max_snapshot_tags ? max_snapshot_tags - reserved : 0;
+    for (auto& [k, v] : restore_tags(instance, c.volumes, room, warnings)) {
+      tags.emplace(std::move(k), std::move(v));
+      ++reserved;
+    }
+    for (auto& w : warnings) {
+      m_out.warnings.push_back({policy.name, instance.id, std::move(w)});
+    }
   }
 
   void unknown_policy_notes() {

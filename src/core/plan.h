@@ -82,6 +82,10 @@ struct Plan {
   // listing yet: the engine lists AMIs and plans again. No DeleteAction is
   // emitted while this is true.
   bool needs_images = false;
+  // True when the plan creates restore points but the inventory's volumes
+  // were not described (type, iops, throughput: restore metadata, see
+  // core/restore_tags.h): the engine describes them and plans again.
+  bool needs_volumes = false;
   // In the order they arose; deterministic like the actions.
   std::vector<PlanWarning> warnings;
 };

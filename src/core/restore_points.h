@@ -33,6 +33,9 @@ struct RestorePoint {
   std::string set_id;
   PointState state = PointState::good;
   std::vector<PointSnapshot> snapshots;  // by device, then snapshot id
+  // The last restore drill's snapkeep:drill value ("pass <time> <seconds>"),
+  // "" when never drilled. Filled by the listing, not by grouping.
+  std::string drill;
 
   int size_gib() const;
 };

@@ -24,8 +24,6 @@ aws::TagList to_aws(const core::Tags& tags) {
   return out;
 }
 
-namespace {
-
 core::InstanceState instance_state(std::string_view name) {
   using core::InstanceState;
   if (name == "running") return InstanceState::running;
@@ -47,8 +45,6 @@ core::SnapshotState snapshot_state(std::string_view name) {
   return SnapshotState::unknown;
 }
 
-}  // namespace
-
 core::Instance to_core(const aws::Ec2Instance& in) {
   core::Instance out;
   out.id = in.id;
@@ -56,6 +52,13 @@ core::Instance to_core(const aws::Ec2Instance& in) {
   out.root_device = in.root_device_name;
   out.availability_zone = in.availability_zone;
   out.tags = to_core(in.tags);
+  out.instance_type = in.instance_type;
+  out.image_id = in.image_id;
+  out.architecture = in.architecture;
+  out.virtualization_type = in.virtualization_type;
+  out.ena_support = in.ena_support;
+  // The AMI's boot mode when it set one; else the mode the instance booted in.
+  out.boot_mode = in.boot_mode.empty() ? in.current_boot_mode : in.boot_mode;
   for (const auto& bd : in.block_devices) {
     core::Volume v;
     v.id = bd.volume_id;
@@ -112,30 +115,9 @@ core::RegionInventory list_region(const aws::Ec2& ec2, const core::Config& confi
   }
 
   if (inv.instances_complete && core::needs_volume_tags(config) && !inv.instances.empty()) {
-    // One paginated DescribeVolumes of the region's attached volumes, rather
-    // than one call per instance.
-    aws::DescribeVolumesRequest volumes_request;
-    volumes_request.filters.push_back({"attachment.status", {"attached", "attaching"}});
-    auto volumes = ec2.describe_volumes(volumes_request);
-    if (volumes) {
-      std::unordered_map<std::string, const aws::Ec2Volume*> by_id;
-      for (const auto& v : *volumes) by_id[v.id] = &v;
-      for (auto& instance : inv.instances) {
-        for (auto& v : instance.volumes) {
-          if (auto it = by_id.find(v.id); it != by_id.end()) {
-            v.tags = to_core(it->second->tags);
-            v.size_gib = it->second->size_gib;
-            v.tags_known = true;
-          }
-        }
-      }
-    } else {
-      // Without volume tags the core includes every volume (with a warning):
-      // backing up a volume too many is safe, one too few is not.
-      report.problems.push_back("listing volume tags failed: " + volumes.error().describe());
-      report.complete = false;
-      inv.instances_complete = false;
-    }
+    // Without volume tags the core includes every volume (with a warning):
+    // backing up a volume too many is safe, one too few is not.
+    describe_volumes(ec2, inv, report, true);
   }
 
   auto snapshots = list_own_snapshots(ec2);
@@ -176,6 +158,42 @@ core::RegionInventory list_region(const aws::Ec2& ec2, const core::Config& confi
   report.instances = static_cast<std::int64_t>(inv.instances.size());
   report.snapshots = static_cast<std::int64_t>(inv.snapshots.size());
   return inv;
+}
+
+void describe_volumes(const aws::Ec2& ec2, core::RegionInventory& inv, RegionReport& report,
+                      bool required) {
+  // One paginated DescribeVolumes of the region's attached volumes, rather
+  // than one call per instance.
+  aws::DescribeVolumesRequest volumes_request;
+  volumes_request.filters.push_back({"attachment.status", {"attached", "attaching"}});
+  auto volumes = ec2.describe_volumes(volumes_request);
+  inv.volumes_described = true;
+  if (!volumes) {
+    if (required) {
+      report.problems.push_back("listing volume tags failed: " + volumes.error().describe());
+      report.complete = false;
+      inv.instances_complete = false;
+    } else {
+      report.problems.push_back(
+          "listing volumes failed (new restore points record no volume types): " +
+          volumes.error().describe());
+    }
+    return;
+  }
+  std::unordered_map<std::string, const aws::Ec2Volume*> by_id;
+  for (const auto& v : *volumes) by_id[v.id] = &v;
+  for (auto& instance : inv.instances) {
+    for (auto& v : instance.volumes) {
+      if (auto it = by_id.find(v.id); it != by_id.end()) {
+        v.tags = to_core(it->second->tags);
+        v.size_gib = it->second->size_gib;
+        v.type = it->second->type;
+        v.iops = it->second->iops;
+        v.throughput = it->second->throughput;
+        v.tags_known = true;
+      }
+    }
+  }
 }
 
 void list_images(const aws::Ec2& ec2, core::RegionInventory& inventory, RegionReport& report) {

@@ -3,7 +3,8 @@
 //
 // Calls per region: ceil(instances/page) DescribeInstances (with the core's
 // server-side filters), ceil(volumes/page) DescribeVolumes only when a policy
-// excludes volumes by tag, ceil(own snapkeep snapshots/page)
+// excludes volumes by tag or the run creates restore points (their restore
+// metadata records each volume's type, iops and throughput), ceil(own snapkeep snapshots/page)
 // DescribeSnapshots (Owner.1=self, tag-key=snapkeep:policy), and
 // DescribeImages (Owner.1=self) only when the plan would delete something.
 // A listing that fails after retries marks the inventory incomplete (the
@@ -35,11 +36,20 @@ core::RegionInventory list_region(const aws::Ec2& ec2, const core::Config& confi
 // (Owner.1=self, tag-key=snapkeep:policy).
 aws::Result<std::vector<core::Snapshot>> list_own_snapshots(const aws::Ec2& ec2);
 
+// Describes the region's attached volumes (tags, size, type, iops,
+// throughput) into `inventory`'s instances. A failure marks the instance
+// listing incomplete when the volumes were `required` (selection by volume
+// tag); otherwise it is only reported (restore metadata goes without types).
+void describe_volumes(const aws::Ec2& ec2, core::RegionInventory& inventory, RegionReport& report,
+                      bool required);
+
 // Lists the account's own AMIs into `inventory.images`, or marks the images
 // listing incomplete and reports why.
 void list_images(const aws::Ec2& ec2, core::RegionInventory& inventory, RegionReport& report);
 
 // Mapping of the aws layer's answers into core values.
+core::InstanceState instance_state(std::string_view name);
+core::SnapshotState snapshot_state(std::string_view name);
 core::Instance to_core(const aws::Ec2Instance& instance);
 core::Snapshot to_core(const aws::Ec2Snapshot& snapshot);
 core::Tags to_core(const aws::TagList& tags);

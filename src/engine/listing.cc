@@ -28,14 +28,32 @@ RegionListing list_region_points(const ListOptions& options, const Target& targe
     out.problem = clients.error();
     return out;
   }
-  auto snapshots = list_own_snapshots((*clients)->ec2());
+  // One listing, as a run's (list_own_snapshots), keeping the drill results
+  // aside: the core's snapshots carry only the tags the planner reads.
+  aws::DescribeSnapshotsRequest request;
+  request.owners = {"self"};
+  request.filters.push_back({"tag-key", {std::string(core::tag::policy)}});
+  std::vector<core::Snapshot> snapshots;
+  std::map<std::string, std::string> drills;  // snapshot id -> snapkeep:drill
+  auto listed =
+      (*clients)->ec2().describe_snapshots(request, [&](std::vector<aws::Ec2Snapshot>&& page) {
+        for (const auto& s : page) {
+          snapshots.push_back(to_core(s));
+          for (const auto& t : s.tags) {
+            if (t.key == core::tag::drill) drills[s.id] = t.value;
+          }
+        }
+      });
   calls = (*clients)->api_calls();
-  if (!snapshots) {
+  if (!listed) {
     out.complete = false;
-    out.problem = "listing snapshots failed: " + snapshots.error().describe();
+    out.problem = "listing snapshots failed: " + listed.error().describe();
     return out;
   }
-  for (auto& point : core::group_restore_points(*snapshots)) {
+  for (auto& point : core::group_restore_points(snapshots)) {
+    for (const auto& s : point.snapshots) {
+      if (auto it = drills.find(s.snapshot_id); it != drills.end()) point.drill = it->second;
+    }
     if (wanted(options.instances, point.instance_id) && wanted(options.policies, point.policy)) {
       out.points.push_back(std::move(point));
     }

@@ -58,8 +58,9 @@ RunSummary reconcile_target(const core::Config& config, const ReconcileOptions& 
   core::RegionInventory& inventory = listing.inventory;
   core::PlanOptions plan_options{options.run_id};
   core::Plan plan = core::plan(inventory, config, options.now, plan_options);
-  if (plan.needs_images) {
-    list_images(ec2, inventory, listing.report);
+  if (plan.needs_images || plan.needs_volumes) {
+    if (plan.needs_volumes) describe_volumes(ec2, inventory, listing.report, false);
+    if (plan.needs_images) list_images(ec2, inventory, listing.report);
     plan = core::plan(inventory, config, options.now, plan_options);
   }
   plan.account_id = listing.target.account.id;

@@ -7,6 +7,7 @@
 #include <optional>
 #include <set>
 
+#include "core/drill.h"
 #include "util/utc_time.h"
 
 namespace snapkeep::engine {
@@ -16,6 +17,24 @@ namespace {
 std::optional<std::int64_t> age_seconds(const core::RestorePoint& point, core::Time now) {
   if (!point.slot_time) return std::nullopt;
   return (now - *point.slot_time).count();
+}
+
+// The point's state, and its last drill when there was one ("good, drill pass 42s").
+std::string state_text(const core::RestorePoint& p) {
+  std::string text(core::to_string(p.state));
+  if (auto drill = core::parse_drill(p.drill)) {
+    text += fmt::format(", drill {} {}s", drill->passed ? "pass" : "FAIL", drill->seconds);
+  }
+  return text;
+}
+
+nlohmann::json drill_json(const std::string& value) {
+  auto drill = core::parse_drill(value);
+  if (!drill) return nullptr;
+  return {{"result", drill->passed ? "pass" : "fail"},
+          {"at", core::format_slot(drill->at)},
+          {"seconds", drill->seconds},
+          {"reason", drill->reason}};
 }
 
 std::string volumes_text(const core::RestorePoint& point) {
@@ -269,6 +288,7 @@ nlohmann::json to_json(const Listing& listing, core::Time now) {
                         {"state", core::to_string(p.state)},
                         {"age_seconds", age ? json(*age) : json(nullptr)},
                         {"size_gib", p.size_gib()},
+                        {"last_drill", drill_json(p.drill)},
                         {"snapshots", std::move(snapshots)}});
     }
   }
@@ -288,7 +308,7 @@ std::string render_text(const Listing& listing, core::Time now) {
       auto age = age_seconds(p, now);
       rows.push_back({r.region, p.policy, p.instance_id, p.slot,
                       age ? format_age(std::chrono::seconds{*age}) : "?", volumes_text(p),
-                      std::string(core::to_string(p.state)), fmt::format("{} GiB", p.size_gib())});
+                      state_text(p), fmt::format("{} GiB", p.size_gib())});
       instances.emplace(r.region, p.instance_id);
     }
   }

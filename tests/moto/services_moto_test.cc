@@ -171,8 +171,8 @@ TEST_F(ServicesMoto, Ec2CallsEndToEndWithSignaturesChecked) {
   ASSERT_FALSE(again);
   EXPECT_EQ(again.error().kind, ErrorKind::not_found);
 
-  auto volume =
-      ec2.create_volume({"us-east-1a", (*created)[1].id, 0, "gp3", false, "", {{"k", "v"}}});
+  auto volume = ec2.create_volume(
+      {"us-east-1a", (*created)[1].id, 0, "gp3", false, "", {{"k", "v"}}, 0, 0, ""});
   ASSERT_TRUE(volume) << volume.error().describe();
   EXPECT_EQ(volume->size_gib, 20);
   auto attached = ec2.attach_volume({volume->id, instance, "/dev/sdg"});

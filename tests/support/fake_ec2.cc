@@ -331,6 +331,7 @@ aws::Result<aws::HttpResponse> FakeEc2::send(const aws::HttpRequest& request) {
 std::string FakeEc2::dispatch(const std::string& region_name, const std::string& action,
                               const Params& params, int& status) {
   FakeRegion& r = m_regions[region_name];
+  advance_volumes(r);
   if (action == "DescribeInstances") return describe_instances(r, params, status);
   if (action == "DescribeVolumes") return describe_volumes(r, params, status);
   if (action == "DescribeSnapshots") return describe_snapshots(r, params, status);
@@ -341,6 +342,12 @@ std::string FakeEc2::dispatch(const std::string& region_name, const std::string&
   if (action == "DeleteSnapshot") return delete_snapshot(r, params, status);
   if (action == "CopySnapshot") return copy_snapshot(region_name, params, status);
   if (action == "ModifySnapshotAttribute") return modify_snapshot_attribute(r, params, status);
+  if (action == "CreateVolume") return create_volume(region_name, r, params, status);
+  if (action == "AttachVolume") return attach_volume(r, params, status);
+  if (action == "DeleteVolume") return delete_volume(r, params, status);
+  if (action == "RegisterImage") return register_image(r, params, status);
+  if (action == "DeregisterImage") return deregister_image(r, params, status);
+  if (action == "RunInstances") return run_instances(region_name, r, params, status);
   status = 400;
   return error_xml("InvalidAction",
                    fmt::format("The action {} is not valid for this web service.", action));
@@ -376,22 +383,35 @@ std::string FakeEc2::describe_instances(FakeRegion& r, const Params& p, int& sta
   for (std::size_t i = begin; i < end; ++i) {
     const auto& inst = *matched[i];
     std::string mappings;
-    for (const auto& v : inst.volumes) {
+    auto mapping = [&](const FakeVolume& v) {
       mappings += fmt::format(
           "<item><deviceName>{}</deviceName><ebs><volumeId>{}</volumeId><status>attached</status>"
           "<attachTime>2026-01-01T00:00:00.000Z</attachTime><deleteOnTermination>true"
           "</deleteOnTermination></ebs></item>",
           v.device, v.id);
+    };
+    for (const auto& v : inst.volumes) mapping(v);
+    for (const auto& [id, v] : r.volumes) {
+      if (v.attached_to == inst.id) mapping(v);
+    }
+    std::string groups;
+    for (const auto& g : inst.security_group_ids) {
+      groups += fmt::format("<item><groupId>{}</groupId><groupName>{}</groupName></item>", g, g);
     }
     int code = inst.state == "running" ? 16 : inst.state == "stopped" ? 80 : 0;
     out += fmt::format(
         "<item><reservationId>r-{}</reservationId><ownerId>{}</ownerId><groupSet/><instancesSet>"
-        "<item><instanceId>{}</instanceId><imageId>ami-12345678</imageId><instanceState><code>{}"
-        "</code><name>{}</name></instanceState><instanceType>t3.micro</instanceType><placement>"
-        "<availabilityZone>{}</availabilityZone></placement><rootDeviceType>ebs</rootDeviceType>"
+        "<item><instanceId>{}</instanceId><imageId>{}</imageId><instanceState><code>{}"
+        "</code><name>{}</name></instanceState><instanceType>{}</instanceType><placement>"
+        "<availabilityZone>{}</availabilityZone></placement>{}<groupSet>{}</groupSet>"
+        "<architecture>{}</architecture><virtualizationType>{}</virtualizationType>"
+        "<enaSupport>{}</enaSupport><bootMode>{}</bootMode><rootDeviceType>ebs</rootDeviceType>"
         "<rootDeviceName>{}</rootDeviceName><blockDeviceMapping>{}</blockDeviceMapping>{}</item>"
         "</instancesSet></item>",
-        inst.id.substr(2), m_account_id, inst.id, code, inst.state, inst.availability_zone,
+        inst.id.substr(2), m_account_id, inst.id, inst.image_id, code, inst.state,
+        inst.instance_type, inst.availability_zone,
+        inst.subnet_id.empty() ? "" : fmt::format("<subnetId>{}</subnetId>", inst.subnet_id),
+        groups, inst.architecture, inst.virtualization_type, inst.ena_support, inst.boot_mode,
         inst.root_device, mappings, tag_set(inst.tags));
   }
   out += "</reservationSet>" + next_token_xml(end, matched.size());
@@ -403,43 +423,80 @@ std::string FakeEc2::describe_volumes(FakeRegion& r, const Params& p, int& statu
   auto ids = list_of(p, "VolumeId");
   struct Row {
     const FakeVolume* volume;
-    const FakeInstance* instance;
+    std::string instance;  // attached to; "" when not
+    std::string az;
+    std::string state;
   };
-  std::vector<Row> matched;
+  std::vector<Row> rows;
   for (const auto& inst : r.instances) {
-    for (const auto& v : inst.volumes) {
-      if (!ids.empty() && std::find(ids.begin(), ids.end(), v.id) == ids.end()) continue;
-      bool ok = true;
-      for (const auto& f : filters) {
-        if (auto t = tag_filter(f, v.tags)) {
-          ok = *t;
-        } else if (f.name == "attachment.instance-id") {
-          ok = any_match(f.values, inst.id);
-        } else if (f.name == "volume-id") {
-          ok = any_match(f.values, v.id);
-        } else {
-          status = 400;
-          return error_xml("InvalidParameterValue",
-                           fmt::format("The filter '{}' is invalid", f.name));
-        }
-        if (!ok) break;
-      }
-      if (ok) matched.push_back({&v, &inst});
+    for (const auto& v : inst.volumes)
+      rows.push_back({&v, inst.id, inst.availability_zone, "in-use"});
+  }
+  for (const auto& [id, v] : r.volumes)
+    rows.push_back({&v, v.attached_to, v.availability_zone, v.state});
+  for (const auto& id : ids) {
+    if (std::none_of(rows.begin(), rows.end(),
+                     [&](const Row& row) { return row.volume->id == id; })) {
+      status = 400;
+      return error_xml("InvalidVolume.NotFound",
+                       fmt::format("The volume '{}' does not exist.", id));
     }
+  }
+  std::vector<Row> matched;
+  for (const auto& row : rows) {
+    const FakeVolume& v = *row.volume;
+    if (!ids.empty() && std::find(ids.begin(), ids.end(), v.id) == ids.end()) continue;
+    bool ok = true;
+    for (const auto& f : filters) {
+      if (auto t = tag_filter(f, v.tags)) {
+        ok = *t;
+      } else if (f.name == "attachment.instance-id") {
+        ok = !row.instance.empty() && any_match(f.values, row.instance);
+      } else if (f.name == "attachment.status") {
+        ok = !row.instance.empty() && any_match(f.values, "attached");
+      } else if (f.name == "volume-id") {
+        ok = any_match(f.values, v.id);
+      } else if (f.name == "status") {
+        ok = any_match(f.values, row.state);
+      } else if (f.name == "snapshot-id") {
+        ok = any_match(f.values, v.snapshot_id);
+      } else if (f.name == "availability-zone") {
+        ok = any_match(f.values, row.az);
+      } else {
+        status = 400;
+        return error_xml("InvalidParameterValue",
+                         fmt::format("The filter '{}' is invalid", f.name));
+      }
+      if (!ok) break;
+    }
+    if (ok) matched.push_back(row);
   }
   std::string error;
   auto [begin, end] = page_window(matched, p, m_default_page_size, status, error);
   if (!error.empty()) return error;
   std::string out = "<volumeSet>";
   for (std::size_t i = begin; i < end; ++i) {
-    const auto& [v, inst] = matched[i];
+    const auto& row = matched[i];
+    const FakeVolume& v = *row.volume;
+    std::string attachments =
+        row.instance.empty()
+            ? "<attachmentSet/>"
+            : fmt::format(
+                  "<attachmentSet><item><volumeId>{}</volumeId><instanceId>{}</instanceId>"
+                  "<device>{}</device><status>attached</status></item></attachmentSet>",
+                  v.id, row.instance, v.device);
+    std::string performance;
+    if (v.iops > 0) performance += fmt::format("<iops>{}</iops>", v.iops);
+    if (v.throughput > 0) performance += fmt::format("<throughput>{}</throughput>", v.throughput);
     out += fmt::format(
-        "<item><volumeId>{}</volumeId><size>{}</size><snapshotId/><availabilityZone>{}"
-        "</availabilityZone><status>in-use</status><createTime>2026-01-01T00:00:00.000Z"
-        "</createTime><attachmentSet><item><volumeId>{}</volumeId><instanceId>{}</instanceId>"
-        "<device>{}</device><status>attached</status></item></attachmentSet><volumeType>gp3"
-        "</volumeType><encrypted>false</encrypted>{}</item>",
-        v->id, v->size_gib, inst->availability_zone, v->id, inst->id, v->device, tag_set(v->tags));
+        "<item><volumeId>{}</volumeId><size>{}</size>{}<availabilityZone>{}"
+        "</availabilityZone><status>{}</status><createTime>2026-01-01T00:00:00.000Z"
+        "</createTime>{}<volumeType>{}</volumeType>{}<encrypted>{}</encrypted>{}</item>",
+        v.id, v.size_gib,
+        v.snapshot_id.empty() ? "<snapshotId/>"
+                              : fmt::format("<snapshotId>{}</snapshotId>", v.snapshot_id),
+        row.az, row.state, attachments, v.type, performance, v.encrypted ? "true" : "false",
+        tag_set(v.tags));
   }
   out += "</volumeSet>" + next_token_xml(end, matched.size());
   return wrap("DescribeVolumes", out);
@@ -614,9 +671,15 @@ std::string FakeEc2::create_tags(FakeRegion& r, const Params& p, int& status) {
     auto key = p.find(fmt::format("Tag.{}.Key", n));
     if (key == p.end()) break;
     auto value = p.find(fmt::format("Tag.{}.Value", n));
+    const std::string v = value == p.end() ? "" : value->second;
     for (const auto& id : ids) {
-      if (auto s = r.snapshots.find(id); s != r.snapshots.end()) {
-        s->second.tags[key->second] = value == p.end() ? "" : value->second;
+      if (auto s = r.snapshots.find(id); s != r.snapshots.end()) s->second.tags[key->second] = v;
+      if (auto vol = r.volumes.find(id); vol != r.volumes.end()) vol->second.tags[key->second] = v;
+      for (auto& inst : r.instances) {
+        if (inst.id == id) inst.tags[key->second] = v;
+      }
+      for (auto& image : r.images) {
+        if (image.id == id) image.tags[key->second] = v;
       }
     }
   }
@@ -751,6 +814,478 @@ std::string FakeEc2::modify_snapshot_attribute(FakeRegion& r, const Params& p, i
     }
   }
   return wrap("ModifySnapshotAttribute", "<return>true</return>");
+}
+
+// --- restore ------------------------------------------------------------------
+
+namespace {
+
+std::string param(const std::map<std::string, std::string>& p, const std::string& name) {
+  auto it = p.find(name);
+  return it == p.end() ? std::string() : it->second;
+}
+
+// -1 when absent, -2 when not a number.
+int int_param(const std::map<std::string, std::string>& p, const std::string& name) {
+  auto it = p.find(name);
+  if (it == p.end()) return -1;
+  try {
+    return std::stoi(it->second);
+  } catch (...) {
+    return -2;
+  }
+}
+
+// The tags of the TagSpecification.N whose ResourceType is `type`.
+std::map<std::string, std::string> spec_tags(const std::map<std::string, std::string>& p,
+                                             std::string_view type) {
+  std::map<std::string, std::string> tags;
+  for (int n = 1;; ++n) {
+    auto rt = p.find(fmt::format("TagSpecification.{}.ResourceType", n));
+    if (rt == p.end()) break;
+    if (rt->second != type) continue;
+    for (int m = 1;; ++m) {
+      auto key = p.find(fmt::format("TagSpecification.{}.Tag.{}.Key", n, m));
+      if (key == p.end()) break;
+      tags[key->second] = param(p, fmt::format("TagSpecification.{}.Tag.{}.Value", n, m));
+    }
+  }
+  return tags;
+}
+
+std::vector<FakeMapping> mappings_of(const std::map<std::string, std::string>& p) {
+  std::vector<FakeMapping> out;
+  for (int n = 1;; ++n) {
+    const std::string prefix = fmt::format("BlockDeviceMapping.{}", n);
+    if (!p.contains(prefix + ".DeviceName")) break;
+    FakeMapping m;
+    m.device = param(p, prefix + ".DeviceName");
+    m.snapshot_id = param(p, prefix + ".Ebs.SnapshotId");
+    m.size_gib = std::max(0, int_param(p, prefix + ".Ebs.VolumeSize"));
+    m.type = param(p, prefix + ".Ebs.VolumeType");
+    m.iops = std::max(0, int_param(p, prefix + ".Ebs.Iops"));
+    m.throughput = std::max(0, int_param(p, prefix + ".Ebs.Throughput"));
+    m.delete_on_termination = param(p, prefix + ".Ebs.DeleteOnTermination") != "false";
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+// EC2's rules on a volume's type, iops and throughput (CreateVolume and
+// block device mappings alike); "" when they hold.
+std::string check_performance(const std::string& type, int iops, int throughput) {
+  static const std::set<std::string> types = {"gp2", "gp3", "io1", "io2", "st1", "sc1", "standard"};
+  if (!types.contains(type)) return fmt::format("Invalid value '{}' for volumeType", type);
+  if ((type == "io1" || type == "io2") && iops <= 0) {
+    return "The parameter iops must be specified for io1 and io2 volumes.";
+  }
+  if (iops > 0 && type != "io1" && type != "io2" && type != "gp3") {
+    return fmt::format("The parameter iops is not supported for {} volumes.", type);
+  }
+  if (type == "gp3" && iops > 0 && (iops < 3000 || iops > 80000)) {
+    return fmt::format("Invalid iops {} for gp3 (3000-80000)", iops);
+  }
+  if (throughput > 0 && type != "gp3") {
+    return fmt::format("The parameter throughput is not supported for {} volumes.", type);
+  }
+  if (throughput > 0 && (throughput < 125 || throughput > 2000)) {
+    return fmt::format("Invalid throughput {} (125-2000)", throughput);
+  }
+  return "";
+}
+
+bool valid_az(const FakeRegion& r, const std::string& region, const std::string& az) {
+  if (!r.availability_zones.empty()) {
+    return std::find(r.availability_zones.begin(), r.availability_zones.end(), az) !=
+           r.availability_zones.end();
+  }
+  return az.size() == region.size() + 1 && az.starts_with(region) && az.back() >= 'a' &&
+         az.back() <= 'c';
+}
+
+// Graviton families (m6g, t4g, c7gn, ...) run arm64; the rest here x86_64.
+std::string architecture_of(const std::string& instance_type) {
+  auto dot = instance_type.find('.');
+  std::string family = instance_type.substr(0, dot);
+  for (std::size_t i = 1; i < family.size(); ++i) {
+    if (std::isdigit(static_cast<unsigned char>(family[i - 1])) && family[i] == 'g') {
+      return "arm64";
+    }
+  }
+  return "x86_64";
+}
+
+// Only the oldest families run paravirtual images.
+bool runs_paravirtual(const std::string& instance_type) {
+  static const std::set<std::string> families = {"t1", "m1", "m2", "m3", "c1", "c3", "hi1", "hs1"};
+  return families.contains(instance_type.substr(0, instance_type.find('.')));
+}
+
+std::string volume_xml(const FakeVolume& v) {
+  std::string performance;
+  if (v.iops > 0) performance += fmt::format("<iops>{}</iops>", v.iops);
+  if (v.throughput > 0) performance += fmt::format("<throughput>{}</throughput>", v.throughput);
+  return fmt::format(
+      "<volumeId>{}</volumeId><size>{}</size><snapshotId>{}</snapshotId><availabilityZone>{}"
+      "</availabilityZone><status>{}</status><createTime>2026-01-01T00:00:00.000Z</createTime>"
+      "<volumeType>{}</volumeType>{}<encrypted>{}</encrypted>{}",
+      v.id, v.size_gib, v.snapshot_id, v.availability_zone, v.state, v.type, performance,
+      v.encrypted ? "true" : "false", tag_set(v.tags));
+}
+
+}  // namespace
+
+void FakeEc2::advance_volumes(FakeRegion& r) {
+  const auto now = m_clock.monotonic();
+  for (auto& [id, v] : r.volumes) {
+    if (v.state == "creating" && now >= v.ready_at) v.state = v.fails ? "error" : "available";
+  }
+}
+
+std::string FakeEc2::create_volume(const std::string& region, FakeRegion& r, const Params& p,
+                                   int& status) {
+  auto fail = [&](std::string_view code, const std::string& message) {
+    status = 400;
+    return error_xml(code, message);
+  };
+  const std::string token = param(p, "ClientToken");
+  if (!token.empty()) {
+    for (const auto& [id, v] : r.volumes) {
+      if (v.client_token != token) continue;
+      if (v.snapshot_id != param(p, "SnapshotId") ||
+          v.availability_zone != param(p, "AvailabilityZone")) {
+        return fail("IdempotentParameterMismatch",
+                    "The client token was already used with different parameters.");
+      }
+      return wrap("CreateVolume", volume_xml(v));
+    }
+  }
+  const std::string az = param(p, "AvailabilityZone");
+  if (az.empty())
+    return fail("MissingParameter", "The request must contain the parameter AvailabilityZone");
+  if (!valid_az(r, region, az)) {
+    return fail("InvalidParameterValue", fmt::format("Invalid availability zone: [{}]", az));
+  }
+  FakeVolume v;
+  v.snapshot_id = param(p, "SnapshotId");
+  int size = int_param(p, "Size");
+  if (size == -2) return fail("InvalidParameterValue", "Size is not a number");
+  if (!v.snapshot_id.empty()) {
+    auto snap = r.snapshots.find(v.snapshot_id);
+    if (snap == r.snapshots.end()) {
+      return fail("InvalidSnapshot.NotFound",
+                  fmt::format("The snapshot '{}' does not exist.", v.snapshot_id));
+    }
+    if (snap->second.state != "completed") {
+      return fail("IncorrectState",
+                  fmt::format("Snapshot is in invalid state - {}", snap->second.state));
+    }
+    if (size >= 0 && size < snap->second.size_gib) {
+      return fail("InvalidParameterValue",
+                  fmt::format("Volume of {}GiB is too small; minimum is {}GiB.", size,
+                              snap->second.size_gib));
+    }
+    v.size_gib = size >= 0 ? size : snap->second.size_gib;
+  } else if (size <= 0) {
+    return fail("MissingParameter", "The request must contain the parameter size/snapshot");
+  } else {
+    v.size_gib = size;
+  }
+  v.type = p.contains("VolumeType") ? param(p, "VolumeType") : "gp2";
+  v.iops = std::max(0, int_param(p, "Iops"));
+  v.throughput = std::max(0, int_param(p, "Throughput"));
+  if (auto problem = check_performance(v.type, v.iops, v.throughput); !problem.empty()) {
+    return fail("InvalidParameterValue", problem);
+  }
+  if (v.type == "gp3") {
+    if (v.iops == 0) v.iops = 3000;
+    if (v.throughput == 0) v.throughput = 125;
+  }
+  if (p.contains("KmsKeyId") && param(p, "Encrypted") != "true") {
+    return fail("InvalidParameterDependency", "KmsKeyId requires Encrypted");
+  }
+  v.encrypted = param(p, "Encrypted") == "true";
+  v.id = fmt::format("vol-{:017x}", m_next_id++);
+  v.availability_zone = az;
+  v.tags = spec_tags(p, "volume");
+  v.client_token = token;
+  v.state = "creating";
+  v.ready_at = m_clock.monotonic() + m_volume_base + m_volume_per_gib * v.size_gib;
+  v.fails = std::find(m_failing_snapshots.begin(), m_failing_snapshots.end(), v.snapshot_id) !=
+            m_failing_snapshots.end();
+  std::string out = volume_xml(v);
+  r.volumes[v.id] = std::move(v);
+  advance_volumes(r);
+  return wrap("CreateVolume", out);
+}
+
+std::string FakeEc2::attach_volume(FakeRegion& r, const Params& p, int& status) {
+  auto fail = [&](std::string_view code, const std::string& message) {
+    status = 400;
+    return error_xml(code, message);
+  };
+  const std::string volume_id = param(p, "VolumeId");
+  const std::string instance_id = param(p, "InstanceId");
+  const std::string device = param(p, "Device");
+  auto v = r.volumes.find(volume_id);
+  if (v == r.volumes.end()) {
+    return fail("InvalidVolume.NotFound",
+                fmt::format("The volume '{}' does not exist.", volume_id));
+  }
+  auto inst = std::find_if(r.instances.begin(), r.instances.end(),
+                           [&](const FakeInstance& i) { return i.id == instance_id; });
+  if (inst == r.instances.end()) {
+    return fail("InvalidInstanceID.NotFound",
+                fmt::format("The instance ID '{}' does not exist", instance_id));
+  }
+  if (v->second.state != "available") {
+    return fail(v->second.state == "in-use" ? "VolumeInUse" : "IncorrectState",
+                fmt::format("vol '{}' is not 'available'.", volume_id));
+  }
+  if (v->second.availability_zone != inst->availability_zone) {
+    return fail("InvalidVolume.ZoneMismatch",
+                fmt::format("The volume '{}' is not in the same availability zone as instance '{}'",
+                            volume_id, instance_id));
+  }
+  if (inst->state != "running" && inst->state != "stopped") {
+    return fail("IncorrectState",
+                fmt::format("The instance '{}' is not 'running' or 'stopped'.", instance_id));
+  }
+  bool taken = std::any_of(inst->volumes.begin(), inst->volumes.end(),
+                           [&](const FakeVolume& x) { return x.device == device; });
+  for (const auto& [id, other] : r.volumes) {
+    taken = taken || (other.attached_to == instance_id && other.device == device);
+  }
+  if (taken) {
+    return fail(
+        "InvalidParameterValue",
+        fmt::format("Invalid value '{}' for unixDevice. Attachment point {} is already in use",
+                    device, device));
+  }
+  v->second.state = "in-use";
+  v->second.attached_to = instance_id;
+  v->second.device = device;
+  return wrap("AttachVolume",
+              fmt::format("<volumeId>{}</volumeId><instanceId>{}</instanceId><device>{}</device>"
+                          "<status>attaching</status><attachTime>2026-01-01T00:00:00.000Z"
+                          "</attachTime>",
+                          volume_id, instance_id, device));
+}
+
+std::string FakeEc2::delete_volume(FakeRegion& r, const Params& p, int& status) {
+  const std::string id = param(p, "VolumeId");
+  auto v = r.volumes.find(id);
+  if (v == r.volumes.end()) {
+    status = 400;
+    return error_xml("InvalidVolume.NotFound", fmt::format("The volume '{}' does not exist.", id));
+  }
+  if (v->second.state == "in-use" || v->second.state == "creating") {
+    status = 400;
+    return error_xml("VolumeInUse", fmt::format("Volume {} is currently attached or busy", id));
+  }
+  r.volumes.erase(v);
+  return wrap("DeleteVolume", "<return>true</return>");
+}
+
+std::string FakeEc2::register_image(FakeRegion& r, const Params& p, int& status) {
+  auto fail = [&](std::string_view code, const std::string& message) {
+    status = 400;
+    return error_xml(code, message);
+  };
+  FakeImage image;
+  image.name = param(p, "Name");
+  if (image.name.size() < 3 || image.name.size() > 128) {
+    return fail("InvalidAMIName.Malformed", "AMI names must be between 3 and 128 characters long");
+  }
+  for (const auto& other : r.images) {
+    if (other.name == image.name) {
+      return fail("InvalidAMIName.Duplicate",
+                  fmt::format("AMI name {} is already in use by AMI {}", image.name, other.id));
+    }
+  }
+  image.root_device = param(p, "RootDeviceName");
+  // AWS's defaults for an EBS-backed image, which snapkeep must override.
+  image.architecture = p.contains("Architecture") ? param(p, "Architecture") : "i386";
+  image.virtualization_type =
+      p.contains("VirtualizationType") ? param(p, "VirtualizationType") : "paravirtual";
+  image.ena_support = param(p, "EnaSupport");
+  image.boot_mode = param(p, "BootMode");
+  image.mappings = mappings_of(p);
+  if (image.mappings.empty() || image.root_device.empty()) {
+    return fail("InvalidParameterValue",
+                "a root device name and block device mappings are required");
+  }
+  bool root_mapped = false;
+  for (std::size_t n = 0; n < image.mappings.size(); ++n) {
+    const FakeMapping& m = image.mappings[n];
+    if (p.contains(fmt::format("BlockDeviceMapping.{}.Ebs.Encrypted", n + 1))) {
+      return fail(
+          "InvalidParameterCombination",
+          "You can't set the encryption state of the volume using the block device mapping");
+    }
+    auto snap = r.snapshots.find(m.snapshot_id);
+    if (snap == r.snapshots.end()) {
+      return fail("InvalidSnapshot.NotFound",
+                  fmt::format("The snapshot '{}' does not exist.", m.snapshot_id));
+    }
+    if (snap->second.state != "completed") {
+      return fail("IncorrectState", fmt::format("Snapshot {} is not completed", m.snapshot_id));
+    }
+    if (!m.type.empty()) {
+      if (auto problem = check_performance(m.type, m.iops, m.throughput); !problem.empty()) {
+        return fail("InvalidParameterValue", problem);
+      }
+    }
+    root_mapped = root_mapped || m.device == image.root_device;
+    image.snapshot_ids.push_back(m.snapshot_id);
+  }
+  if (!root_mapped) {
+    return fail("InvalidBlockDeviceMapping",
+                fmt::format("The root device {} has no block device mapping", image.root_device));
+  }
+  image.tags = spec_tags(p, "image");
+  image.id = fmt::format("ami-{:017x}", m_next_id++);
+  std::string id = image.id;
+  r.images.push_back(std::move(image));
+  return wrap("RegisterImage", fmt::format("<imageId>{}</imageId>", id));
+}
+
+std::string FakeEc2::deregister_image(FakeRegion& r, const Params& p, int& status) {
+  const std::string id = param(p, "ImageId");
+  auto it = std::find_if(r.images.begin(), r.images.end(),
+                         [&](const FakeImage& i) { return i.id == id; });
+  if (it == r.images.end()) {
+    status = 400;
+    return error_xml("InvalidAMIID.NotFound",
+                     fmt::format("The image id '[{}]' does not exist", id));
+  }
+  r.images.erase(it);
+  return wrap("DeregisterImage", "<return>true</return>");
+}
+
+std::string FakeEc2::run_instances(const std::string& region, FakeRegion& r, const Params& p,
+                                   int& status) {
+  auto fail = [&](std::string_view code, const std::string& message) {
+    status = 400;
+    return error_xml(code, message);
+  };
+  auto reply = [&](const FakeInstance& inst) {
+    return wrap("RunInstances",
+                fmt::format("<reservationId>r-{}</reservationId><ownerId>{}</ownerId><groupSet/>"
+                            "<instancesSet><item><instanceId>{}</instanceId><imageId>{}</imageId>"
+                            "<instanceState><code>0</code><name>pending</name></instanceState>"
+                            "<instanceType>{}</instanceType><placement><availabilityZone>{}"
+                            "</availabilityZone></placement><architecture>{}</architecture>"
+                            "<rootDeviceName>{}</rootDeviceName>{}</item></instancesSet>",
+                            inst.id.substr(2), m_account_id, inst.id, inst.image_id,
+                            inst.instance_type, inst.availability_zone, inst.architecture,
+                            inst.root_device, tag_set(inst.tags)));
+  };
+  const std::string token = param(p, "ClientToken");
+  if (!token.empty()) {
+    for (const auto& inst : r.instances) {
+      if (inst.client_token == token) return reply(inst);
+    }
+  }
+  const std::string image_id = param(p, "ImageId");
+  auto image = std::find_if(r.images.begin(), r.images.end(),
+                            [&](const FakeImage& i) { return i.id == image_id; });
+  if (image == r.images.end()) {
+    return fail("InvalidAMIID.NotFound",
+                fmt::format("The image id '[{}]' does not exist", image_id));
+  }
+  FakeInstance inst;
+  inst.instance_type = param(p, "InstanceType");
+  if (inst.instance_type.empty()) inst.instance_type = "m1.small";
+  if (architecture_of(inst.instance_type) != image->architecture) {
+    return fail("InvalidParameterValue",
+                fmt::format("The architecture '{}' of the specified instance type does not match "
+                            "the architecture '{}' of the specified AMI.",
+                            architecture_of(inst.instance_type), image->architecture));
+  }
+  if (image->virtualization_type == "paravirtual" && !runs_paravirtual(inst.instance_type)) {
+    return fail("InvalidParameterCombination",
+                fmt::format("Virtualization type 'paravirtual' is not supported for instance type "
+                            "'{}'",
+                            inst.instance_type));
+  }
+  inst.subnet_id = param(p, "SubnetId");
+  std::string az = param(p, "Placement.AvailabilityZone");
+  if (!inst.subnet_id.empty()) {
+    auto subnet = r.subnets.find(inst.subnet_id);
+    if (subnet == r.subnets.end()) {
+      return fail("InvalidSubnetID.NotFound",
+                  fmt::format("The subnet ID '{}' does not exist", inst.subnet_id));
+    }
+    if (!az.empty() && az != subnet->second) {
+      return fail("InvalidParameterValue", "The subnet is not in the requested availability zone");
+    }
+    az = subnet->second;
+  }
+  if (az.empty()) az = region + "a";
+  inst.id = fmt::format("i-{:017x}", m_next_id++);
+  inst.state = "pending";
+  inst.availability_zone = az;
+  inst.image_id = image->id;
+  inst.architecture = image->architecture;
+  inst.virtualization_type = image->virtualization_type;
+  inst.ena_support = image->ena_support;
+  inst.boot_mode = image->boot_mode;
+  inst.root_device = image->root_device;
+  inst.security_group_ids = list_of(p, "SecurityGroupId");
+  inst.key_name = param(p, "KeyName");
+  inst.client_token = token;
+  inst.tags = spec_tags(p, "instance");
+  // The image's mappings, each overridden by the request's for its device.
+  std::vector<FakeMapping> mappings = image->mappings;
+  for (const auto& m : mappings_of(p)) {
+    auto same = std::find_if(mappings.begin(), mappings.end(),
+                             [&](const FakeMapping& x) { return x.device == m.device; });
+    if (same == mappings.end()) {
+      mappings.push_back(m);
+    } else {
+      if (m.device == image->root_device && !m.snapshot_id.empty() &&
+          m.snapshot_id != same->snapshot_id) {
+        return fail("InvalidBlockDeviceMapping", "snapshotId cannot be modified on root device");
+      }
+      if (!m.snapshot_id.empty()) same->snapshot_id = m.snapshot_id;
+      if (m.size_gib > 0) same->size_gib = m.size_gib;
+      if (!m.type.empty()) same->type = m.type;
+      if (m.iops > 0) same->iops = m.iops;
+      if (m.throughput > 0) same->throughput = m.throughput;
+    }
+  }
+  auto volume_tags = spec_tags(p, "volume");
+  for (const auto& m : mappings) {
+    FakeVolume v;
+    v.id = fmt::format("vol-{:017x}", m_next_id++);
+    v.device = m.device;
+    v.snapshot_id = m.snapshot_id;
+    auto snap = r.snapshots.find(m.snapshot_id);
+    const int snap_size = snap == r.snapshots.end() ? 8 : snap->second.size_gib;
+    if (m.size_gib > 0 && m.size_gib < snap_size) {
+      return fail("InvalidBlockDeviceMapping",
+                  fmt::format("Volume of size {}GiB is smaller than snapshot '{}', expect size >= "
+                              "{}GiB",
+                              m.size_gib, m.snapshot_id, snap_size));
+    }
+    v.size_gib = m.size_gib > 0 ? m.size_gib : snap_size;
+    v.type = m.type.empty() ? "gp2" : m.type;
+    v.iops = m.iops;
+    v.throughput = m.throughput;
+    if (auto problem = check_performance(v.type, v.iops, v.throughput); !problem.empty()) {
+      return fail("InvalidParameterValue", problem);
+    }
+    v.tags = volume_tags;
+    inst.volumes.push_back(std::move(v));
+  }
+  // The root volume first, as the fleet builders have it.
+  std::stable_partition(inst.volumes.begin(), inst.volumes.end(),
+                        [&](const FakeVolume& v) { return v.device == inst.root_device; });
+  std::string out = reply(inst);
+  inst.state = "running";
+  r.instances.push_back(std::move(inst));
+  return out;
 }
 
 }  // namespace snapkeep::testing

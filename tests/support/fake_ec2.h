@@ -8,6 +8,18 @@
 // enforce EC2's token buckets on a fake clock (RequestLimitExceeded, HTTP
 // 503), and counts every call per action.
 //
+// Restore calls model what moto does not (docs/restore.md, wave-2 facts
+// B.2): CreateVolume goes creating -> available (or error) after a delay on
+// the fake clock, checks the AZ, the snapshot's state, Size >= the snapshot
+// and type/iops/throughput rules, and honours ClientToken; AttachVolume
+// refuses another AZ (InvalidVolume.ZoneMismatch), a taken device, a volume
+// not available and an instance neither running nor stopped; RegisterImage
+// records its mappings, architecture (default i386), virtualization
+// (default paravirtual), ENA and boot mode, and refuses a duplicate name or
+// a root device without a mapping; RunInstances builds the instance from the
+// image's mappings and refuses an architecture or virtualization the
+// instance type cannot run; a registered image's snapshots are in use.
+//
 // Regions come from the SigV4 credential scope of the request, so one fake
 // serves every region behind one endpoint URL, as moto does.
 //
@@ -34,6 +46,18 @@ struct FakeVolume {
   std::string device;
   int size_gib = 8;
   std::map<std::string, std::string> tags;
+  std::string type = "gp3";
+  int iops = 3000;
+  int throughput = 125;
+  // For volumes made by CreateVolume (FakeRegion::volumes):
+  std::string availability_zone;
+  std::string snapshot_id;
+  std::string state = "available";  // creating | available | in-use | error
+  bool encrypted = false;
+  std::string attached_to;  // instance id; device is then the attachment's
+  std::string client_token;
+  std::chrono::steady_clock::time_point ready_at{};  // creating until then
+  bool fails = false;                                // error instead of available
 };
 
 struct FakeInstance {
@@ -43,6 +67,16 @@ struct FakeInstance {
   std::string availability_zone;
   std::map<std::string, std::string> tags;
   std::vector<FakeVolume> volumes;  // volumes[0] is the root volume
+  std::string instance_type = "t3.micro";
+  std::string image_id = "ami-12345678";
+  std::string architecture = "x86_64";
+  std::string virtualization_type = "hvm";
+  std::string ena_support = "true";
+  std::string boot_mode = "uefi";
+  std::string subnet_id;
+  std::vector<std::string> security_group_ids;
+  std::string key_name;
+  std::string client_token;
 };
 
 struct FakeSnapshot {
@@ -77,15 +111,37 @@ struct FakeCopyModel {
   std::function<bool(const FakeSnapshot& source)> fails;
 };
 
+struct FakeMapping {
+  std::string device;
+  std::string snapshot_id;
+  int size_gib = 0;
+  std::string type;
+  int iops = 0;
+  int throughput = 0;
+  bool delete_on_termination = true;
+};
+
 struct FakeImage {
   std::string id;
   std::vector<std::string> snapshot_ids;
+  // Set by RegisterImage:
+  std::string name;
+  std::string root_device;
+  std::string architecture;
+  std::string virtualization_type;
+  std::string ena_support;
+  std::string boot_mode;
+  std::vector<FakeMapping> mappings;
+  std::map<std::string, std::string> tags;
 };
 
 struct FakeRegion {
   std::vector<FakeInstance> instances;
   std::map<std::string, FakeSnapshot> snapshots;  // by id
   std::vector<FakeImage> images;
+  std::map<std::string, FakeVolume> volumes;    // made by CreateVolume, by id
+  std::map<std::string, std::string> subnets;   // subnet id -> AZ
+  std::vector<std::string> availability_zones;  // empty: <region>a, b, c
 };
 
 // One request as the fault hook sees it.
@@ -142,6 +198,19 @@ class FakeEc2 final : public aws::HttpTransport {
     std::lock_guard lock(m_mutex);
     return m_copy_refusals;
   }
+  // How long CreateVolume's volumes stay `creating` (fake clock): `base` plus
+  // `per_gib` per GiB of size. Zero (the default) makes them available at once.
+  void set_volume_creation_time(std::chrono::milliseconds base,
+                                std::chrono::milliseconds per_gib = {}) {
+    std::lock_guard lock(m_mutex);
+    m_volume_base = base;
+    m_volume_per_gib = per_gib;
+  }
+  // Volumes created from this snapshot end in `error` instead of `available`.
+  void fail_volumes_from(const std::string& snapshot_id) {
+    std::lock_guard lock(m_mutex);
+    m_failing_snapshots.push_back(snapshot_id);
+  }
 
   // Calls per action (every request, throttled or not) and throttled calls.
   std::map<std::string, std::int64_t> calls() const;
@@ -172,6 +241,14 @@ class FakeEc2 final : public aws::HttpTransport {
   void settle_copies();
   std::string copy_snapshot(const std::string& region, const Params& p, int& status);
   std::string modify_snapshot_attribute(FakeRegion& r, const Params& p, int& status);
+  // Restore (see the header comment).
+  void advance_volumes(FakeRegion& r);
+  std::string create_volume(const std::string& region, FakeRegion& r, const Params& p, int& status);
+  std::string attach_volume(FakeRegion& r, const Params& p, int& status);
+  std::string delete_volume(FakeRegion& r, const Params& p, int& status);
+  std::string register_image(FakeRegion& r, const Params& p, int& status);
+  std::string deregister_image(FakeRegion& r, const Params& p, int& status);
+  std::string run_instances(const std::string& region, FakeRegion& r, const Params& p, int& status);
 
   aws::Clock& m_clock;
   std::string m_account_id;
@@ -187,6 +264,9 @@ class FakeEc2 final : public aws::HttpTransport {
   std::int64_t m_copy_refusals = 0;
   bool m_throttling = false;
   int m_default_page_size = 1000;
+  std::chrono::milliseconds m_volume_base{0};
+  std::chrono::milliseconds m_volume_per_gib{0};
+  std::vector<std::string> m_failing_snapshots;
 };
 
 }  // namespace snapkeep::testing

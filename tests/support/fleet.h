@@ -83,7 +83,8 @@ inline core::RegionInventory fake_inventory(FakeEc2& ec2, const std::string& reg
     instance.availability_zone = fi.availability_zone;
     instance.tags = fi.tags;
     for (const auto& fv : fi.volumes)
-      instance.volumes.push_back({fv.id, fv.device, fv.size_gib, fv.tags, true});
+      instance.volumes.push_back(
+          {fv.id, fv.device, fv.size_gib, fv.tags, true, fv.type, fv.iops, fv.throughput});
     inventory.instances.push_back(std::move(instance));
   }
   for (const auto& [id, fs] : r.snapshots) {

@@ -817,5 +817,95 @@ TEST(Ec2DescribeSnapshots, RestorableByAndStateMessage) {
                                    Pair("MaxResults", "1000")));
 }
 
+// --- restore: the exact Query parameters botocore's serializer sends ---------
+
+TEST(Ec2Restore, CreateVolumeSendsPerformanceAndClientToken) {
+  FakeQueryCaller caller;
+  caller.answer(
+      R"(<CreateVolumeResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><volumeId>vol-1</volumeId><size>100</size><volumeType>io2</volumeType><iops>5000</iops><status>creating</status></CreateVolumeResponse>)");
+  CreateVolumeRequest request;
+  request.availability_zone = "us-east-1b";
+  request.snapshot_id = "snap-1";
+  request.volume_type = "io2";
+  request.iops = 5000;
+  request.client_token = "r-1-abc";
+  auto volume = Ec2(caller, "us-east-1").create_volume(request);
+  ASSERT_TRUE(volume) << volume.error().describe();
+  EXPECT_THAT(caller.calls()[0].params,
+              UnorderedElementsAre(Pair("AvailabilityZone", "us-east-1b"),
+                                   Pair("SnapshotId", "snap-1"), Pair("VolumeType", "io2"),
+                                   Pair("Iops", "5000"), Pair("ClientToken", "r-1-abc")));
+  EXPECT_EQ(volume->iops, 5000);
+}
+
+TEST(Ec2Restore, RegisterImageSendsEveryRecordedAttribute) {
+  FakeQueryCaller caller;
+  caller.answer(
+      R"(<RegisterImageResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r</requestId><imageId>ami-1</imageId></RegisterImageResponse>)");
+  RegisterImageRequest request;
+  request.name = "snapkeep-i-1-r-1";
+  request.root_device_name = "/dev/xvda";
+  request.architecture = "arm64";
+  request.virtualization_type = "hvm";
+  request.ena_support = "true";
+  request.boot_mode = "uefi";
+  request.mappings = {{"/dev/xvda", "snap-1", 0, "gp3", 4000, 250, true},
+                      {"/dev/sdf", "snap-2", 0, "io2", 5000, 0, false}};
+  request.tags = {{"snapkeep:restore-id", "r-1"}};
+  auto image = Ec2(caller, "us-east-1").register_image(request);
+  ASSERT_TRUE(image) << image.error().describe();
+  EXPECT_EQ(*image, "ami-1");
+  EXPECT_THAT(
+      caller.calls()[0].params,
+      UnorderedElementsAre(Pair("Name", "snapkeep-i-1-r-1"), Pair("RootDeviceName", "/dev/xvda"),
+                           Pair("Architecture", "arm64"), Pair("VirtualizationType", "hvm"),
+                           Pair("EnaSupport", "true"), Pair("BootMode", "uefi"),
+                           Pair("BlockDeviceMapping.1.DeviceName", "/dev/xvda"),
+                           Pair("BlockDeviceMapping.1.Ebs.SnapshotId", "snap-1"),
+                           Pair("BlockDeviceMapping.1.Ebs.VolumeType", "gp3"),
+                           Pair("BlockDeviceMapping.1.Ebs.Iops", "4000"),
+                           Pair("BlockDeviceMapping.1.Ebs.Throughput", "250"),
+                           Pair("BlockDeviceMapping.1.Ebs.DeleteOnTermination", "true"),
+                           Pair("BlockDeviceMapping.2.DeviceName", "/dev/sdf"),
+                           Pair("BlockDeviceMapping.2.Ebs.SnapshotId", "snap-2"),
+                           Pair("BlockDeviceMapping.2.Ebs.VolumeType", "io2"),
+                           Pair("BlockDeviceMapping.2.Ebs.Iops", "5000"),
+                           Pair("BlockDeviceMapping.2.Ebs.DeleteOnTermination", "false"),
+                           Pair("TagSpecification.1.ResourceType", "image"),
+                           Pair("TagSpecification.1.Tag.1.Key", "snapkeep:restore-id"),
+                           Pair("TagSpecification.1.Tag.1.Value", "r-1")));
+}
+
+TEST(Ec2Restore, RunInstancesSendsNetworkTagsAndToken) {
+  FakeQueryCaller caller;
+  caller.answer(
+      R"(<RunInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><reservationId>r-1</reservationId><instancesSet><item><instanceId>i-9</instanceId><instanceState><code>0</code><name>pending</name></instanceState><instanceType>m6g.large</instanceType><architecture>arm64</architecture><subnetId>subnet-1</subnetId><groupSet><item><groupId>sg-1</groupId></item></groupSet></item></instancesSet></RunInstancesResponse>)");
+  RunInstancesRequest request;
+  request.image_id = "ami-1";
+  request.instance_type = "m6g.large";
+  request.subnet_id = "subnet-1";
+  request.security_group_ids = {"sg-1", "sg-2"};
+  request.tags = {{"snapkeep:restore-id", "r-1"}};
+  request.volume_tags = {{"snapkeep:restore-id", "r-1"}};
+  request.client_token = "r-1";
+  auto instance = Ec2(caller, "us-east-1").run_instances(request);
+  ASSERT_TRUE(instance) << instance.error().describe();
+  EXPECT_EQ(instance->id, "i-9");
+  EXPECT_EQ(instance->state, "pending");
+  EXPECT_EQ(instance->architecture, "arm64");
+  EXPECT_EQ(instance->security_group_ids, std::vector<std::string>{"sg-1"});
+  EXPECT_THAT(
+      caller.calls()[0].params,
+      UnorderedElementsAre(
+          Pair("ImageId", "ami-1"), Pair("InstanceType", "m6g.large"), Pair("MinCount", "1"),
+          Pair("MaxCount", "1"), Pair("SubnetId", "subnet-1"), Pair("SecurityGroupId.1", "sg-1"),
+          Pair("SecurityGroupId.2", "sg-2"), Pair("TagSpecification.1.ResourceType", "instance"),
+          Pair("TagSpecification.1.Tag.1.Key", "snapkeep:restore-id"),
+          Pair("TagSpecification.1.Tag.1.Value", "r-1"),
+          Pair("TagSpecification.2.ResourceType", "volume"),
+          Pair("TagSpecification.2.Tag.1.Key", "snapkeep:restore-id"),
+          Pair("TagSpecification.2.Tag.1.Value", "r-1"), Pair("ClientToken", "r-1")));
+}
+
 }  // namespace
 }  // namespace snapkeep::aws

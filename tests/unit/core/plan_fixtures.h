@@ -40,13 +40,16 @@ inline Instance make_instance(std::string id, Tags tags = {{"Backup", "true"}},
   i.availability_zone = "us-east-1a";
   i.tags = std::move(tags);
   const std::string suffix = id.substr(2);
-  i.volumes.push_back({"vol-" + suffix + "-0", "/dev/xvda", 8, {}, true});
+  i.volumes.push_back({"vol-" + suffix + "-0", "/dev/xvda", 8, {}, true, "", 0, 0});
   for (int d = 1; d <= data; ++d) {
     i.volumes.push_back({fmt::format("vol-{}-{}", suffix, d),
                          fmt::format("/dev/sd{}", static_cast<char>('e' + d)),
                          10,
                          {},
-                         true});
+                         true,
+                         "",
+                         0,
+                         0});
   }
   return i;
 }

@@ -30,6 +30,7 @@ TEST(Plan, CreatesOnePointPerSelectedInstanceInIdOrder) {
   const auto& create = std::get<CreateAction>(p.actions[0]);
   EXPECT_EQ(create.tags, (Tags{{"Name", "i-a 2026-11-26T00:00:00Z"},
                                {"snapkeep:instance", "i-a"},
+                               {"snapkeep:instance-meta", "az=us-east-1a root=/dev/xvda"},
                                {"snapkeep:policy", "nightly"},
                                {"snapkeep:set", "run-1"},
                                {"snapkeep:slot", "2026-11-26T00:00:00Z"}}));
@@ -98,12 +99,14 @@ TEST(Plan, CopiedInstanceTagsNeverOverrideAndRespectTheFiftyTagLimit) {
   EXPECT_EQ(c.tags.at("snapkeep:policy"), "nightly");
   EXPECT_FALSE(c.tags.contains("aws:cloudformation:stack-name"));
   EXPECT_EQ(c.tags.at("Backup"), "true");
-  EXPECT_EQ(c.tags.at("t41"), "v");  // 6 fixed tags + Backup + t00..t41 = 49
-  EXPECT_FALSE(c.tags.contains("t42"));
+  // Restore metadata comes before copied instance tags.
+  EXPECT_EQ(c.tags.at("snapkeep:instance-meta"), "az=us-east-1a root=/dev/xvda");
+  EXPECT_EQ(c.tags.at("t40"), "v");  // 6 fixed tags + meta + Backup + t00..t40 = 49
+  EXPECT_FALSE(c.tags.contains("t41"));
   ASSERT_EQ(p.warnings.size(), 1u);
   EXPECT_EQ(p.warnings[0].message,
-            "EC2 allows 50 tags per snapshot: instance tags not copied: t42, t43, t44, t45, t46, "
-            "t47, t48, t49, t50, t51, t52, t53, t54, t55, t56, t57, t58, t59");
+            "EC2 allows 50 tags per snapshot: instance tags not copied: t41, t42, t43, t44, t45, "
+            "t46, t47, t48, t49, t50, t51, t52, t53, t54, t55, t56, t57, t58, t59");
 }
 
 TEST(Plan, PolicyNameTagWins) {

@@ -14,9 +14,10 @@ Instance make_instance(std::string id, InstanceState state, Tags tags) {
   i.state = state;
   i.root_device = "/dev/xvda";
   i.tags = std::move(tags);
-  i.volumes = {{"vol-root", "/dev/xvda", 8, {{"Role", "boot"}}, true},
-               {"vol-data", "/dev/sdf", 100, {{"Role", "data"}}, true},
-               {"vol-scratch", "/dev/sdg", 50, {{"Role", "scratch"}, {"Temp", "yes"}}, true}};
+  i.volumes = {
+      {"vol-root", "/dev/xvda", 8, {{"Role", "boot"}}, true, "", 0, 0},
+      {"vol-data", "/dev/sdf", 100, {{"Role", "data"}}, true, "", 0, 0},
+      {"vol-scratch", "/dev/sdg", 50, {{"Role", "scratch"}, {"Temp", "yes"}}, true, "", 0, 0}};
   return i;
 }
 

@@ -72,6 +72,19 @@ TEST(Listing, TextTable) {
             "1 restore point of 1 instance in 1 region (1 region could not be listed)\n");
 }
 
+TEST(Listing, ShowsTheLastDrillOfAPoint) {
+  auto now = *core::parse_slot("2026-11-04T04:00:00Z");
+  Listing listing = sample();
+  listing.regions[1].points[0].drill = "pass 2026-11-03T05:00:00Z 42";
+  auto j = to_json(listing, now);
+  const auto& drill = j["restore_points"][0]["last_drill"];
+  EXPECT_EQ(drill["result"], "pass");
+  EXPECT_EQ(drill["at"], "2026-11-03T05:00:00Z");
+  EXPECT_EQ(drill["seconds"], 42);
+  EXPECT_NE(render_text(listing, now).find("good, drill pass 42s"), std::string::npos);
+  EXPECT_TRUE(to_json(sample(), now)["restore_points"][0]["last_drill"].is_null());
+}
+
 TEST(Listing, ExitStatusZeroWhenEveryRegionListed) {
   Listing listing;
   listing.regions.resize(2);

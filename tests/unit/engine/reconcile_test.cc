@@ -110,9 +110,11 @@ TEST(ReconcileCalls, SeveralPagesAtTheLowerBound) {
   EXPECT_EQ(own_snapshots(h.ec2, kRegion), 6250 * 3);
 
   // Device tags go out in batches of 500 ids: xvda 2,500, sdf 1,875,
-  // sdg 1,250, sdh 625 new snapshots.
+  // sdg 1,250, sdh 625 new snapshots. The attached volumes are described
+  // once (500 a page) for the restore metadata of the new points.
   std::map<std::string, std::int64_t> lower_bound = {
       {"DescribeInstances", ceil_div(2500, 1000)},
+      {"DescribeVolumes", ceil_div(6250, 500)},
       {"DescribeSnapshots", ceil_div(history, 1000)},
       {"DescribeImages", 1},
       {"CreateSnapshots", 2500},
@@ -140,6 +142,7 @@ TEST(ReconcileCalls, NoImagesListedWhenNothingIsDeleted) {
   EXPECT_EQ(s.exit_status(), 0);
   std::map<std::string, std::int64_t> lower_bound = {
       {"DescribeInstances", 2},
+      {"DescribeVolumes", ceil_div(2400, 500)},
       {"DescribeSnapshots", ceil_div(history, 1000)},
       {"CreateSnapshots", 1200},
       {"CreateTags", 2 * 3},  // two devices, 1,200 ids each in batches of 500
