@@ -34,7 +34,7 @@ struct CurlTransportOptions {
   // CA certificates file for TLS peer verification; "" = libcurl's built-in
   // default (the build machine's path, which another distribution, such as
   // Lambda's Amazon Linux, may not have).
-  std::string ca_file;
+  std::string ca_file{};
 };
 
 class CurlTransport final : public HttpTransport {
