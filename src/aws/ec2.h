@@ -140,7 +140,7 @@ struct DescribeSnapshotsRequest {
   // snapshots. With owners {"self"} and another account here, it lists what
   // this account shares with that one; from the other account, owners {A}
   // and {"self"} here list what A shares with it.
-  std::vector<std::string> restorable_by;
+  std::vector<std::string> restorable_by{};
 };
 
 struct DescribeImagesRequest {

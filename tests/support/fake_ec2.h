@@ -42,20 +42,20 @@
 namespace snapkeep::testing {
 
 struct FakeVolume {
-  std::string id;
-  std::string device;
+  std::string id{};
+  std::string device{};
   int size_gib = 8;
-  std::map<std::string, std::string> tags;
+  std::map<std::string, std::string> tags{};
   std::string type = "gp3";
   int iops = 3000;
   int throughput = 125;
   // For volumes made by CreateVolume (FakeRegion::volumes):
-  std::string availability_zone;
-  std::string snapshot_id;
+  std::string availability_zone{};
+  std::string snapshot_id{};
   std::string state = "available";  // creating | available | in-use | error
   bool encrypted = false;
-  std::string attached_to;  // instance id; device is then the attachment's
-  std::string client_token;
+  std::string attached_to{};  // instance id; device is then the attachment's
+  std::string client_token{};
   std::chrono::steady_clock::time_point ready_at{};  // creating until then
   bool fails = false;                                // error instead of available
 };
