@@ -12,8 +12,8 @@
 
 #include <algorithm>
 #include <map>
-#include <tuple>
 #include <set>
+#include <tuple>
 
 #include "core/plan.h"
 #include "unit/core/plan_fixtures.h"
