@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # README command 2 (and CI, through .ci/run): installs what is missing, then
 # runs every check in stages (docs/testing.md):
-#   lint       scripts/lint.sh: clang-format and clang-tidy (cheap, first);
+#   lint       scripts/lint.sh: clang-format (seconds, first); clang-tidy only
+#              with SNAPKEEP_LINT_TIDY=1 (report-only, about 5 minutes);
 #   build      snapkeep, the moto client tests and the benchmarks into build/;
 #   ctest      the entries that run the binary or moto_server (moto client,
 #              end-to-end, fault and month tests, schema, benchmark smoke);
@@ -51,7 +52,9 @@ fi
 
 stage "install-deps" scripts/install-deps.sh
 stage "configure" env SNAPKEEP_CONFIGURE_ONLY=1 scripts/build.sh -DSNAPKEEP_UNIT_TESTS="$unit_tests"
-if [[ ${SNAPKEEP_LINT:-1} != 0 ]]; then stage "lint" scripts/lint.sh; fi
+if [[ ${SNAPKEEP_LINT:-1} != 0 ]]; then
+  stage "lint" env SNAPKEEP_LINT_TIDY="${SNAPKEEP_LINT_TIDY:-0}" scripts/lint.sh
+fi
 stage "build" scripts/build.sh
 ctest_selection=()
 if [[ $hardening != 0 ]]; then ctest_selection=(-R "$integration_tests"); fi

@@ -427,8 +427,10 @@ RestoreResult<LaunchPlan> plan_launch(const Candidate& point, const RestoreReque
         "volume, or --devices left it out): it cannot boot; restore it as volumes instead",
         plan.root_device)));
   }
-  std::ranges::stable_partition(
-      plan.mappings, [&](const PlannedVolume& v) { return v.device == plan.root_device; });
+  // std::stable_partition, not the ranges form: clang 14 (the fuzz build) cannot
+  // instantiate std::ranges::stable_partition with libstdc++ 12 under C++2b.
+  std::stable_partition(plan.mappings.begin(), plan.mappings.end(),
+                        [&](const PlannedVolume& v) { return v.device == plan.root_device; });
   plan.image_name = fmt::format("snapkeep-{}-{}", point.instance_id, id);
   plan.client_token = id;
   plan.tags = {{std::string(tag::restored_from), point.set_id},
