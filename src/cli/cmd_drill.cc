@@ -1,9 +1,10 @@
-// `snapkeep drill`: restore drills (docs/restore.md): for each instance with
-// restore points of the policy whose drill is due, restore a point as
+// `snapkeep drill`: restore drills (docs/restore.md): for each policy with a
+// drill: (or named by --policy) and each instance with restore points of it
+// whose drill is due, restore a point as
 // volumes, check them, record pass/fail on the point and delete them. Meant
 // to run from cron or by hand; it drills each instance once per drill slot
 // (--force: now). Exit 0 every drill passed, 1 one failed or could not be
-// done, 2 bad input.
+// done (notified as notify.on says), 2 bad input.
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
@@ -28,44 +29,78 @@ struct DrillFlags {
   CommonOptions common;
   std::vector<std::string> policies;
   std::vector<std::string> instances;
-  std::string schedule = "rate(1 day)";
-  std::string pick = "latest";
-  int within_days = 7;
-  std::string availability_zone;
-  int keep_minutes = 0;
+  // Unset: the policy's drill: setting (or its default when the policy has none).
+  std::optional<std::string> schedule;
+  std::optional<std::string> pick;
+  std::optional<int> within_days;
+  std::optional<std::string> availability_zone;
+  std::optional<int> keep_minutes;
   bool force = false;
 };
+
+// The policies to drill, with their settings: each policy's drill: with the
+// flags given on top. Without --policy, the policies that have drill:; a
+// --policy without drill: drills with the flags and the defaults. nullopt
+// when a flag or name is bad (already reported).
+std::optional<std::vector<std::pair<std::string, core::DrillSettings>>> drill_plan(
+    const DrillFlags& flags, const core::Config& config, const std::string& config_path) {
+  std::vector<const core::Policy*> chosen;
+  for (const auto& name : flags.policies) {
+    auto it = std::ranges::find(config.policies, name, &core::Policy::name);
+    if (it == config.policies.end()) {
+      fmt::print(stderr, "--policy '{}' is not in {}\n", name, config_path);
+      return std::nullopt;
+    }
+    if (std::ranges::find(chosen, &*it) == chosen.end()) chosen.push_back(&*it);
+  }
+  if (chosen.empty()) {
+    for (const auto& p : config.policies) {
+      if (p.drill) chosen.push_back(&p);
+    }
+    if (chosen.empty()) {
+      fmt::print(stderr,
+                 "no policy in {} has drill:; add one (docs/restore.md, \"Restore drills\") or "
+                 "name the policy to drill with --policy\n",
+                 config_path);
+      return std::nullopt;
+    }
+  }
+  if ((flags.within_days && *flags.within_days < 1) ||
+      (flags.keep_minutes && *flags.keep_minutes < 0)) {
+    fmt::print(stderr, "--within-days must be at least 1 and --keep-minutes at least 0\n");
+    return std::nullopt;
+  }
+  std::vector<std::pair<std::string, core::DrillSettings>> out;
+  for (const core::Policy* policy : chosen) {
+    core::DrillSettings settings;
+    if (policy->drill) {
+      settings = *policy->drill;
+    } else {
+      settings.schedule = *core::Schedule::parse("rate(1 day)");
+    }
+    if (flags.schedule) {
+      auto schedule = core::Schedule::parse(*flags.schedule, policy->timezone);
+      if (!schedule) {
+        fmt::print(stderr, "--schedule '{}': {}\n", *flags.schedule, schedule.error());
+        return std::nullopt;
+      }
+      settings.schedule = *schedule;
+    }
+    if (flags.pick) settings.random_pick = *flags.pick == "random";
+    if (flags.within_days) settings.within_days = *flags.within_days;
+    if (flags.availability_zone) settings.availability_zone = *flags.availability_zone;
+    if (flags.keep_minutes) settings.keep_minutes = *flags.keep_minutes;
+    out.emplace_back(policy->name, std::move(settings));
+  }
+  return out;
+}
 
 int drill_command(const DrillFlags& flags) {
   const CommonOptions& opt = flags.common;
   auto inputs = read_inputs(opt);
   if (!inputs) return kExitBadInput;
-  auto schedule = core::Schedule::parse(flags.schedule);
-  if (!schedule) {
-    fmt::print(stderr, "--schedule '{}': {}\n", flags.schedule, schedule.error());
-    return kExitBadInput;
-  }
-  if (flags.within_days < 1 || flags.keep_minutes < 0) {
-    fmt::print(stderr, "--within-days must be at least 1 and --keep-minutes at least 0\n");
-    return kExitBadInput;
-  }
-  core::DrillSettings settings;
-  settings.schedule = *schedule;
-  settings.random_pick = flags.pick == "random";
-  settings.within_days = flags.within_days;
-  settings.availability_zone = flags.availability_zone;
-  settings.keep_minutes = flags.keep_minutes;
-  std::vector<std::string> policies = flags.policies;
-  for (const auto& name : policies) {
-    if (std::ranges::none_of(inputs->config.policies,
-                             [&](const core::Policy& p) { return p.name == name; })) {
-      fmt::print(stderr, "--policy '{}' is not in {}\n", name, opt.config_path);
-      return kExitBadInput;
-    }
-  }
-  if (policies.empty()) {
-    for (const auto& p : inputs->config.policies) policies.push_back(p.name);
-  }
+  auto plan = drill_plan(flags, inputs->config, opt.config_path);
+  if (!plan) return kExitBadInput;
 
   aws::ProcessEnvironment env;
   aws::CurlTransport http;
@@ -91,7 +126,7 @@ int drill_command(const DrillFlags& flags) {
       reports.push_back(std::move(failed));
       continue;
     }
-    for (const auto& policy : policies) {
+    for (const auto& [policy, settings] : *plan) {
       reports.push_back(
           engine::run_drills((*clients)->ec2(), clock, policy, settings, inputs->now, options));
     }
@@ -104,6 +139,14 @@ int drill_command(const DrillFlags& flags) {
     fmt::print("{}", engine::render_text(reports));
   }
   std::fflush(stdout);
+  // Failed drills reach people the way failed runs do (notify.on).
+  if (engine::should_notify(inputs->config.notify, reports)) {
+    auto errors =
+        engine::send_notification(inputs->config.notify, engine::drill_notification(reports),
+                                  context.session.get(), http, clock);
+    for (const auto& e : errors) fmt::print(stderr, "notification not sent: {}\n", e);
+    if (!errors.empty()) status = std::max(status, kExitFailed);
+  }
   return status;
 }
 
@@ -114,17 +157,18 @@ CommandRunner setup_drill(CLI::App& sub) {
   add_common_options(sub, flags->common);
   sub.add_option("--policy", flags->policies, "drill this policy's points (repeatable)");
   sub.add_option("--instance", flags->instances, "only this instance (repeatable)");
-  sub.add_option("--schedule", flags->schedule, "when drills are due")->capture_default_str();
-  sub.add_option("--pick", flags->pick, "which point: the latest, or a random one")
-      ->check(CLI::IsMember({"latest", "random"}))
-      ->capture_default_str();
-  sub.add_option("--within-days", flags->within_days, "points no older than this")
-      ->capture_default_str();
+  sub.add_option("--schedule", flags->schedule,
+                 "when drills are due (default: the policy's drill.schedule, else rate(1 day))");
+  sub.add_option("--pick", flags->pick,
+                 "which point: the latest, or a random one (default: drill.pick, else latest)")
+      ->check(CLI::IsMember({"latest", "random"}));
+  sub.add_option("--within-days", flags->within_days,
+                 "points no older than this (default: drill.within_days, else 7)");
   sub.add_option("--availability-zone", flags->availability_zone,
-                 "restore here (default: where each instance was)");
+                 "restore here (default: drill.availability_zone, else where each instance was)");
   sub.add_option("--keep-minutes", flags->keep_minutes,
-                 "keep the drill's volumes this long for a look")
-      ->capture_default_str();
+                 "keep the drill's volumes this long for a look (default: drill.keep_minutes, "
+                 "else 0)");
   sub.add_flag("--force", flags->force, "drill now, even when already drilled in this slot");
   return [flags] { return drill_command(*flags); };
 }

@@ -69,6 +69,16 @@ std::string describe_next_runs(const core::Schedule& schedule, core::Time now) {
   return fmt::format("next runs {}", fmt::join(runs, ", "));
 }
 
+std::string describe_drill(const core::DrillSettings& drill) {
+  std::string out =
+      fmt::format("restore drill {}: the {} point of each instance within {} day{}",
+                  drill.schedule.describe(), drill.random_pick ? "a random" : "latest",
+                  drill.within_days, drill.within_days == 1 ? "" : "s");
+  if (!drill.availability_zone.empty()) out += ", restored in " + drill.availability_zone;
+  if (drill.keep_minutes > 0) out += fmt::format(", volumes kept {} min", drill.keep_minutes);
+  return out;
+}
+
 std::string describe_regions(const core::Config& config) {
   if (config.all_regions) return "every enabled region";
   if (config.regions.empty()) return "the default region";
@@ -78,9 +88,12 @@ std::string describe_regions(const core::Config& config) {
 }  // namespace
 
 std::string describe_policy(const core::Policy& policy, core::Time now) {
-  return fmt::format("{}: {}; {}; {}; {}", policy.name, describe_selection(policy.select),
-                     policy.schedule.describe(), describe_next_runs(policy.schedule, now),
-                     describe_retention(policy.retain));
+  std::string out =
+      fmt::format("{}: {}; {}; {}; {}", policy.name, describe_selection(policy.select),
+                  policy.schedule.describe(), describe_next_runs(policy.schedule, now),
+                  describe_retention(policy.retain));
+  if (policy.drill) out += "; " + describe_drill(*policy.drill);
+  return out;
 }
 
 int validate_config(const std::string& path, core::Time now, std::ostream& out, std::ostream& err) {

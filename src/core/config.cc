@@ -88,6 +88,7 @@ constexpr auto kPolicyKeys = std::to_array<std::string_view>({
     "retain",
     "copies",
     "orphan_keep_days",
+    "drill",
 });
 constexpr auto kSelectKeys = std::to_array<std::string_view>({
     "tags",
@@ -115,6 +116,13 @@ constexpr auto kCopyKeys = std::to_array<std::string_view>({
     "region",
     "kms_key_id",
     "retain",
+});
+constexpr auto kDrillKeys = std::to_array<std::string_view>({
+    "schedule",
+    "pick",
+    "within_days",
+    "availability_zone",
+    "keep_minutes",
 });
 constexpr auto kAccountKeys = std::to_array<std::string_view>({
     "role_arn",
@@ -148,6 +156,8 @@ class Parser : public config_yaml::Reader {
   void parse_snapshot(const Entry& e, const std::string& path, SnapshotOptions& snapshot);
   void parse_retain(const Entry& e, const std::string& path, Retention& retain);
   void parse_copies(const Entry& e, const std::string& path, Policy& policy, const Config& config);
+  void parse_drill(const Entry& e, const std::string& path, const std::string& timezone,
+                   Policy& policy);
   void parse_accounts(const Entry& e, Config& config);
 };
 
@@ -548,6 +558,73 @@ void Parser::parse_policy(const YAML::Node& node, const std::string& path, Polic
     if (auto days = int_value(it->second, path + ".orphan_keep_days", 1, kMaxRetention))
       policy.orphan_keep_days = *days;
   }
+  if (auto it = entries->find("drill"); it != entries->end())
+    parse_drill(it->second, path + ".drill", timezone_ok ? policy.timezone : "UTC", policy);
+}
+
+void Parser::parse_drill(const Entry& e, const std::string& path, const std::string& timezone,
+                         Policy& policy) {
+  auto entries = mapping(e.value, at(e), path, kDrillKeys);
+  if (!entries) return;
+  DrillSettings drill;
+  bool ok = true;
+  if (auto it = entries->find("schedule"); it != entries->end()) {
+    if (auto expression = string_value(it->second, path + ".schedule")) {
+      auto schedule = Schedule::parse(*expression, timezone);
+      if (!schedule) {
+        error(at(it->second),
+              fmt::format("{}.schedule {}: {}", path, quoted(*expression), schedule.error()));
+        ok = false;
+      } else {
+        drill.schedule = std::move(*schedule);
+      }
+    } else {
+      ok = false;
+    }
+  } else {
+    error(at(e), fmt::format("{} has no schedule; say when drills are due, e.g. "
+                             "\"cron(0 5 ? * SUN *)\" (in the policy's time zone)",
+                             path));
+    ok = false;
+  }
+  if (auto it = entries->find("pick"); it != entries->end()) {
+    if (auto pick = string_value(it->second, path + ".pick")) {
+      if (*pick != "latest" && *pick != "random") {
+        error(at(it->second),
+              fmt::format("{}.pick {} is not latest or random", path, quoted(*pick)));
+        ok = false;
+      }
+      drill.random_pick = *pick == "random";
+    }
+  }
+  if (auto it = entries->find("within_days"); it != entries->end()) {
+    if (auto days = int_value(it->second, path + ".within_days", 1, kMaxRetention)) {
+      drill.within_days = *days;
+    } else {
+      ok = false;
+    }
+  }
+  if (auto it = entries->find("availability_zone"); it != entries->end()) {
+    if (auto zone = string_value(it->second, path + ".availability_zone")) {
+      if (!util::valid_availability_zone_name(*zone)) {
+        error(at(it->second),
+              fmt::format("{}.availability_zone {} is not an availability zone name such as "
+                          "us-east-1a",
+                          path, quoted(*zone)));
+        ok = false;
+      }
+      drill.availability_zone = *zone;
+    }
+  }
+  if (auto it = entries->find("keep_minutes"); it != entries->end()) {
+    // Up to a week: drill volumes cost money while they are kept.
+    if (auto minutes = int_value(it->second, path + ".keep_minutes", 0, 7 * 24 * 60)) {
+      drill.keep_minutes = *minutes;
+    } else {
+      ok = false;
+    }
+  }
+  if (ok) policy.drill = std::move(drill);
 }
 
 void Parser::parse_accounts(const Entry& e, Config& config) {

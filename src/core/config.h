@@ -62,6 +62,16 @@ struct CopyTarget {
   int max_in_flight = 20;  // AWS: 20 concurrent copies per destination region, not adjustable
 };
 
+// A policy's `drill:` (docs/restore.md, "Restore drills"): when `snapkeep
+// drill` restores one of each instance's points to prove it restorable.
+struct DrillSettings {
+  Schedule schedule;              // drill slots, in the policy's time zone
+  bool random_pick = false;       // pick: random (else latest)
+  int within_days = 7;            // points no older than this are candidates
+  std::string availability_zone;  // "": the zone each point records
+  int keep_minutes = 0;           // keep the drill's volumes this long for a look
+};
+
 struct Policy {
   std::string name;
   Selection select;
@@ -70,7 +80,8 @@ struct Policy {
   SnapshotOptions snapshot;
   Retention retain;
   std::vector<CopyTarget> copies;
-  int orphan_keep_days = 365;  // newest point of a gone instance is kept this long
+  int orphan_keep_days = 365;          // newest point of a gone instance is kept this long
+  std::optional<DrillSettings> drill;  // nullopt: `snapkeep drill` skips the policy
 };
 
 struct Notify {

@@ -1,7 +1,7 @@
-// Restore drills, the pure part: a policy's drill settings, when a drill of
-// an instance is due, and reading back the result a drill wrote on a restore
-// point (snapkeep:drill). The engine (engine/drill.h) restores, checks,
-// records and cleans up.
+// Restore drills, the pure part (the settings are core::DrillSettings, in
+// core/config.h): when a drill of an instance is due, and reading back the
+// result a drill wrote on a restore point (snapkeep:drill). The engine (engine/drill.h) restores,
+// checks, records and cleans up.
 //
 // A drill is reconciled like a backup: its schedule's latest fire time at or
 // before now is the drill slot, and an instance is due when none of its
@@ -15,19 +15,11 @@
 #include <span>
 #include <string>
 
+#include "core/config.h"
 #include "core/restore.h"
 #include "core/schedule.h"
 
 namespace snapkeep::core {
-
-// A policy's `drill:` (docs/configuration.md).
-struct DrillSettings {
-  Schedule schedule;              // when drills are due
-  bool random_pick = false;       // pick: random (else latest)
-  int within_days = 7;            // points no older than this are candidates
-  std::string availability_zone;  // "": the zone each point records
-  int keep_minutes = 0;           // keep the drill's volumes this long for a look
-};
 
 // A snapkeep:drill value read back; nullopt when malformed.
 struct DrillRecord {

@@ -9,6 +9,7 @@
 
 #include "core/retention.h"
 #include "engine/inventory.h"
+#include "engine/notify_message.h"
 
 namespace snapkeep::engine {
 
@@ -255,26 +256,58 @@ nlohmann::json to_json(const std::vector<DrillReport>& reports) {
           {"exit_status", status}};
 }
 
+namespace {
+
+// "drill: 2 passed, 1 failed, 0 not due[, 1 problem]"
+std::string totals_line(const std::vector<DrillReport>& reports) {
+  std::size_t passed = 0;
+  std::size_t failed = 0;
+  std::size_t not_due = 0;
+  std::size_t problems = 0;
+  for (const auto& r : reports) {
+    for (const auto& d : r.results) (d.passed ? passed : failed) += 1;
+    not_due += r.not_due.size();
+    problems += r.problems.size();
+  }
+  std::string line =
+      fmt::format("drill: {} passed, {} failed, {} not due", passed, failed, not_due);
+  if (problems > 0) line += fmt::format(", {} problem{}", problems, problems == 1 ? "" : "s");
+  return line;
+}
+
+}  // namespace
+
 std::string render_text(const std::vector<DrillReport>& reports) {
   std::string out;
-  int passed = 0;
-  int failed = 0;
-  int not_due = 0;
   for (const auto& r : reports) {
     for (const auto& d : r.results) {
       out += fmt::format("{} {} {} {} {} in {:.0f} s{}\n", d.passed ? "pass" : "FAIL", d.region,
                          d.policy, d.instance_id, d.slot.empty() ? "-" : d.slot, d.seconds,
                          d.reason.empty() ? "" : ": " + d.reason);
-      (d.passed ? passed : failed) += 1;
     }
-    not_due += static_cast<int>(r.not_due.size());
     for (const auto& p : r.problems) out += fmt::format("problem {}: {}\n", r.region, p);
     if (r.leftovers_deleted > 0) {
       out += fmt::format("{}: deleted {} leftover drill volumes\n", r.region, r.leftovers_deleted);
     }
   }
-  out += fmt::format("drill: {} passed, {} failed, {} not due\n", passed, failed, not_due);
+  out += totals_line(reports) + "\n";
   return out;
+}
+
+bool should_notify(const core::Notify& notify, const std::vector<DrillReport>& reports) {
+  if (!notify.sns_topic_arn && !notify.webhook_url) return false;
+  if (notify.on_summary) return true;
+  return notify.on_failure &&
+         std::ranges::any_of(reports, [](const DrillReport& r) { return r.exit_status() != 0; });
+}
+
+Notification drill_notification(const std::vector<DrillReport>& reports) {
+  const std::string totals = totals_line(reports);
+  nlohmann::json body;
+  body["text"] = "snapkeep " + totals;
+  body["drill"] = to_json(reports);
+  return Notification{sns_subject_of("snapkeep " + totals),
+                      fit_sns_message(render_text(reports), totals), body.dump()};
 }
 
 }  // namespace snapkeep::engine

@@ -19,6 +19,7 @@
 #include "aws/clock.h"
 #include "aws/ec2.h"
 #include "core/drill.h"
+#include "engine/notify.h"
 #include "engine/restore.h"
 #include "engine/summary.h"
 
@@ -66,5 +67,12 @@ DrillReport run_drills(const aws::Ec2& ec2, aws::Clock& clock, const std::string
 
 nlohmann::json to_json(const std::vector<DrillReport>& reports);
 std::string render_text(const std::vector<DrillReport>& reports);
+
+// Whether notify.on asks for a notification of these drills: `summary`
+// always, `failure` when a drill failed or one could not be done.
+bool should_notify(const core::Notify& notify, const std::vector<DrillReport>& reports);
+// The drills' notification: the totals as subject, the text report as the
+// SNS message, {"text", "drill": to_json(reports)} for the webhook.
+Notification drill_notification(const std::vector<DrillReport>& reports);
 
 }  // namespace snapkeep::engine

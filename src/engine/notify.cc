@@ -84,8 +84,16 @@ snapkeep::expected<void, std::string> post_webhook(const std::string& url, const
 std::vector<std::string> send_notifications(const core::Notify& notify, const RunSummary& summary,
                                             AwsAccess* access, aws::HttpTransport& http,
                                             aws::Clock& clock) {
+  if (!should_notify(notify, summary)) return {};
+  return send_notification(
+      notify, Notification{sns_subject(summary), sns_message(summary), webhook_body(summary)},
+      access, http, clock);
+}
+
+std::vector<std::string> send_notification(const core::Notify& notify,
+                                           const Notification& notification, AwsAccess* access,
+                                           aws::HttpTransport& http, aws::Clock& clock) {
   std::vector<std::string> errors;
-  if (!should_notify(notify, summary)) return errors;
   if (notify.sns_topic_arn) {
     const std::string& arn = *notify.sns_topic_arn;
     snapkeep::expected<std::unique_ptr<aws::QueryCaller>, std::string> caller =
@@ -95,13 +103,13 @@ std::vector<std::string> send_notifications(const core::Notify& notify, const Ru
       errors.push_back(fmt::format("SNS {}: {}", arn, caller.error()));
     } else {
       aws::Sns sns(**caller);
-      auto published = sns.publish(arn, sns_subject(summary), sns_message(summary));
+      auto published = sns.publish(arn, notification.subject, notification.message);
       if (!published)
         errors.push_back(fmt::format("SNS {}: {}", arn, published.error().describe()));
     }
   }
   if (notify.webhook_url) {
-    auto posted = post_webhook(*notify.webhook_url, webhook_body(summary), http, clock);
+    auto posted = post_webhook(*notify.webhook_url, notification.webhook_body, http, clock);
     if (!posted) errors.push_back(posted.error());
   }
   return errors;

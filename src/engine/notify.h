@@ -18,6 +18,23 @@ namespace snapkeep::engine {
 
 class AwsAccess;
 
+// One message for notify's channels: the SNS subject (one line) and message
+// and the webhook's JSON body, already within the services' limits
+// (notify_message.h).
+struct Notification {
+  std::string subject;
+  std::string message;
+  std::string webhook_body;
+};
+
+// Sends `notification` to every channel `notify` names, whatever notify.on
+// says (the caller decides whether to send). Returns one line per channel
+// that could not be sent; `access` as below.
+std::vector<std::string> send_notification(const core::Notify& notify,
+                                           const Notification& notification, AwsAccess* access,
+                                           aws::HttpTransport& http, aws::Clock& clock);
+
+// The run's notification, when notify.on asks for it (should_notify).
 // Returns one line per notification that could not be sent. `aws` gives the
 // SNS client; `access` is null when no AWS session could be made (SNS is then reported
 // as not sent, and the webhook, which needs no AWS, still is).

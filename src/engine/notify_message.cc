@@ -14,7 +14,10 @@ bool should_notify(const core::Notify& notify, const RunSummary& summary) {
 }
 
 std::string sns_subject(const RunSummary& summary) {
-  std::string subject = "snapkeep " + one_line(summary);
+  return sns_subject_of("snapkeep " + one_line(summary));
+}
+
+std::string sns_subject_of(std::string subject) {
   for (char& c : subject) {
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
   }
@@ -31,11 +34,15 @@ std::string sns_subject(const RunSummary& summary) {
 }
 
 std::string sns_message(const RunSummary& summary, std::size_t max_bytes) {
-  std::string text = render_text(summary, false);
+  // The totals line (last) is repeated first so the essential result is never cut.
+  return fit_sns_message(render_text(summary, false), one_line(summary), max_bytes);
+}
+
+std::string fit_sns_message(const std::string& text, const std::string& head_line,
+                            std::size_t max_bytes) {
   if (text.size() <= max_bytes) return text;
-  // Keep whole lines, leaving room for the note; the totals line (last) is
-  // repeated first so the essential result is never cut.
-  std::string head = one_line(summary) + "\n";
+  // Keep whole lines, leaving room for the note.
+  std::string head = head_line + "\n";
   std::string note_template =
       "\n... {} more lines ({} bytes) left out; run with --output json for all\n";
   std::size_t budget = max_bytes - head.size() - note_template.size() - 40;

@@ -31,4 +31,12 @@ std::string sns_subject(const RunSummary& summary);
 std::string sns_message(const RunSummary& summary, std::size_t max_bytes = kSnsMaxMessageBytes);
 std::string webhook_body(const RunSummary& summary);
 
+// The same limits for any message (a drill's, engine/drill.h): `line` made a
+// valid SNS subject (control characters blanked, cut at a character
+// boundary with "..."), and `text` cut at a line boundary to `max_bytes`
+// with `head` (the one-line result) first and a note of what was left out.
+std::string sns_subject_of(std::string line);
+std::string fit_sns_message(const std::string& text, const std::string& head,
+                            std::size_t max_bytes = kSnsMaxMessageBytes);
+
 }  // namespace snapkeep::engine

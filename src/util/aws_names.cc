@@ -56,6 +56,23 @@ bool valid_region_name(std::string_view region) {
   return true;
 }
 
+bool valid_availability_zone_name(std::string_view zone) {
+  if (zone.empty() || zone.size() > 64) return false;
+  if (!all_of(zone, [](char c) { return is_lower(c) || is_digit(c) || c == '-'; })) return false;
+  // us-east-1a: the region and one or more zone letters.
+  std::size_t letters = zone.size();
+  while (letters > 0 && is_lower(zone[letters - 1])) --letters;
+  if (letters < zone.size() && valid_region_name(zone.substr(0, letters))) return true;
+  // Local and Wavelength Zones: the region, '-', then the zone's own groups.
+  for (std::size_t dash = zone.find('-'); dash != std::string_view::npos;
+       dash = zone.find('-', dash + 1)) {
+    if (valid_region_name(zone.substr(0, dash)) && dash + 1 < zone.size() && zone.back() != '-') {
+      return true;
+    }
+  }
+  return false;
+}
+
 bool isolated_region(std::string_view region) {
   if (!valid_region_name(region)) return false;
   const auto parts = split(region, '-');

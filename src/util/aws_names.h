@@ -35,6 +35,11 @@ std::optional<std::string_view> partition_of(std::string_view region);
 // Whether `partition` is one snapkeep supports (aws, aws-cn, aws-us-gov).
 bool known_partition(std::string_view partition);
 
+// Whether `zone` is spelled like an availability zone name: a region name
+// and a zone letter (us-east-1a), or a Local or Wavelength Zone under a
+// region (us-west-2-lax-1a, us-east-1-wl1-bos-wlz-1).
+bool valid_availability_zone_name(std::string_view zone);
+
 // Twelve digits.
 bool valid_account_id(std::string_view account);
 

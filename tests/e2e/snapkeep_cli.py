@@ -5,6 +5,7 @@ import os
 import subprocess
 import tempfile
 import textwrap
+import threading
 
 import fleet
 
@@ -42,3 +43,29 @@ def run_json(*args, **kwargs):
     except ValueError as exc:
         raise AssertionError(f"not JSON (exit {proc.returncode}): {proc.stdout!r} {proc.stderr!r}") from exc
     return proc, data
+
+
+class Webhook:
+    """A local webhook receiver: every POST body, parsed."""
+
+    def __init__(self):
+        import http.server
+        received = self.received = []
+
+        class Hook(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length", 0))
+                received.append(json.loads(self.rfile.read(length)))
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.HTTPServer(("127.0.0.1", 0), Hook)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/hooks/secret"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()

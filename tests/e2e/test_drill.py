@@ -89,5 +89,72 @@ class DrillTest(unittest.TestCase):
         self.assertIn(other["VolumeId"], ids, "never what a drill did not make")
 
 
+class DrillConfigTest(unittest.TestCase):
+    """The policy's drill: drives `snapkeep drill` without flags, and a drill
+    run is notified as notify.on says."""
+
+    @classmethod
+    def setUpClass(cls):
+        fleet.reset()
+        cls.ec2 = fleet.client("ec2", "us-east-1")
+        cls.web = fleet.run_instance(cls.ec2, {"Backup": "true", "Name": "web"})
+        fleet.run_instance(cls.ec2, {"Team": "other"})
+        cls.hook = sk.Webhook()
+        cls.config = sk.write_config(f"""\
+            regions: [us-east-1]
+            notify: {{webhook_url: "{cls.hook.url}", on: [summary]}}
+            policies:
+              - name: nightly
+                select: {{tags: {{Backup: "true"}}}}
+                schedule: "cron(0 0 * * ? *)"
+                retain: {{daily: 7}}
+                drill: {{schedule: "cron(0 5 ? * SUN *)", within_days: 3}}
+              - name: other
+                select: {{tags: {{Team: "other"}}}}
+                schedule: "cron(0 0 * * ? *)"
+                retain: {{count: 2}}
+            """)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.hook.close()
+
+    def test_drills_follow_the_policy_setting_and_are_notified(self):
+        # 2026-11-01 is a Sunday: the drill slot is 05:00 that day.
+        self.assertEqual(sk.run("run", "--now", day(1), config=self.config).returncode, 0)
+        self.hook.received.clear()
+        proc, data = sk.run_json("drill", "--now", day(1), config=self.config)
+        self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+        self.assertEqual([(d["policy"], d["instance_id"], d["result"]) for d in data["drills"]],
+                         [("nightly", self.web, "pass")], "only the policy with drill:")
+        self.assertEqual(len(self.hook.received), 1, "on: [summary] notifies every drill run")
+        body = self.hook.received[0]
+        self.assertEqual(body["text"], "snapkeep drill: 1 passed, 0 failed, 0 not due")
+        self.assertEqual(body["drill"]["drills"][0]["instance_id"], self.web)
+        # Monday: still the Sunday slot, nothing is due.
+        proc, data = sk.run_json("drill", "--now", day(2), config=self.config)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual(data["drills"], [])
+        # A flag overrides the setting for one invocation: daily slots.
+        proc, data = sk.run_json("drill", "--now", day(2), "--schedule", "rate(1 day)",
+                                 config=self.config)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual(len(data["drills"]), 1)
+
+    def test_no_policy_with_drill_and_no_policy_flag_is_refused(self):
+        config = sk.write_config("""\
+            regions: [us-east-1]
+            policies:
+              - name: nightly
+                select: {tags: {Backup: "true"}}
+                schedule: "cron(0 0 * * ? *)"
+                retain: {count: 1}
+            """)
+        proc = sk.run("drill", "--now", day(1), config=config)
+        self.assertEqual(proc.returncode, 2, proc.stdout + proc.stderr)
+        self.assertIn("no policy in", proc.stderr)
+        self.assertIn("has drill:", proc.stderr)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -203,6 +203,35 @@ class RestoreTest(unittest.TestCase):
         self.assertEqual(sum(v["reused"] for v in data["volumes"]), 2)
         self.assertEqual(len(restored(self.ec2, data["restore_id"])), 3)
 
+    def test_from_copies_in_another_region(self):
+        # The copies a copy policy makes (docs/copies.md): the source's
+        # snapkeep tags and snapkeep:copy-of, in the copy region. Made with
+        # boto3 here so that restore is checked apart from the copier.
+        west = fleet.client("ec2", "us-west-2")
+        copies = {}
+        for device, s in self.snapshots[SLOT2].items():
+            copy = west.copy_snapshot(SourceRegion="us-east-1", SourceSnapshotId=s["SnapshotId"])
+            tags = [{"Key": k, "Value": v} for k, v in fleet.tags_of(s).items()]
+            tags.append({"Key": "snapkeep:copy-of", "Value": s["SnapshotId"]})
+            west.create_tags(Resources=[copy["SnapshotId"]], Tags=tags)
+            copies[device] = copy["SnapshotId"]
+        # The point records a zone of us-east-1: a zone of the copy region is needed.
+        proc, _ = self.restore("--latest", "--from-copy", "us-west-2")
+        self.assertEqual(proc.returncode, 2, proc.stdout + proc.stderr)
+        self.assertIn("--availability-zone", proc.stderr)
+        self.assertEqual(west.describe_volumes()["Volumes"], [], "nothing made when refused")
+        proc, data = self.restore("--latest", "--from-copy", "us-west-2",
+                                  "--availability-zone", "us-west-2a")
+        self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+        self.assertEqual(data["restore_point"]["slot"], SLOT2)
+        described = {v["VolumeId"]: v for v in restored(west, data["restore_id"])}
+        self.assertEqual(len(described), 3)
+        for v in data["volumes"]:
+            d = described[v["volume_id"]]
+            self.assertEqual(d["SnapshotId"], copies[v["device"]], "restored from the copy")
+            self.assertEqual(d["AvailabilityZone"], "us-west-2a")
+        self.assertEqual(restored(self.ec2, data["restore_id"]), [], "nothing in the source region")
+
     def test_launch_from_a_point_of_a_terminated_instance(self):
         # Last by name: it terminates the source.
         self.ec2.terminate_instances(InstanceIds=[self.instance])

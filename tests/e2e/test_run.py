@@ -293,33 +293,6 @@ class NotifyTest(unittest.TestCase):
         self.assertIn("missing", data["notification_errors"][0])
 
 
-class Webhook:
-    """A local webhook receiver: every POST body, parsed."""
-
-    def __init__(self):
-        import http.server
-        import json
-        received = self.received = []
-
-        class Hook(http.server.BaseHTTPRequestHandler):
-            def do_POST(self):
-                length = int(self.headers.get("Content-Length", 0))
-                received.append(json.loads(self.rfile.read(length)))
-                self.send_response(200)
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = http.server.HTTPServer(("127.0.0.1", 0), Hook)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/hooks/secret"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-
 def policy_config(webhook, regions="regions: [us-east-1]", select="true"):
     return sk.write_config(f"""\
         {regions}
@@ -346,7 +319,7 @@ class SilentFailureTest(unittest.TestCase):
         fleet.reset()
         cls.fleet = fleet.demo_fleet(("us-east-1",))
         cls.ec2 = fleet.client("ec2")
-        cls.hook = Webhook()
+        cls.hook = sk.Webhook()
 
     @classmethod
     def tearDownClass(cls):

@@ -56,6 +56,17 @@ TEST(AwsNames, RegionNames) {
   EXPECT_FALSE(valid_region_name(std::string(30, 'a') + "-b-1"));
 }
 
+TEST(AwsNames, AvailabilityZoneNames) {
+  for (auto name : {"us-east-1a", "eu-central-2c", "us-gov-west-1b", "cn-north-1a",
+                    "us-west-2-lax-1a", "us-east-1-wl1-bos-wlz-1", "ap-northeast-1-tpe-1a"}) {
+    EXPECT_TRUE(valid_availability_zone_name(name)) << name;
+  }
+  for (auto name : {"us-east-1", "us-east", "us-east-1A", "use1-az1", "us-east-1-", "a", "",
+                    "us east-1a", "us-east-1a-"}) {
+    EXPECT_FALSE(valid_availability_zone_name(name)) << name;
+  }
+}
+
 TEST(AwsNames, IsolatedPartitionsAreValidNamesButUnsupported) {
   for (auto name : {"us-iso-east-1", "us-isob-east-1", "eu-isoe-west-1", "us-isof-south-1"}) {
     EXPECT_TRUE(valid_region_name(name)) << name;

@@ -60,7 +60,7 @@ TEST_P(ConfigErrorTest, ReportsExactPositionAndMessage) {
 
 const std::string kTopKeys = "owner, regions, notify, policies, accounts";
 const std::string kPolicyKeys =
-    "name, select, schedule, timezone, snapshot, retain, copies, orphan_keep_days";
+    "name, select, schedule, timezone, snapshot, retain, copies, orphan_keep_days, drill";
 const std::string kRetainRange = "a whole number from 1 to 36500";
 
 const ErrorCase kErrorCases[] = {
@@ -341,6 +341,23 @@ const ErrorCase kErrorCases[] = {
     {"OrphanKeepDays",
      kPolicy + "    orphan_keep_days: 0\n",
      {"c.yaml:6:23: policies[0].orphan_keep_days must be " + kRetainRange + ", got 0"}},
+    {"DrillWithoutSchedule",
+     kPolicy + "    drill: {pick: latest}\n",
+     {"c.yaml:6:12: policies[0].drill has no schedule; say when drills are due, e.g. "
+      "\"cron(0 5 ? * SUN *)\" (in the policy's time zone)"}},
+    {"DrillProblems",
+     kPolicy + "    drill: {schedule: \"cron(0 5 * *)\", pick: newest, within_days: 0,\n"
+               "            availability_zone: us-east, keep_minutes: 20000, every: 2}\n",
+     {"c.yaml:6:23: policies[0].drill.schedule \"cron(0 5 * *)\": cron(...) needs 6 fields "
+      "(minute hour day-of-month month day-of-week year), got 4",
+      "c.yaml:6:46: policies[0].drill.pick \"newest\" is not latest or random",
+      "c.yaml:6:67: policies[0].drill.within_days must be " + kRetainRange + ", got 0",
+      "c.yaml:7:32: policies[0].drill.availability_zone \"us-east\" is not an availability zone "
+      "name such as us-east-1a",
+      "c.yaml:7:55: policies[0].drill.keep_minutes must be a whole number from 0 to 10080, got "
+      "20000",
+      "c.yaml:7:62: unknown key \"every\" in policies[0].drill; allowed: schedule, pick, "
+      "within_days, availability_zone, keep_minutes"}},
 
     // --- regions
     {"RegionsProblems",
@@ -819,6 +836,39 @@ RC_GTEST_PROP(ConfigProperty, NeverThrowsOnMutatedValidConfigs, ()) {
                                      '0', 'a', '#')));
   for (const auto& [index, c] : edits) text[index % text.size()] = c;
   check_answer(text);
+}
+
+TEST(ConfigTest, DrillSettingsAndTheirDefaults) {
+  Config config = parse_ok(
+      "policies:\n"
+      "  - name: nightly\n"
+      "    select: {all: true}\n"
+      "    schedule: rate(1 day)\n"
+      "    timezone: Europe/Berlin\n"
+      "    retain: {count: 7}\n"
+      "    drill: {schedule: \"cron(0 5 ? * SUN *)\", pick: random, within_days: 3,\n"
+      "            availability_zone: us-west-2-lax-1a, keep_minutes: 10080}\n"
+      "  - name: plain\n"
+      "    select: {all: true}\n"
+      "    schedule: rate(1 day)\n"
+      "    retain: {count: 7}\n"
+      "    drill: {schedule: rate(7 days)}\n");
+  ASSERT_EQ(config.policies.size(), 2u);
+  const auto& full = config.policies[0].drill;
+  ASSERT_TRUE(full.has_value());
+  EXPECT_EQ(full->schedule.expression(), "cron(0 5 ? * SUN *)");
+  EXPECT_EQ(full->schedule.timezone(), "Europe/Berlin") << "the policy's time zone";
+  EXPECT_TRUE(full->random_pick);
+  EXPECT_EQ(full->within_days, 3);
+  EXPECT_EQ(full->availability_zone, "us-west-2-lax-1a");
+  EXPECT_EQ(full->keep_minutes, 10080);
+  const auto& plain = config.policies[1].drill;
+  ASSERT_TRUE(plain.has_value());
+  EXPECT_FALSE(plain->random_pick);
+  EXPECT_EQ(plain->within_days, 7);
+  EXPECT_EQ(plain->availability_zone, "");
+  EXPECT_EQ(plain->keep_minutes, 0);
+  EXPECT_FALSE(parse_ok(kPolicy).policies[0].drill.has_value()) << "no drill: no drills";
 }
 
 TEST(ConfigTest, OwnerIsANameLikeAPolicyName) {

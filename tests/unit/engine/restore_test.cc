@@ -339,6 +339,25 @@ TEST_F(RestoreHarness, ADrillRecordsPassOrFailOnThePointAndDeletesItsVolumes) {
   EXPECT_NE(failed.results[0].reason.find("is error"), std::string::npos)
       << failed.results[0].reason;
   EXPECT_TRUE(ec2.region(kRegion).volumes.empty()) << "errored volumes are deleted too";
+
+  // A failed drill is notified as a failed run is (notify.on).
+  core::Notify notify;
+  EXPECT_FALSE(should_notify(notify, {failed})) << "nowhere to send";
+  notify.webhook_url = "https://hooks.example.com/x";
+  EXPECT_TRUE(should_notify(notify, {report, failed}));
+  EXPECT_FALSE(should_notify(notify, {report})) << "on: [failure] and every drill passed";
+  notify.on_summary = true;
+  EXPECT_TRUE(should_notify(notify, {report}));
+  notify.on_failure = false;
+  notify.on_summary = false;
+  EXPECT_FALSE(should_notify(notify, {failed}));
+  const Notification n = drill_notification({report, failed});
+  EXPECT_EQ(n.subject, "snapkeep drill: 1 passed, 1 failed, 0 not due");
+  EXPECT_NE(n.message.find("FAIL us-east-1 nightly"), std::string::npos) << n.message;
+  auto body = nlohmann::json::parse(n.webhook_body);
+  EXPECT_EQ(body["text"], "snapkeep drill: 1 passed, 1 failed, 0 not due");
+  EXPECT_EQ(body["drill"]["exit_status"], 1);
+  EXPECT_EQ(body["drill"]["drills"].size(), 2u);
 }
 
 TEST_F(RestoreHarness, ADrillNeverTouchesWhatItDidNotMake) {
