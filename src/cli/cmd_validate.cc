@@ -71,8 +71,8 @@ std::string describe_next_runs(const core::Schedule& schedule, core::Time now) {
 
 std::string describe_drill(const core::DrillSettings& drill) {
   std::string out =
-      fmt::format("restore drill {}: the {} point of each instance within {} day{}",
-                  drill.schedule.describe(), drill.random_pick ? "a random" : "latest",
+      fmt::format("restore drill {}: {} point of each instance within {} day{}",
+                  drill.schedule.describe(), drill.random_pick ? "a random" : "the latest",
                   drill.within_days, drill.within_days == 1 ? "" : "s");
   if (!drill.availability_zone.empty()) out += ", restored in " + drill.availability_zone;
   if (drill.keep_minutes > 0) out += fmt::format(", volumes kept {} min", drill.keep_minutes);

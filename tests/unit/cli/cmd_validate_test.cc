@@ -146,6 +146,21 @@ TEST(ValidateCommand, ScheduleThatNeverFiresAgainSaysSo) {
   EXPECT_NE(out.str().find("; never runs again; keep count 1\n"), std::string::npos) << out.str();
 }
 
+TEST(ValidateCommand, DrillIsDescribedInWords) {
+  TempFile file(
+      "policies:\n  - name: p\n    select: {tags: {A: b}}\n    schedule: rate(1 day)\n"
+      "    retain: {count: 1}\n"
+      "    drill: {schedule: rate(7 days), pick: random, within_days: 1, keep_minutes: 30,\n"
+      "            availability_zone: us-east-1b}\n");
+  std::ostringstream out;
+  std::ostringstream err;
+  ASSERT_EQ(validate_config(file.path(), kNow, out, err), kExitOk) << err.str();
+  EXPECT_NE(out.str().find("; keep count 1; restore drill every 7 days: a random point of each "
+                           "instance within 1 day, restored in us-east-1b, volumes kept 30 min\n"),
+            std::string::npos)
+      << out.str();
+}
+
 // Through the real command line: the subcommand exists, reads --config and
 // maps the outcome to the exit status.
 int run_cli(std::vector<std::string> args) {
