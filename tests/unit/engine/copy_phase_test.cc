@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "core/config.h"
@@ -55,12 +56,14 @@ struct Harness {
                                  {{"Backup", "true"}});
   }
 
-  RunSummary run(const core::Config& config, core::Time now, RunMode mode = RunMode::run) {
+  RunSummary run(const core::Config& config, core::Time now, RunMode mode = RunMode::run,
+                 std::vector<std::string> regions = {}) {
     RunRequest request;
     request.config = &config;
     request.mode = mode;
     request.now = now;
     request.run_id = "run1";
+    request.regions = std::move(regions);
     return run_once(request, RunServices{&access, &hooks, &clock});
   }
 
@@ -287,6 +290,55 @@ TEST(CopyPhase, AFailedDestinationListingCopiesAndDeletesNothingThere) {
   EXPECT_FALSE(s.copies[0].complete);
   ASSERT_FALSE(s.copies[0].problems.empty());
   EXPECT_NE(s.copies[0].problems[0].find("no copy started or deleted there"), std::string::npos);
+}
+
+TEST(CopyPhase, TwoSourcesCopyingToOneDestinationListItOnce) {
+  Harness h(1);
+  snapkeep::testing::add_fleet(h.ec2, "eu-west-1", 1, [](int) { return 2; }, {{"Backup", "true"}});
+  core::Config config = copy_config();
+  config.regions = {"us-east-1", "eu-west-1"};
+  for (const char* region : {kSource, "eu-west-1"}) {
+    snapkeep::testing::seed_history(h.ec2, region, config, slot(0), std::chrono::days(1), 1);
+  }
+  std::map<std::string, int> listings;  // DescribeSnapshots by region
+  h.ec2.set_fault_hook(
+      [&listings](snapkeep::testing::FaultStage stage, const snapkeep::testing::FakeCall& call)
+          -> std::optional<aws::Result<aws::HttpResponse>> {
+        if (stage == snapkeep::testing::FaultStage::before && call.action == "DescribeSnapshots") {
+          ++listings[call.region];
+        }
+        return std::nullopt;
+      });
+  auto s = h.run(config, slot(0) + std::chrono::minutes(10));
+  EXPECT_EQ(s.exit_status(), 0) << render_text(s, true);
+  EXPECT_EQ(listings,
+            (std::map<std::string, int>{{"eu-west-1", 1}, {"us-east-1", 1}, {"us-west-2", 1}}));
+  ASSERT_EQ(s.copies.size(), 2u);
+  EXPECT_EQ(s.copies[0].started + s.copies[1].started, 4);
+  EXPECT_EQ(h.calls("CopySnapshot"), 4);
+  std::set<std::string> from;
+  for (const auto* c : h.copies()) {
+    const auto& of = c->tags.at("snapkeep:copy-of");
+    from.insert(of.substr(0, of.rfind(':')));
+  }
+  EXPECT_EQ(from, (std::set<std::string>{h.ec2.account_id() + ":eu-west-1",
+                                         h.ec2.account_id() + ":us-east-1"}));
+}
+
+TEST(CopyPhase, ACopyTargetThatIsTheRegionWorkedOnIsReportedAndSkipped) {
+  Harness h(0);
+  snapkeep::testing::add_fleet(h.ec2, kDestination, 1, [](int) { return 1; }, {{"Backup", "true"}});
+  const core::Config config = copy_config();
+  snapkeep::testing::seed_history(h.ec2, kDestination, config, slot(0), std::chrono::days(1), 1);
+  // --region us-west-2: the source is the copy target's own region.
+  auto s = h.run(config, slot(0) + std::chrono::minutes(10), RunMode::run, {kDestination});
+  EXPECT_EQ(s.exit_status(), 1);
+  EXPECT_EQ(h.calls("CopySnapshot"), 0);
+  ASSERT_EQ(s.copies.size(), 1u);
+  EXPECT_FALSE(s.copies[0].complete);
+  EXPECT_EQ(
+      s.copies[0].problems,
+      std::vector<std::string>{"the copy target is the source region itself: nothing copied"});
 }
 
 }  // namespace
