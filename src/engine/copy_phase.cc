@@ -208,6 +208,18 @@ RunSummary copy_to(const Destination& dest, const core::Config& config,
       report.deleted = done.deleted;
       started_here += static_cast<int>(done.started);
       for (auto& r : done.results) out.results.push_back(std::move(r));
+      if (done.limit_reached) {
+        out.warnings.push_back(
+            {RunWarning::Level::warning,
+             plan.destination_account,
+             plan.destination_region,
+             job.policy->name,
+             {},
+             fmt::format("EC2 refused a copy to {} with ResourceLimitExceeded (too many copies in "
+                         "progress there): {} copies left for a later run; lower max_in_flight "
+                         "({}) to stay under the account's quota",
+                         plan.target_key, done.waiting, job.target->max_in_flight)});
+      }
     }
     out.copies.push_back(std::move(report));
   }

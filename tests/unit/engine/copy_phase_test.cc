@@ -178,6 +178,24 @@ TEST(CopyPhase, MaxInFlightCountsPendingCopiesAndTheRestWaits) {
   EXPECT_EQ(h.copies().size(), 4u);
 }
 
+TEST(CopyPhase, ResourceLimitExceededStopsCopiesForTheRunAndIsAWarningNotAFailure) {
+  Harness h(11);  // 22 snapshots
+  const core::Config config = copy_config("        max_in_flight: 25\n");
+  snapkeep::testing::seed_history(h.ec2, kSource, config, slot(0), std::chrono::days(1), 1);
+  snapkeep::testing::FakeCopyModel model;  // EC2's 20 pending copies per destination
+  model.duration = std::chrono::hours(1);
+  h.ec2.set_copy_model(model);
+  auto s = h.run(config, slot(0) + std::chrono::minutes(10));
+  EXPECT_EQ(s.exit_status(), 0) << render_text(s, true);
+  EXPECT_EQ(s.copies.at(0).started, 20);
+  EXPECT_EQ(s.copies.at(0).waiting, 2);
+  EXPECT_EQ(h.ec2.copy_limit_refusals(), 1);  // nothing sent after the first refusal
+  EXPECT_TRUE(std::any_of(s.warnings.begin(), s.warnings.end(), [](const RunWarning& w) {
+    return w.message.find("ResourceLimitExceeded") != std::string::npos &&
+           w.message.find("2 copies left for a later run") != std::string::npos;
+  })) << render_text(s, true);
+}
+
 TEST(CopyPhase, ACopyInErrorIsAFailedCopyWithItsStateMessageAndIsMadeAgain) {
   Harness h(1);
   const core::Config config = copy_config("        kms_key_id: alias/dr\n");
