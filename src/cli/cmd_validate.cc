@@ -87,6 +87,24 @@ std::string describe_regions(const core::Config& config) {
 
 }  // namespace
 
+std::string describe_copy(const core::CopyTarget& copy) {
+  std::string where = copy.role_arn
+                          ? fmt::format("{} in the account of {}", copy.region, *copy.role_arn)
+                          : fmt::format("{} in the same account", copy.region);
+  std::string encryption;
+  if (copy.kms_key_id) {
+    encryption = fmt::format("encrypted with KMS key {} of {}", *copy.kms_key_id, copy.region);
+  } else if (copy.encrypted) {
+    encryption = fmt::format("encrypted with the default EBS key of {}", copy.region);
+  } else {
+    encryption = "encrypted only when the source is";
+  }
+  return fmt::format(
+      "copies every completed restore point that its retention keeps to {}, {}; {} there; at most "
+      "{} copies in flight, the rest waits for a later run",
+      where, encryption, describe_retention(copy.retain), copy.max_in_flight);
+}
+
 std::string describe_policy(const core::Policy& policy, core::Time now) {
   std::string out =
       fmt::format("{}: {}; {}; {}; {}", policy.name, describe_selection(policy.select),
@@ -105,7 +123,10 @@ int validate_config(const std::string& path, core::Time now, std::ostream& out, 
   out << fmt::format("ok: {}: {} {}, {}\n", path, config->policies.size(),
                      config->policies.size() == 1 ? "policy" : "policies",
                      describe_regions(*config));
-  for (const auto& policy : config->policies) out << describe_policy(policy, now) << '\n';
+  for (const auto& policy : config->policies) {
+    out << describe_policy(policy, now) << '\n';
+    for (const auto& copy : policy.copies) out << "  " << describe_copy(copy) << '\n';
+  }
   return kExitOk;
 }
 

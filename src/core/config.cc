@@ -114,8 +114,11 @@ constexpr auto kRetainKeys = std::to_array<std::string_view>({
 });
 constexpr auto kCopyKeys = std::to_array<std::string_view>({
     "region",
+    "role_arn",
     "kms_key_id",
+    "encrypted",
     "retain",
+    "max_in_flight",
 });
 constexpr auto kDrillKeys = std::to_array<std::string_view>({
     "schedule",
@@ -124,6 +127,10 @@ constexpr auto kDrillKeys = std::to_array<std::string_view>({
     "availability_zone",
     "keep_minutes",
 });
+// max_in_flight: EC2 allows 20 concurrent copies per destination region and
+// account (not adjustable); a higher value only meets ResourceLimitExceeded,
+// which stops copies for the run. 100 leaves room for accounts granted more.
+constexpr int kMaxCopiesInFlight = 100;
 constexpr auto kAccountKeys = std::to_array<std::string_view>({
     "role_arn",
     "external_id",
@@ -133,7 +140,7 @@ constexpr auto kAccountKeys = std::to_array<std::string_view>({
 // Where the keys of features that are parsed but not built yet sit, so that
 // reject_unbuilt_features() can point at them.
 struct UnbuiltUses {
-  std::vector<Pos> copies;  // one per policy with a non-empty copies list
+  std::vector<Pos> copy_role_arns;  // copies into another account (role_arn)
   std::optional<Pos> accounts;
 };
 
@@ -426,42 +433,65 @@ void Parser::parse_retain(const Entry& e, const std::string& path, Retention& re
 void Parser::parse_copies(const Entry& e, const std::string& path, Policy& policy,
                           const Config& config) {
   if (!e.value.IsSequence()) {
-    error(at(e),
-          fmt::format("{} must be a list of copy targets ({{region, kms_key_id, retain}}), got {}",
-                      path, describe(e.value)));
+    error(at(e), fmt::format("{} must be a list of copy targets ({{region, role_arn, kms_key_id, "
+                             "encrypted, retain, max_in_flight}}), got {}",
+                             path, describe(e.value)));
     return;
   }
-  if (e.value.size() > 0) unbuilt.copies.push_back(pos_of(e.key));
-  std::set<std::string, std::less<>> seen;
+  // A target is (destination account, region): the role's account, or ""
+  // for the source's own account.
+  std::map<std::pair<std::string, std::string>, std::string, std::less<>> seen;
   std::size_t index = 0;
   for (const auto& item : e.value) {
     std::string item_path = fmt::format("{}[{}]", path, index++);
     auto entries = mapping(item, pos_of(e.key), item_path, kCopyKeys);
     if (!entries) continue;
     CopyTarget copy;
-    copy.retain = policy.retain;  // a copy without its own retain keeps what the source keeps
+    std::string account;  // the role's account; "" for the source's own
+    if (auto it = entries->find("role_arn"); it != entries->end()) {
+      if (auto arn = string_value(it->second, item_path + ".role_arn")) {
+        if (auto problem = util::role_arn_problem(*arn); !problem.empty()) {
+          error(
+              at(it->second),
+              fmt::format("{}.role_arn {} {}; expected arn:aws:iam::<12-digit account>:role/<name> "
+                          "(the role snapkeep assumes in the destination account)",
+                          item_path, quoted(*arn), problem));
+        } else {
+          unbuilt.copy_role_arns.push_back(at(it->second));
+          account = split(*arn, ':')[4];
+        }
+        copy.role_arn = *arn;
+      }
+    }
     if (auto it = entries->find("region"); it != entries->end()) {
       if (auto region = string_value(it->second, item_path + ".region")) {
+        const bool same_account = !copy.role_arn;
         if (!util::supported_region(*region)) {
           error(at(it->second),
                 fmt::format("{}.region {} is not a region name; regions look like us-west-2",
                             item_path, quoted(*region)));
-        } else if (config.all_regions) {
+        } else if (same_account && config.all_regions) {
           error(at(it->second),
                 fmt::format("{}.region {}: with regions \"*\" every region is a source, so a copy "
-                            "would land in "
-                            "its own source region; list the source regions explicitly",
+                            "would land in its own source region; list the source regions "
+                            "explicitly",
                             item_path, *region));
-        } else if (std::find(config.regions.begin(), config.regions.end(), *region) !=
-                   config.regions.end()) {
+        } else if (same_account && std::find(config.regions.begin(), config.regions.end(),
+                                             *region) != config.regions.end()) {
           error(at(it->second),
-                fmt::format("{}.region {} is one of the source regions; copies go to other "
-                            "regions (sources: {})",
+                fmt::format("{}.region {} is one of the source regions; copies in the same account "
+                            "go to other regions (sources: {}), or give role_arn to copy into "
+                            "another account",
                             item_path, *region, fmt::join(config.regions, ", ")));
-        } else if (!seen.insert(*region).second) {
+        } else if (auto [found, inserted] =
+                       seen.try_emplace({account, *region}, where(at(it->second)));
+                   !inserted) {
           error(at(it->second),
-                fmt::format("{}.region {} has two copies in one policy; give each region once",
-                            item_path, *region));
+                fmt::format("{}.region {} is a second copy to the same target ({} in {}; first "
+                            "at {}); give each target once",
+                            item_path, *region, *region,
+                            account.empty() ? "the source's account" : "account " + account,
+                            found->second));
         }
         copy.region = *region;
       }
@@ -479,9 +509,29 @@ void Parser::parse_copies(const Entry& e, const std::string& path, Policy& polic
         copy.kms_key_id = *key;
       }
     }
+    if (auto it = entries->find("encrypted"); it != entries->end()) {
+      if (auto encrypted = bool_value(it->second, item_path + ".encrypted")) {
+        if (!*encrypted && copy.kms_key_id) {
+          error(at(it->second),
+                fmt::format("{}.encrypted is false but kms_key_id is given; a copy with a key is "
+                            "encrypted: remove one of them",
+                            item_path));
+        }
+        copy.encrypted = *encrypted;
+      }
+    }
+    if (copy.kms_key_id) copy.encrypted = true;
     if (auto it = entries->find("retain"); it != entries->end()) {
-      copy.retain = Retention{};
       parse_retain(it->second, item_path + ".retain", copy.retain);
+    } else {
+      error(pos_of(item),
+            fmt::format("{} has no retain; say how long copies are kept at the destination, e.g. "
+                        "retain: {{days: 90}} (any of {})",
+                        item_path, join(kRetainKeys)));
+    }
+    if (auto it = entries->find("max_in_flight"); it != entries->end()) {
+      if (auto n = int_value(it->second, item_path + ".max_in_flight", 1, kMaxCopiesInFlight))
+        copy.max_in_flight = *n;
     }
     policy.copies.push_back(std::move(copy));
   }
@@ -737,11 +787,10 @@ Config Parser::parse_document(const YAML::Node& root) {
 // an error, because no key may be accepted and then ignored by `run`
 // (DESIGN.md section 3). When the engine builds a feature, delete its lines here.
 void reject_unbuilt_features(const UnbuiltUses& uses, Parser& parser) {
-  for (Pos at : uses.copies) {
-    parser.error(
-        at,
-        "copies is not supported yet: snapkeep does not copy snapshots to other regions in this "
-        "version; remove copies");
+  for (Pos at : uses.copy_role_arns) {
+    parser.error(at,
+                 "role_arn in copies is not supported yet: snapkeep copies to other regions of "
+                 "the source's own account in this version; remove role_arn");
   }
   if (uses.accounts) {
     parser.error(*uses.accounts,

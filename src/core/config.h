@@ -52,13 +52,16 @@ struct Retention {
 };
 
 // A copy target of a policy (docs/copies.md): the destination region, in
-// the source's own account or in the account of `role_arn`.
+// the source's own account or (not built yet: refused by validation) in the
+// account of `role_arn`, with its own retention.
 struct CopyTarget {
   std::string region;
   std::optional<std::string> role_arn;  // copy into this (vault) account
   std::optional<std::string> kms_key_id;
-  bool encrypted = false;  // encrypt copies (with the destination's default key without a key id)
-  Retention retain;
+  // Encrypt copies (with the destination's default key without a key id);
+  // true whenever kms_key_id is set.
+  bool encrypted = false;
+  Retention retain;        // required: never inherited from the policy
   int max_in_flight = 20;  // AWS: 20 concurrent copies per destination region, not adjustable
 };
 

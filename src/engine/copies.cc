@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "core/retention.h"
+#include "engine/executor.h"
 #include "engine/inventory.h"
 
 namespace snapkeep::engine {
@@ -25,31 +26,51 @@ void CopyOutcome::add(const CopyOutcome& other) {
   limit_reached = limit_reached || other.limit_reached;
   problems.insert(problems.end(), other.problems.begin(), other.problems.end());
   created.insert(created.end(), other.created.begin(), other.created.end());
+  results.insert(results.end(), other.results.begin(), other.results.end());
+}
+
+namespace {
+
+ActionResult copy_result(const core::CopyPlan& plan, ActionKind kind, const std::string& policy,
+                         const std::string& instance_id, const std::string& set_id,
+                         core::Time slot) {
+  ActionResult r;
+  r.action = kind;
+  r.account = plan.destination_account;
+  r.region = plan.destination_region;
+  r.policy = policy;
+  r.instance_id = instance_id;
+  r.set_id = set_id;
+  if (slot != core::Time{}) r.slot = core::format_slot(slot);
+  return r;
+}
+
+}  // namespace
+
+ActionResult copy_result(const core::CopyPlan& plan, const core::CopyAction& copy) {
+  ActionResult r =
+      copy_result(plan, ActionKind::copy, copy.policy, copy.instance_id, copy.set_id, copy.slot);
+  r.reason =
+      fmt::format("{} (copy of {} {})", copy.reason, copy.source_region, copy.source_snapshot_id);
+  r.snapshot_ids = {copy.source_snapshot_id};
+  return r;
+}
+
+ActionResult copy_result(const core::CopyPlan& plan, const core::CopyDeleteAction& del) {
+  ActionResult r =
+      copy_result(plan, ActionKind::delete_copy, del.policy, del.instance_id, del.set_id, del.slot);
+  r.reason = del.reason;
+  r.snapshot_ids = {del.snapshot_id};
+  return r;
 }
 
 aws::Result<std::vector<core::Snapshot>> list_own_snapshots_with_tags(const aws::Ec2& ec2,
                                                                       SourceUserTags& user_tags) {
-  aws::DescribeSnapshotsRequest request;
-  request.owners = {"self"};
-  request.filters.push_back({"tag-key", {std::string(core::tag::policy)}});
-  std::vector<core::Snapshot> out;
-  auto listed = ec2.describe_snapshots(request, [&](std::vector<aws::Ec2Snapshot>&& page) {
-    for (auto& s : page) {
-      out.push_back(to_core(s));
-      aws::TagList user;
-      for (auto& t : s.tags) {
-        if (t.key.starts_with(core::tag::prefix) || t.key.starts_with("aws:")) continue;
-        user.push_back(std::move(t));
-      }
-      if (!user.empty()) user_tags[s.id] = std::move(user);
-    }
-  });
-  if (!listed) return snapkeep::unexpected(listed.error());
-  return out;
+  return list_own_snapshots(ec2, &user_tags);
 }
 
 core::RegionInventory list_copies(const aws::Ec2& destination, std::string account_id,
-                                  std::vector<std::string>& problems) {
+                                  std::vector<std::string>& problems, CopyStateMessages* messages) {
   core::RegionInventory inv;
   inv.account_id = std::move(account_id);
   inv.region = destination.region();
@@ -57,7 +78,12 @@ core::RegionInventory list_copies(const aws::Ec2& destination, std::string accou
   request.owners = {"self"};
   request.filters.push_back({"tag-key", {std::string(core::tag::copy_of)}});
   auto listed = destination.describe_snapshots(request, [&](std::vector<aws::Ec2Snapshot>&& page) {
-    for (const auto& s : page) inv.snapshots.push_back(to_core(s));
+    for (auto& s : page) {
+      inv.snapshots.push_back(to_core(s));
+      if (messages != nullptr && !s.state_message.empty()) {
+        (*messages)[s.id] = std::move(s.state_message);
+      }
+    }
   });
   if (!listed) {
     inv.snapshots.clear();
@@ -123,6 +149,7 @@ CopyOutcome execute_copies(const core::CopyPlan& plan, const aws::Ec2& source,
       ++out.waiting;
       continue;
     }
+    ActionResult result = copy_result(plan, *copy);
     aws::CopySnapshotRequest request;
     request.source_region = copy->source_region;
     request.source_snapshot_id = copy->source_snapshot_id;
@@ -135,6 +162,9 @@ CopyOutcome execute_copies(const core::CopyPlan& plan, const aws::Ec2& source,
     if (done) {
       ++out.started;
       out.created.push_back(done->snapshot_id);
+      result.outcome = Outcome::started;
+      result.snapshot_ids.push_back(done->snapshot_id);
+      out.results.push_back(std::move(result));
       continue;
     }
     if (done.error().code == "ResourceLimitExceeded") {
@@ -144,6 +174,9 @@ CopyOutcome execute_copies(const core::CopyPlan& plan, const aws::Ec2& source,
       continue;
     }
     ++out.failed;
+    result.outcome = Outcome::failed;
+    set_error(result, done.error());
+    out.results.push_back(std::move(result));
     out.problems.push_back(fmt::format("copy of {} ({} {} slot {}) to {} failed: {}",
                                        copy->source_snapshot_id, copy->policy, copy->instance_id,
                                        core::format_slot(copy->slot), plan.target_key,
@@ -157,13 +190,22 @@ CopyOutcome execute_copy_cleanup(const core::CopyPlan& plan, const aws::Ec2& sou
   CopyOutcome out;
   for (const auto& step : plan.steps) {
     if (const auto* del = std::get_if<core::CopyDeleteAction>(&step)) {
+      ActionResult result = copy_result(plan, *del);
       auto done = destination.delete_snapshot(del->snapshot_id);
       if (done || done.error().kind == aws::ErrorKind::not_found) {
         ++out.deleted;
+        result.outcome = Outcome::deleted;
+      } else if (done.error().kind == aws::ErrorKind::in_use) {
+        result.outcome = Outcome::skipped;
+        result.reason = "in use by an AMI: " + done.error().message;
+        set_error(result, done.error());
       } else {
+        result.outcome = Outcome::failed;
+        set_error(result, done.error());
         out.problems.push_back(fmt::format("deleting copy {} at {} failed: {}", del->snapshot_id,
                                            plan.target_key, done.error().describe()));
       }
+      out.results.push_back(std::move(result));
     } else if (const auto* share = std::get_if<core::ShareAction>(&step); share && !share->add) {
       auto done = source.modify_snapshot_permission(
           {share->snapshot_id, aws::PermissionOperation::remove, {share->account_id}, {}});

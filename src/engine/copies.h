@@ -9,10 +9,12 @@
 // snapshot copied, one DeleteSnapshot per copy deleted and one
 // ModifySnapshotAttribute remove per share removed.
 //
-// CopySnapshot is not idempotent and EC2 offers no client token for it: a
-// retried copy whose first answer was lost leaves two copies of one
-// snapshot, which the next plan notices and deletes (the first completed
-// one stays).
+// CopySnapshot is not idempotent and EC2 offers no client token for it:
+// the run sends it through the caller that never retries an ambiguous
+// failure (RegionClients::ec2_create), and a copy made before a lost answer
+// carries its tags from creation, so the next run sees it. Two copies of one
+// snapshot (two runs raced) are noticed by the next plan, which deletes the
+// extra (the first completed one stays).
 //
 // Thread safety: functions of their arguments; an Ec2 may be shared.
 #pragma once
@@ -25,22 +27,26 @@
 #include "aws/ec2.h"
 #include "core/copies.h"
 #include "core/inventory.h"
+#include "engine/inventory.h"
+#include "engine/summary.h"
 
 namespace snapkeep::engine {
 
-// The user tags (neither snapkeep: nor aws:) of source snapshots, by id:
-// the core keeps only snapkeep:* tags, and a copy carries the source's tags.
-using SourceUserTags = std::unordered_map<std::string, aws::TagList>;
-
 // snapkeep's own snapshots in a region with their user tags kept aside:
-// the source listing when the region has copy targets.
+// list_own_snapshots() with user tags.
 aws::Result<std::vector<core::Snapshot>> list_own_snapshots_with_tags(const aws::Ec2& ec2,
                                                                       SourceUserTags& user_tags);
 
+// Why copies ended in `error` (DescribeSnapshots' statusMessage), by copy id.
+using CopyStateMessages = std::unordered_map<std::string, std::string>;
+
 // The copies at a destination: its own snapshots carrying snapkeep:copy-of.
-// On failure the inventory is marked incomplete (no copy is deleted there).
+// On failure the inventory is marked incomplete (no copy is deleted there,
+// and the copy step starts none: it cannot tell which exist). The state
+// messages of copies in error go to `messages` when given.
 core::RegionInventory list_copies(const aws::Ec2& destination, std::string account_id,
-                                  std::vector<std::string>& problems);
+                                  std::vector<std::string>& problems,
+                                  CopyStateMessages* messages = nullptr);
 
 // Ids of the source's snapkeep snapshots that `account_id` may create volumes
 // from (shared with it).
@@ -59,9 +65,18 @@ struct CopyOutcome {
   bool limit_reached = false;  // ResourceLimitExceeded: no more copies to the destination this run
   std::vector<std::string> problems;  // one line per failed call
   std::vector<std::string> created;   // ids of the copies started
+  // One per CopySnapshot and DeleteSnapshot sent (kind copy, delete_copy:
+  // started, deleted or failed), at the destination's account and region.
+  std::vector<ActionResult> results;
 
   void add(const CopyOutcome& other);
 };
+
+// The action a copy or a copy deletion of `plan` is reported as (outcome
+// planned): the destination's account and region, the point's policy,
+// instance, set and slot; for a copy, the source snapshot id and why.
+ActionResult copy_result(const core::CopyPlan& plan, const core::CopyAction& copy);
+ActionResult copy_result(const core::CopyPlan& plan, const core::CopyDeleteAction& del);
 
 // Shares (at the source) and copies (at the destination), in plan order.
 // ResourceLimitExceeded stops further copies to the destination for this

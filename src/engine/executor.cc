@@ -25,12 +25,6 @@ ActionResult base(const core::Plan& plan, ActionKind action) {
   return r;
 }
 
-void set_error(ActionResult& r, const aws::AwsError& e) {
-  r.error_code = e.code.empty() ? std::string(aws::to_string(e.kind)) : e.code;
-  r.error_message = e.message;
-  r.request_id = e.request_id;
-}
-
 // Failures after which the request may or may not have been carried out.
 bool ambiguous(const aws::AwsError& e) {
   using aws::ErrorKind;
@@ -46,6 +40,12 @@ bool waits_for_limit(const aws::AwsError& e) {
 }
 
 }  // namespace
+
+void set_error(ActionResult& r, const aws::AwsError& e) {
+  r.error_code = e.code.empty() ? std::string(aws::to_string(e.kind)) : e.code;
+  r.error_message = e.message;
+  r.request_id = e.request_id;
+}
 
 Executor::Executor(const aws::Ec2& ec2, const aws::Ec2& ec2_create, aws::Clock& clock,
                    const std::atomic<bool>& stop, ExecutorOptions options)

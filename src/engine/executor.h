@@ -93,6 +93,10 @@ class Executor {
   ExecutorOptions m_options;
 };
 
+// Records an AWS refusal on an action: its code (or kind), message and
+// request id.
+void set_error(ActionResult& r, const aws::AwsError& e);
+
 // What `plan` prints: every action as planned, nothing sent.
 void describe_plan(const core::Plan& plan, RunSummary& summary);
 

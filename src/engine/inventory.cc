@@ -82,20 +82,31 @@ core::Snapshot to_core(const aws::Ec2Snapshot& in) {
   return out;
 }
 
-aws::Result<std::vector<core::Snapshot>> list_own_snapshots(const aws::Ec2& ec2) {
+aws::Result<std::vector<core::Snapshot>> list_own_snapshots(const aws::Ec2& ec2,
+                                                            SourceUserTags* user_tags) {
   aws::DescribeSnapshotsRequest request;
   request.owners = {"self"};
   request.filters.push_back({"tag-key", {std::string(core::tag::policy)}});
   std::vector<core::Snapshot> out;
   auto listed = ec2.describe_snapshots(request, [&](std::vector<aws::Ec2Snapshot>&& page) {
-    for (const auto& s : page) out.push_back(to_core(s));
+    for (auto& s : page) {
+      out.push_back(to_core(s));
+      if (user_tags == nullptr) continue;
+      aws::TagList user;
+      for (auto& t : s.tags) {
+        if (t.key.starts_with(core::tag::prefix) || t.key.starts_with("aws:")) continue;
+        user.push_back(std::move(t));
+      }
+      if (!user.empty()) (*user_tags)[s.id] = std::move(user);
+    }
   });
   if (!listed) return snapkeep::unexpected(listed.error());
   return out;
 }
 
 core::RegionInventory list_region(const aws::Ec2& ec2, const core::Config& config,
-                                  const std::string& account_id, RegionReport& report) {
+                                  const std::string& account_id, RegionReport& report,
+                                  SourceUserTags* user_tags) {
   core::RegionInventory inv;
   inv.region = ec2.region();
   inv.account_id = account_id;
@@ -120,7 +131,7 @@ core::RegionInventory list_region(const aws::Ec2& ec2, const core::Config& confi
     describe_volumes(ec2, inv, report, true);
   }
 
-  auto snapshots = list_own_snapshots(ec2);
+  auto snapshots = list_own_snapshots(ec2, user_tags);
   if (snapshots) {
     inv.snapshots = std::move(*snapshots);
   } else {

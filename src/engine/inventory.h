@@ -15,6 +15,7 @@
 #pragma once
 
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "aws/ec2.h"
@@ -24,17 +25,25 @@
 
 namespace snapkeep::engine {
 
+// The user tags (neither snapkeep: nor aws:) of snapshots, by id: the core
+// keeps only snapkeep:* tags, and a copy carries its source's tags.
+using SourceUserTags = std::unordered_map<std::string, aws::TagList>;
+
 // Lists instances (and their volumes' tags when needed) and snapkeep's own
 // snapshots. Images are left unlisted (nullopt). Problems go to `report`.
 // `account_id` is the account the clients act as (STS GetCallerIdentity),
 // never guessed from the listing: "" leaves it unknown, and the planner
-// then deletes nothing.
+// then deletes nothing. `user_tags`, when given, receives the snapshots'
+// user tags from the same listing (for the copy step: no second listing).
 core::RegionInventory list_region(const aws::Ec2& ec2, const core::Config& config,
-                                  const std::string& account_id, RegionReport& report);
+                                  const std::string& account_id, RegionReport& report,
+                                  SourceUserTags* user_tags = nullptr);
 
 // snapkeep's own snapshots in the region: one paginated DescribeSnapshots
-// (Owner.1=self, tag-key=snapkeep:policy).
-aws::Result<std::vector<core::Snapshot>> list_own_snapshots(const aws::Ec2& ec2);
+// (Owner.1=self, tag-key=snapkeep:policy). `user_tags`, when given,
+// receives each snapshot's user tags (never snapkeep: or aws:).
+aws::Result<std::vector<core::Snapshot>> list_own_snapshots(const aws::Ec2& ec2,
+                                                            SourceUserTags* user_tags = nullptr);
 
 // Describes the region's attached volumes (tags, size, type, iops,
 // throughput) into `inventory`'s instances. A failure marks the instance

@@ -4,6 +4,7 @@
 
 #include "core/plan.h"
 #include "core/selection.h"
+#include "engine/copy_phase.h"
 #include "engine/inventory.h"
 #include "engine/parallel.h"
 #include "util/utc_time.h"
@@ -29,7 +30,8 @@ TargetListing list_target(const core::Config& config, const Target& target,
     return out;
   }
   out.clients = std::move(*made);
-  out.inventory = list_region(out.clients->ec2(), config, out.target.account.id, out.report);
+  out.inventory = list_region(out.clients->ec2(), config, out.target.account.id, out.report,
+                              has_copy_targets(config) ? &out.user_tags : nullptr);
   return out;
 }
 
@@ -167,6 +169,9 @@ RunSummary reconcile(const core::Config& config, const ReconcileOptions& options
   });
   // Merged in target order, so the output does not depend on thread timing.
   for (auto& s : per_target) total.merge(std::move(s));
+
+  // Phase 3: copies, after the targets' creations and deletions.
+  if (!stop.load()) copy_phase(config, options, listings, clients, stop, total);
   total.interrupted = total.interrupted || stop.load();
   total.seconds = std::chrono::duration<double>(clock.monotonic() - started).count();
   return total;

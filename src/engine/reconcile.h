@@ -5,7 +5,10 @@
 //      snapshots), in parallel, bounded;
 //   2. plan each target from its listing (AMIs listed only if the plan would
 //      delete, then planned again) and execute (run) or describe (plan), in
-//      parallel, bounded.
+//      parallel, bounded;
+//   3. the copy step (engine/copy_phase.h), when a policy has copy targets:
+//      each destination listed once, its copies planned from the sources'
+//      listings, then executed or described.
 //
 // Every listing exists before any target is planned, so a step that needs
 // another target's listing (copies to a destination region or account) can
@@ -29,6 +32,7 @@
 #include "core/inventory.h"
 #include "core/schedule.h"
 #include "engine/executor.h"
+#include "engine/inventory.h"
 #include "engine/summary.h"
 #include "engine/target.h"
 
@@ -67,6 +71,9 @@ struct TargetListing {
   std::unique_ptr<RegionClients> clients;  // null when they could not be made
   core::RegionInventory inventory;
   RegionReport report;
+  // The snapshots' user tags, kept only when a policy has copy targets
+  // (engine/copy_phase.h): a copy carries its source's tags.
+  SourceUserTags user_tags;
 };
 
 RunSummary reconcile(const core::Config& config, const ReconcileOptions& options,

@@ -58,6 +58,25 @@ std::string warning_lines(const RunSummary& s, bool failures_only) {
   return out;
 }
 
+// "copies daily us-east-1 -> 123456789012:us-west-2: 3 started, 2 pending,
+// 0 waiting, 0 failed, 1 deleted", then the target's problems.
+std::string copy_target_lines(const RunSummary& s, bool problems_only) {
+  std::string out;
+  for (const auto& c : s.copies) {
+    const std::string target = fmt::format("copies {} {} -> {}:{}", c.policy, c.source_region,
+                                           c.destination_account, c.destination_region);
+    if (!problems_only) {
+      out += fmt::format("{}: {} {}, {} pending, {} waiting, {} failed, {} {}", target, c.started,
+                         s.mode == RunMode::plan ? "to start" : "started", c.pending, c.waiting,
+                         c.failed, c.deleted, s.mode == RunMode::plan ? "to delete" : "deleted");
+      if (c.refused > 0) out += fmt::format(", {} refused", c.refused);
+      out += "\n";
+    }
+    for (const auto& p : c.problems) out += fmt::format("{}: {}\n", target, p);
+  }
+  return out;
+}
+
 std::string error_lines(const RunSummary& s) {
   std::string out;
   for (const auto& e : s.errors) out += fmt::format("error: {}\n", e);
@@ -87,8 +106,8 @@ nlohmann::json to_json(const RunSummary& s) {
   out["interrupted"] = s.interrupted;
   out["seconds"] = s.seconds;
   json totals = json::object();
-  for (auto o : {Outcome::planned, Outcome::created, Outcome::deleted, Outcome::tagged,
-                 Outcome::skipped, Outcome::failed}) {
+  for (auto o : {Outcome::planned, Outcome::created, Outcome::started, Outcome::deleted,
+                 Outcome::tagged, Outcome::skipped, Outcome::failed}) {
     totals[std::string(to_string(o))] = s.count(o);
   }
   out["totals"] = totals;
@@ -122,6 +141,22 @@ nlohmann::json to_json(const RunSummary& s) {
     actions.push_back(std::move(a));
   }
   out["actions"] = actions;
+  json copies = json::array();
+  for (const auto& c : s.copies) {
+    copies.push_back(
+        {{"policy", c.policy},
+         {"source", {{"account", c.source_account}, {"region", c.source_region}}},
+         {"destination", {{"account", c.destination_account}, {"region", c.destination_region}}},
+         {"started", c.started},
+         {"pending", c.pending},
+         {"waiting", c.waiting},
+         {"failed", c.failed},
+         {"deleted", c.deleted},
+         {"refused", c.refused},
+         {"complete", c.complete},
+         {"problems", c.problems}});
+  }
+  out["copies"] = copies;
   json warnings = json::array();
   for (const auto& w : s.warnings) {
     warnings.push_back({{"level", to_string(w.level)},
@@ -152,6 +187,7 @@ std::string one_line(const RunSummary& s) {
   };
   add(Outcome::planned, "planned");
   add(Outcome::created, "created");
+  add(Outcome::started, "copies started");
   add(Outcome::deleted, "deleted");
   // Device tags are bookkeeping, not news: they stay out of the one line.
   add(Outcome::skipped, "skipped");
@@ -182,6 +218,7 @@ std::string render_quiet(const RunSummary& s) {
     if (r.outcome == Outcome::failed) out += failed_action_line(r);
   }
   out += warning_lines(s, true);
+  out += copy_target_lines(s, true);
   for (const auto& r : s.regions) {
     for (const auto& p : r.problems) out += fmt::format("{} {}: {}\n", r.account, r.region, p);
   }
@@ -227,6 +264,7 @@ std::string render_text(const RunSummary& s, bool verbose) {
                          r.policy, w[2], r.instance, w[3], r.detail);
     }
   }
+  out += copy_target_lines(s, false);
   out += warning_lines(s, false);
   for (const auto& r : s.regions) {
     for (const auto& p : r.problems) out += fmt::format("{} {}: {}\n", r.account, r.region, p);

@@ -22,6 +22,8 @@ std::string_view to_string(Outcome outcome) {
       return "skipped";
     case Outcome::failed:
       return "failed";
+    case Outcome::started:
+      return "started";
   }
   return "failed";
 }
@@ -36,6 +38,10 @@ std::string_view to_string(ActionKind kind) {
       return "tag-device";
     case ActionKind::skip:
       return "skip";
+    case ActionKind::copy:
+      return "copy";
+    case ActionKind::delete_copy:
+      return "delete-copy";
   }
   return "skip";
 }
@@ -53,6 +59,10 @@ bool RunSummary::has_failures() const {
   if (interrupted || !errors.empty()) return true;
   if (std::any_of(regions.begin(), regions.end(),
                   [](const RegionReport& r) { return !r.complete; })) {
+    return true;
+  }
+  if (std::any_of(copies.begin(), copies.end(),
+                  [](const CopyTargetReport& c) { return !c.complete; })) {
     return true;
   }
   return count(Outcome::failed) > 0;
@@ -89,6 +99,7 @@ void add_api_calls(std::map<std::string, ApiCalls>& total,
 void RunSummary::merge(RunSummary other) {
   for (auto& r : other.regions) regions.push_back(std::move(r));
   for (auto& r : other.results) results.push_back(std::move(r));
+  for (auto& c : other.copies) copies.push_back(std::move(c));
   for (auto& w : other.warnings) warnings.push_back(std::move(w));
   for (auto& e : other.errors) errors.push_back(std::move(e));
   bad_input = bad_input || other.bad_input;

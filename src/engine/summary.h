@@ -26,11 +26,15 @@ enum class Outcome {
   tagged,
   skipped,  // not done, by design (e.g. AMI uses the snapshot, instance stopped mid-run)
   failed,   // AWS refused or could not be reached after retries
+  started,  // a copy to another region was started (it completes later)
 };
 std::string_view to_string(Outcome outcome);
 
-enum class ActionKind { create, delete_snapshot, tag_device, skip };
-std::string_view to_string(ActionKind kind);  // "create" | "delete" | "tag-device" | "skip"
+// copy and delete_copy: the copy step (docs/copies.md); their region and
+// account are the destination's.
+enum class ActionKind { create, delete_snapshot, tag_device, skip, copy, delete_copy };
+// "create" | "delete" | "tag-device" | "skip" | "copy" | "delete-copy"
+std::string_view to_string(ActionKind kind);
 
 struct ActionResult {
   Outcome outcome = Outcome::planned;
@@ -59,6 +63,24 @@ struct RegionReport {
   std::vector<std::string> problems;  // listing failures etc., one line each
   std::int64_t instances = 0;         // instances listed
   std::int64_t snapshots = 0;         // snapkeep snapshots listed
+};
+
+// One copy target of one policy from one source (account, region), as the
+// copy step found and left it (docs/copies.md).
+struct CopyTargetReport {
+  std::string policy;
+  std::string source_account;
+  std::string source_region;
+  std::string destination_account;
+  std::string destination_region;
+  std::int64_t started = 0;  // copies started this run (plan: that would be)
+  std::int64_t pending = 0;  // copies found pending at the destination
+  std::int64_t waiting = 0;  // wanted but left for a later run (max_in_flight, the quota)
+  std::int64_t failed = 0;   // CopySnapshot refused, or a copy found in error
+  std::int64_t deleted = 0;  // copies deleted at the destination (plan: that would be)
+  std::int64_t refused = 0;  // not copyable (a snapshot encrypted with aws/ebs, another account)
+  bool complete = true;      // both listings succeeded and the step ran
+  std::vector<std::string> problems;
 };
 
 // Something a person must see that is not an action: a policy that selects
@@ -94,6 +116,7 @@ struct RunSummary {
   std::string now;  // ISO 8601 UTC, the time the run planned for
   std::vector<RegionReport> regions;
   std::vector<ActionResult> results;
+  std::vector<CopyTargetReport> copies;  // one per (policy, source, copy target) worked on
   std::vector<RunWarning> warnings;
   // Why the run could not start or could not work on its targets at all
   // (bad credentials, no region configured, the region list unreadable).
@@ -107,7 +130,8 @@ struct RunSummary {
   double seconds = 0;
 
   std::int64_t count(Outcome outcome) const;
-  // An error, a failed action, an incomplete region, or an interruption.
+  // An error, a failed action, an incomplete region or copy target, or an
+  // interruption.
   bool has_failures() const;
   bool has_limit_skips() const;  // something skipped or failed for an AWS limit
   bool has_failure_warnings() const;

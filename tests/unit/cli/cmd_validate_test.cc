@@ -96,6 +96,39 @@ TEST(ValidateCommand, SummaryNamesAllOrDefaultRegions) {
   }
 }
 
+TEST(ValidateCommand, EachCopyTargetIsExplainedUnderItsPolicy) {
+  TempFile file(
+      "regions: [us-east-1]\n"
+      "policies:\n"
+      "  - name: p\n"
+      "    select: {tags: {A: b}}\n"
+      "    schedule: rate(1 day)\n"
+      "    retain: {count: 1}\n"
+      "    copies:\n"
+      "      - {region: us-west-2, kms_key_id: alias/dr, retain: {days: 90}}\n"
+      "      - {region: eu-west-1, retain: {monthly: 12}, max_in_flight: 5}\n"
+      "      - {region: eu-central-1, encrypted: true, retain: {count: 2}}\n");
+  std::ostringstream out;
+  std::ostringstream err;
+  EXPECT_EQ(validate_config(file.path(), kNow, out, err), kExitOk);
+  const std::string text = out.str();
+  EXPECT_NE(text.find("\n  copies every completed restore point that its retention keeps to "
+                      "us-west-2 in the same account, encrypted with KMS key alias/dr of "
+                      "us-west-2; keep days 90 there; at most 20 copies in flight, the rest waits "
+                      "for a later run\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("\n  copies every completed restore point that its retention keeps to "
+                      "eu-west-1 in the same account, encrypted only when the source is; keep "
+                      "monthly 12 there; at most 5 copies in flight"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("to eu-central-1 in the same account, encrypted with the default EBS key "
+                      "of eu-central-1; keep count 2 there"),
+            std::string::npos)
+      << text;
+}
+
 TEST(ValidateCommand, InvalidFilePrintsEveryErrorAndExitsTwo) {
   TempFile file(
       "policies:\n"

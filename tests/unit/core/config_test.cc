@@ -430,38 +430,70 @@ const ErrorCase kErrorCases[] = {
      {"c.yaml:1:23: notify.webhook_url \"https://hooks.example.com:99999/\" has a port outside "
       "1-65535"}},
 
-    // --- copies and accounts: validated fully, then refused as not built yet
-    {"CopiesNotSupportedYet",
-     "regions: [us-east-1]\n" + kPolicy + "    copies:\n      - region: us-west-2\n",
-     {"c.yaml:7:5: copies is not supported yet: snapkeep does not copy snapshots to other regions "
-      "in this "
-      "version; remove copies"}},
+    // --- copies (docs/copies.md); accounts: validated fully, then refused as not built yet
     {"CopyProblems",
      "regions: [us-east-1]\n" + kPolicy +
-         "    copies:\n      - region: us-east-1\n      - region: us-west-2\n        kms_key_id: "
-         "nope\n"
-         "        retain: {days: 0}\n      - region: us-west-2\n      - kms_key_id: alias/dr\n",
-     {"c.yaml:7:5: copies is not supported yet: snapkeep does not copy snapshots to other regions "
-      "in this "
-      "version; remove copies",
-      "c.yaml:8:17: policies[0].copies[0].region us-east-1 is one of the source regions; copies go "
-      "to other "
-      "regions (sources: us-east-1)",
-      "c.yaml:10:21: policies[0].copies[1].kms_key_id \"nope\" is not a KMS key reference; "
-      "allowed: a key id, "
-      "alias/<name>, or a key or alias ARN",
-      "c.yaml:11:24: policies[0].copies[1].retain.days must be " + kRetainRange + ", got 0",
-      "c.yaml:12:17: policies[0].copies[2].region us-west-2 has two copies in one policy; give "
-      "each region once",
-      "c.yaml:13:9: policies[0].copies[3] has no region; give the region to copy to"}},
+         "    copies:\n      - region: us-east-1\n        retain: {count: 1}\n"
+         "      - region: us-west-2\n        kms_key_id: nope\n"
+         "        retain: {days: 0}\n      - region: us-west-2\n        retain: {count: 1}\n"
+         "      - kms_key_id: alias/dr\n        retain: {count: 1}\n",
+     {"c.yaml:8:17: policies[0].copies[0].region us-east-1 is one of the source regions; copies "
+      "in the same account go to other regions (sources: us-east-1), or give role_arn to copy "
+      "into another account",
+      "c.yaml:11:21: policies[0].copies[1].kms_key_id \"nope\" is not a KMS key reference; "
+      "allowed: a key id, alias/<name>, or a key or alias ARN",
+      "c.yaml:12:24: policies[0].copies[1].retain.days must be " + kRetainRange + ", got 0",
+      "c.yaml:13:17: policies[0].copies[2].region us-west-2 is a second copy to the same target "
+      "(us-west-2 in the source's account; first at line 10, column 17); give each target once",
+      "c.yaml:15:9: policies[0].copies[3] has no region; give the region to copy to"}},
+    {"CopyWithoutRetain",
+     "regions: [us-east-1]\n" + kPolicy + "    copies:\n      - region: us-west-2\n",
+     {"c.yaml:8:9: policies[0].copies[0] has no retain; say how long copies are kept at the "
+      "destination, e.g. retain: {days: 90} (any of count, days, hourly, daily, weekly, monthly, "
+      "yearly)"}},
+    {"CopyUnknownKey",
+     "regions: [us-east-1]\n" + kPolicy +
+         "    copies:\n      - region: us-west-2\n        retain: {count: 1}\n"
+         "        kms_key: alias/dr\n",
+     {"c.yaml:10:9: unknown key \"kms_key\" in policies[0].copies[0]; allowed: region, "
+      "role_arn, kms_key_id, encrypted, retain, max_in_flight"}},
+    {"CopyEncryptedFalseWithKey",
+     "regions: [us-east-1]\n" + kPolicy +
+         "    copies:\n      - region: us-west-2\n        retain: {count: 1}\n"
+         "        kms_key_id: alias/dr\n        encrypted: false\n",
+     {"c.yaml:11:20: policies[0].copies[0].encrypted is false but kms_key_id is given; a copy "
+      "with a key is encrypted: remove one of them"}},
+    {"CopyMaxInFlight",
+     "regions: [us-east-1]\n" + kPolicy +
+         "    copies:\n      - region: us-west-2\n        retain: {count: 1}\n"
+         "        max_in_flight: 0\n      - region: eu-west-1\n        retain: {count: 1}\n"
+         "        max_in_flight: 101\n",
+     {"c.yaml:10:24: policies[0].copies[0].max_in_flight must be a whole number from 1 to 100, "
+      "got 0",
+      "c.yaml:13:24: policies[0].copies[1].max_in_flight must be a whole number from 1 to 100, "
+      "got 101"}},
+    {"CopyBadRoleArn",
+     "regions: [us-east-1]\n" + kPolicy +
+         "    copies:\n      - region: us-west-2\n        retain: {count: 1}\n"
+         "        role_arn: arn:aws:iam::210987654321:user/dr\n",
+     {"c.yaml:10:19: policies[0].copies[0].role_arn \"arn:aws:iam::210987654321:user/dr\" is "
+      "not an IAM role ARN; expected arn:aws:iam::<12-digit account>:role/<name> (the role "
+      "snapkeep assumes in the destination account)"}},
+    {"CopyIntoAnotherAccountNotSupportedYet",
+     "regions: [us-east-1]\n" + kPolicy +
+         "    copies:\n      - region: us-east-1\n        retain: {count: 1}\n"
+         "        role_arn: arn:aws:iam::210987654321:role/dr\n",
+     {"c.yaml:10:19: role_arn in copies is not supported yet: snapkeep copies to other regions "
+      "of the source's own account in this version; remove role_arn"}},
     {"CopyWithAllRegions",
-     "regions: \"*\"\n" + kPolicy + "    copies: [{region: us-west-2}]\n",
-     {"c.yaml:7:5: copies is not supported yet: snapkeep does not copy snapshots to other regions "
-      "in this "
-      "version; remove copies",
-      "c.yaml:7:23: policies[0].copies[0].region us-west-2: with regions \"*\" every region is a "
-      "source, so a copy "
-      "would land in its own source region; list the source regions explicitly"}},
+     "regions: \"*\"\n" + kPolicy + "    copies: [{region: us-west-2, retain: {count: 1}}]\n",
+     {"c.yaml:7:23: policies[0].copies[0].region us-west-2: with regions \"*\" every region is a "
+      "source, so a copy would land in its own source region; list the source regions "
+      "explicitly"}},
+    {"CopiesNotAList",
+     "regions: [us-east-1]\n" + kPolicy + "    copies: us-west-2\n",
+     {"c.yaml:7:13: policies[0].copies must be a list of copy targets ({region, role_arn, "
+      "kms_key_id, encrypted, retain, max_in_flight}), got string \"us-west-2\""}},
     {"AccountsNotSupportedYet",
      kPolicy + "accounts:\n  - role_arn: arn:aws:iam::210987654321:role/snapkeep\n",
      {"c.yaml:6:1: accounts is not supported yet: snapkeep works in the credentials' own account "
@@ -727,14 +759,43 @@ TEST(ConfigTest, KmsKeyReferencesThatAreAccepted) {
        {"alias/dr", "1234abcd-12ab-34cd-56ef-1234567890ab", "mrk-1234abcd12ab34cd56ef1234567890ab",
         "arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
         "arn:aws:kms:us-west-2:111122223333:alias/dr"}) {
-    // Only the "not supported yet" error remains: the key itself is valid.
-    EXPECT_EQ(errors_of("regions: [us-east-1]\n" + kPolicy +
-                        "    copies: [{region: us-west-2, kms_key_id: \"" + key + "\"}]\n"),
-              std::vector<std::string>{
-                  "c.yaml:7:5: copies is not supported yet: snapkeep does not copy snapshots "
-                  "to other regions in this version; remove copies"})
-        << key;
+    Config config = parse_ok("regions: [us-east-1]\n" + kPolicy +
+                             "    copies: [{region: us-west-2, kms_key_id: \"" + key +
+                             "\", retain: {days: 1}}]\n");
+    ASSERT_EQ(config.policies.at(0).copies.size(), 1U) << key;
+    EXPECT_EQ(config.policies[0].copies[0].kms_key_id, key);
   }
+}
+
+TEST(ConfigTest, CopyTargetsRoundTripIntoTheStructs) {
+  Config config =
+      parse_ok("regions: [us-east-1, eu-west-1]\n" + kPolicy +
+               "    copies:\n"
+               "      - region: us-west-2\n"
+               "        kms_key_id: alias/dr\n"
+               "        retain: {count: 7, days: 90, daily: 7, weekly: 4, monthly: 12}\n"
+               "        max_in_flight: 5\n"
+               "      - region: eu-central-1\n"
+               "        encrypted: true\n"
+               "        retain: {monthly: 12}\n"
+               "      - region: ap-south-1\n"
+               "        retain: {days: 1}\n");
+  const auto& copies = config.policies.at(0).copies;
+  ASSERT_EQ(copies.size(), 3U);
+  EXPECT_EQ(copies[0].region, "us-west-2");
+  EXPECT_EQ(copies[0].kms_key_id, "alias/dr");
+  EXPECT_TRUE(copies[0].encrypted);  // a key means encrypted
+  EXPECT_FALSE(copies[0].role_arn);
+  EXPECT_EQ(copies[0].retain.count, 7);
+  EXPECT_EQ(copies[0].retain.days, 90);
+  EXPECT_EQ(copies[0].retain.monthly, 12);
+  EXPECT_EQ(copies[0].max_in_flight, 5);
+  EXPECT_TRUE(copies[1].encrypted);
+  EXPECT_FALSE(copies[1].kms_key_id);
+  EXPECT_EQ(copies[1].retain.monthly, 12);
+  EXPECT_FALSE(copies[1].retain.count);  // the policy's retain is not inherited
+  EXPECT_EQ(copies[1].max_in_flight, 20);
+  EXPECT_FALSE(copies[2].encrypted);
 }
 
 // An aliased node is checked wherever it is used; each use is named.
@@ -793,6 +854,9 @@ TEST(ConfigTest, MainExampleHasTheDocumentedContent) {
   ASSERT_EQ(config.policies.size(), 2U);
   EXPECT_EQ(config.policies[0].name, "nightly");
   EXPECT_EQ(config.policies[0].retain.daily, 14);
+  ASSERT_EQ(config.policies[0].copies.size(), 1U);
+  EXPECT_EQ(config.policies[0].copies[0].region, "us-west-2");
+  EXPECT_EQ(config.policies[0].copies[0].retain.monthly, 12);
   EXPECT_EQ(config.policies[1].name, "db-4h");
   EXPECT_TRUE(config.policies[1].snapshot.exclude_boot_volume);
 }
