@@ -45,6 +45,7 @@ using WallTime = std::chrono::system_clock::time_point;
 
 struct DaemonOptions {
   CommonOptions common;
+  ShardOptions shard;
   std::string status_file;
   std::string metrics_file;
   std::string log_format = "text";
@@ -168,11 +169,16 @@ int daemon_command(DaemonOptions& opt) {
   auto now = [&] { return std::chrono::system_clock::now() + offset; };
   auto real = [&](WallTime logical) { return logical - offset; };
 
+  aws::ProcessEnvironment env;
+  auto shard = resolve_shard(opt.shard, env);
+  if (!shard) {
+    fmt::print(stderr, "snapkeep: {}\n", shard.error());
+    return kExitBadInput;
+  }
   auto config = load_config_or_report(opt.common.config_path);
   if (!config) return kExitBadInput;
 
   Signals signals;  // before any thread
-  aws::ProcessEnvironment env;
   aws::CurlTransport http;
   aws::Clock& clock = aws::system_clock();
   auto session = open_session(opt.common, env, http, clock);
@@ -180,11 +186,12 @@ int daemon_command(DaemonOptions& opt) {
     fmt::print(stderr, "snapkeep: {}\n", session.error());
     return kExitBadInput;
   }
-  RunService service{env, http, clock, **session, opt.common.regions};
+  RunService service{env, http, clock, **session, opt.common.regions, *shard};
   engine::RunMetrics metrics;
   nlohmann::ordered_json status = {{"pid", static_cast<long>(getpid())},
                                    {"config", opt.common.config_path},
                                    {"started_at", iso_ms(now())},
+                                   {"shard", shard->sharded() ? core::describe(*shard) : ""},
                                    {"state", "starting"},
                                    {"consecutive_failures", 0}};
   auto save = [&] {
@@ -197,9 +204,11 @@ int daemon_command(DaemonOptions& opt) {
     }
   };
   log("info", "start",
-      fmt::format("snapkeep daemon started with {} ({} policies)", opt.common.config_path,
-                  config->policies.size()),
-      {{"config", opt.common.config_path}});
+      fmt::format("snapkeep daemon started with {} ({} policies{})", opt.common.config_path,
+                  config->policies.size(),
+                  shard->sharded() ? ", shard " + core::describe(*shard) : ""),
+      {{"config", opt.common.config_path},
+       {"shard", shard->sharded() ? core::describe(*shard) : ""}});
 
   const auto first_retry = std::chrono::milliseconds(static_cast<long>(opt.retry_seconds * 1000));
   int failures = 0;
@@ -310,6 +319,7 @@ int daemon_command(DaemonOptions& opt) {
 CommandRunner setup_daemon(CLI::App& sub) {
   auto options = std::make_shared<DaemonOptions>();
   add_common_options(sub, options->common);
+  add_shard_options(sub, options->shard);
   sub.add_option("--status-file", options->status_file,
                  "keep the daemon's state here (JSON: next run, last run, failures)");
   sub.add_option("--metrics-file", options->metrics_file,

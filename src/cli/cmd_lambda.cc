@@ -25,6 +25,7 @@
 #include "aws/environment.h"
 #include "cli/app.h"
 #include "cli/commands.h"
+#include "cli/common.h"
 #include "cli/config_file.h"
 #include "cli/run_service.h"
 #include "core/retention.h"
@@ -139,6 +140,7 @@ void log_run(const engine::RunSummary& summary, const std::string& request_id,
             {"interrupted", summary.interrupted},
             {"totals", json["totals"]},
             {"regions", summary.regions.size()},
+            {"shard", json["shard"]},
             {"errors", summary.errors},
             {"warnings", json["warnings"]},
             {"notification_errors", summary.notification_errors},
@@ -152,6 +154,7 @@ struct Runtime {
   aws::Clock& clock;
   core::Config config;
   std::unique_ptr<engine::AwsSession> session;
+  core::Shard shard;  // the flags' or SNAPKEEP_SHARD's; an event's "shard" overrides
 
   snapkeep::expected<std::string, engine::LambdaError> invoke(
       const engine::LambdaInvocation& invocation) {
@@ -168,14 +171,20 @@ struct Runtime {
     std::atomic<bool> stop{false};
     StopAt stop_at(stop, stop_time(invocation, env));
 
-    RunService service{env, http, clock, *session, {}};
+    core::Shard mine = shard;
+    if (event->shard) {
+      mine.index = event->shard->index;
+      mine.count = event->shard->count;
+    }
+    if (event->shard_by) mine.by = *event->shard_by;
+    RunService service{env, http, clock, *session, {}, mine};
     auto summary = service.run(config, now, stop);
     log_run(summary, invocation.request_id, env.get("AWS_LAMBDA_FUNCTION_NAME"));
     return engine::to_json(summary).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   }
 };
 
-int lambda_command() {
+int lambda_command(const ShardOptions& shard_options) {
   const auto started = std::chrono::steady_clock::now();
   aws::ProcessEnvironment env;
   const std::string api = env.get("AWS_LAMBDA_RUNTIME_API");
@@ -200,6 +209,8 @@ int lambda_command() {
     return kExitFailed;
   };
 
+  auto shard = resolve_shard(shard_options, env);
+  if (!shard) return init_failed("Snapkeep.InvalidShard", shard.error());
   std::string config_path = env.get("SNAPKEEP_CONFIG");
   if (config_path.empty()) config_path = task_root + "/" + kDefaultConfigFile;
   auto config = load_config_file(config_path);
@@ -217,13 +228,14 @@ int lambda_command() {
   if (auto credentials = (*session)->credentials().credentials(); !credentials) {
     return init_failed("Snapkeep.NoCredentials", credentials.error().describe());
   }
-  Runtime runtime{env, http, clock, std::move(*config), std::move(*session)};
+  Runtime runtime{env, http, clock, std::move(*config), std::move(*session), *shard};
   std::signal(SIGTERM, on_terminate);
   log_line({{"level", "info"},
             {"event", "init"},
             {"config", config_path},
             {"policies", runtime.config.policies.size()},
             {"ca_file", transport_options.ca_file},
+            {"shard", runtime.shard.sharded() ? core::describe(runtime.shard) : ""},
             {"init_ms",
              std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
                  .count()}});
@@ -239,10 +251,13 @@ int lambda_command() {
 }  // namespace
 
 CommandRunner setup_lambda(CLI::App& sub) {
+  auto options = std::make_shared<ShardOptions>();
+  add_shard_options(sub, *options);
   sub.footer(
       "Environment: AWS_LAMBDA_RUNTIME_API (set by Lambda), SNAPKEEP_CONFIG (default "
-      "$LAMBDA_TASK_ROOT/snapkeep.yaml), the AWS credential variables, AWS_REGION.");
-  return [] { return lambda_command(); };
+      "$LAMBDA_TASK_ROOT/snapkeep.yaml), SNAPKEEP_SHARD and SNAPKEEP_SHARD_BY (an event's "
+      "\"shard\" and \"shard_by\" override them), the AWS credential variables, AWS_REGION.");
+  return [options] { return lambda_command(*options); };
 }
 
 }  // namespace snapkeep::cli

@@ -66,11 +66,22 @@ int report_invalid_config(const CommonOptions& opt, core::Time now,
   return kExitBadInput;
 }
 
-int reconcile_command(const CommonOptions& opt, engine::RunMode mode) {
+struct PlanRunOptions {
+  CommonOptions common;
+  ShardOptions shard;
+};
+
+int reconcile_command(const PlanRunOptions& options, engine::RunMode mode) {
+  const CommonOptions& opt = options.common;
   if (!check_common_options(opt)) return kExitBadInput;
   auto now = resolve_now(opt.now);
   if (!now) return kExitBadInput;
   aws::ProcessEnvironment env;
+  auto shard = resolve_shard(options.shard, env);
+  if (!shard) {
+    fmt::print(stderr, "snapkeep: {}\n", shard.error());
+    return kExitBadInput;
+  }
   aws::CurlTransport http;
   aws::Clock& clock = aws::system_clock();
   auto config = load_config_file(opt.config_path);
@@ -88,6 +99,7 @@ int reconcile_command(const CommonOptions& opt, engine::RunMode mode) {
   request.now = inputs->now;
   request.run_id = engine::new_run_id();
   request.regions = opt.regions;
+  request.shard = *shard;
   request.stop = &g_stop;
   // EC2 asks for at least 15 s; a test against an emulator need not wait.
   if (auto wait = aws::env_milliseconds(env, "SNAPKEEP_VOLUME_RATE_WAIT_MS")) {
@@ -123,14 +135,16 @@ int reconcile_command(const CommonOptions& opt, engine::RunMode mode) {
 }  // namespace
 
 CommandRunner setup_plan(CLI::App& sub) {
-  auto options = std::make_shared<CommonOptions>();
-  add_common_options(sub, *options);
+  auto options = std::make_shared<PlanRunOptions>();
+  add_common_options(sub, options->common);
+  add_shard_options(sub, options->shard);
   return [options] { return reconcile_command(*options, engine::RunMode::plan); };
 }
 
 CommandRunner setup_run(CLI::App& sub) {
-  auto options = std::make_shared<CommonOptions>();
-  add_common_options(sub, *options);
+  auto options = std::make_shared<PlanRunOptions>();
+  add_common_options(sub, options->common);
+  add_shard_options(sub, options->shard);
   return [options] { return reconcile_command(*options, engine::RunMode::run); };
 }
 

@@ -25,6 +25,29 @@ void add_common_options(CLI::App& sub, CommonOptions& o) {
   sub.add_flag("-q,--quiet", o.quiet, "print only failures and the totals line");
 }
 
+void add_shard_options(CLI::App& sub, ShardOptions& o) {
+  sub.add_option("--shard", o.shard,
+                 "work on shard I of N (e.g. 0/3): N processes started together split the "
+                 "work (also SNAPKEEP_SHARD)");
+  sub.add_option("--shards", o.shards,
+                 "N shards, this one's index from JOB_COMPLETION_INDEX (a Kubernetes Indexed Job)")
+      ->check(CLI::Range(1, core::kMostShards));
+  sub.add_option("--shard-by", o.shard_by,
+                 "split the (account, region) pairs (target, the default) or each region's "
+                 "instances (instance; also SNAPKEEP_SHARD_BY)")
+      ->check(CLI::IsMember({"target", "instance"}));
+}
+
+snapkeep::expected<core::Shard, std::string> resolve_shard(const ShardOptions& options,
+                                                           const aws::Environment& env) {
+  return core::resolve_shard({.flag = options.shard,
+                              .count = options.shards,
+                              .by = options.shard_by,
+                              .env = env.get("SNAPKEEP_SHARD"),
+                              .completion_index = env.get("JOB_COMPLETION_INDEX"),
+                              .env_by = env.get("SNAPKEEP_SHARD_BY")});
+}
+
 std::optional<core::Config> load_config_or_report(const std::string& path) {
   auto config = load_config_file(path);
   if (!config) {

@@ -11,6 +11,7 @@
 #include "cli/config_file.h"
 #include "core/config.h"
 #include "core/schedule.h"
+#include "core/shard.h"
 #include "engine/aws_session.h"
 #include "engine/run.h"
 
@@ -32,6 +33,21 @@ struct CommonOptions {
 };
 
 void add_common_options(CLI::App& sub, CommonOptions& options);
+
+// The shard flags of run, plan, daemon and lambda (core/shard.h,
+// docs/deploy.md "Sharding").
+struct ShardOptions {
+  std::string shard;     // --shard I/N
+  int shards = 0;        // --shards N: the index from JOB_COMPLETION_INDEX; 0: not given
+  std::string shard_by;  // --shard-by target|instance; "": SNAPKEEP_SHARD_BY, else target
+};
+
+void add_shard_options(CLI::App& sub, ShardOptions& options);
+
+// The process's shard: the flags, else SNAPKEEP_SHARD (and
+// SNAPKEEP_SHARD_BY) from `env` (core::resolve_shard); or why not.
+snapkeep::expected<core::Shard, std::string> resolve_shard(const ShardOptions& options,
+                                                           const aws::Environment& env);
 
 // Reads and validates the configuration file (config_file.h). On failure
 // prints every error to stderr, one per line, and returns nullopt (the

@@ -13,6 +13,7 @@
 #include "aws/environment.h"
 #include "aws/http.h"
 #include "core/config.h"
+#include "core/shard.h"
 #include "engine/run.h"
 #include "engine/summary.h"
 
@@ -24,6 +25,7 @@ struct RunService {
   aws::Clock& clock;
   engine::AwsAccess& access;
   std::vector<std::string> region_overrides;  // --region
+  core::Shard shard;                          // --shard, SNAPKEEP_SHARD, ...
 
   engine::RunSummary run(const core::Config& config, core::Time now,
                          const std::atomic<bool>& stop) const;

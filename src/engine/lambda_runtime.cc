@@ -196,14 +196,29 @@ snapkeep::expected<LambdaEvent, std::string> parse_lambda_event(std::string_view
     return event;
   }
   for (const auto& [key, value] : json.items()) {
-    if (key != "now") {
-      return snapkeep::unexpected(fmt::format(
-          "event key \"{}\" is not known: give {{\"now\": \"<UTC time>\"}} or nothing", key));
+    if (key != "now" && key != "shard" && key != "shard_by") {
+      return snapkeep::unexpected(
+          fmt::format("event key \"{}\" is not known: give {{\"now\": \"<UTC time>\"}} (and "
+                      "\"shard\": \"I/N\", \"shard_by\"), or nothing",
+                      key));
+    }
+    if (key != "now" && !value.is_string()) {
+      return snapkeep::unexpected(fmt::format("event \"{}\" must be a string", key));
     }
   }
   auto now = time_field("now");
   if (!now) return snapkeep::unexpected(now.error());
   event.now = *now;
+  if (auto it = json.find("shard"); it != json.end()) {
+    auto shard = core::parse_shard(it->get<std::string>());
+    if (!shard) return snapkeep::unexpected("event \"shard\": " + shard.error());
+    event.shard = *shard;
+  }
+  if (auto it = json.find("shard_by"); it != json.end()) {
+    auto by = core::parse_shard_by(it->get<std::string>());
+    if (!by) return snapkeep::unexpected("event \"shard_by\": " + by.error());
+    event.shard_by = *by;
+  }
   return event;
 }
 

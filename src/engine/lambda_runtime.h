@@ -17,6 +17,7 @@
 
 #include "aws/http.h"
 #include "core/schedule.h"
+#include "core/shard.h"
 #include "util/expected.h"
 
 namespace snapkeep::engine {
@@ -83,13 +84,18 @@ int serve_invocations(RuntimeApiClient& api, const LambdaHandler& handler, const
 // What an invocation's event asks for. Scheduler/EventBridge events carry the
 // time they were meant for; that time is the run's now, so that a retried or
 // late invocation still works on its slot.
+// A Step Functions Map item may also name the shard the invocation works on
+// (docs/deploy.md "Sharding"), overriding the function's SNAPKEEP_SHARD.
 struct LambdaEvent {
-  std::optional<core::Time> now;  // from {"now": ...} or a scheduled event's "time"
+  std::optional<core::Time> now;          // from {"now": ...} or a scheduled event's "time"
+  std::optional<core::Shard> shard;       // from {"shard": "I/N"}; its `by` is not set here
+  std::optional<core::ShardBy> shard_by;  // from {"shard_by": "target" | "instance"}
 };
 
 // Accepts an empty body, null, {}, {"now": "2026-12-01T03:30:00Z"} (a
-// Scheduler input) and an EventBridge "Scheduled Event" ({"time": ...}); on
-// anything else, a message naming what is wrong.
+// Scheduler input), with optional "shard": "I/N" and "shard_by" (a Step
+// Functions Map item), and an EventBridge "Scheduled Event" ({"time": ...});
+// on anything else, a message naming what is wrong.
 snapkeep::expected<LambdaEvent, std::string> parse_lambda_event(std::string_view body);
 
 }  // namespace snapkeep::engine

@@ -7,6 +7,7 @@
 #include "engine/copy_phase.h"
 #include "engine/inventory.h"
 #include "engine/parallel.h"
+#include "engine/shard.h"
 #include "util/utc_time.h"
 
 namespace snapkeep::engine {
@@ -85,7 +86,8 @@ RunSummary reconcile_target(const core::Config& config, const ReconcileOptions& 
 }  // namespace
 
 std::vector<RunWarning> coverage_warnings(const core::Config& config,
-                                          const std::vector<TargetListing>& listings) {
+                                          const std::vector<TargetListing>& listings,
+                                          bool whole_run) {
   std::vector<RunWarning> out;
   std::vector<std::int64_t> named(config.policies.size(), 0);
   bool all_listed = !listings.empty();
@@ -119,7 +121,7 @@ std::vector<RunWarning> coverage_warnings(const core::Config& config,
       }
     }
   }
-  if (!all_listed) return out;
+  if (!all_listed || !whole_run) return out;
   std::vector<RunWarning> nothing;
   for (std::size_t p = 0; p < config.policies.size(); ++p) {
     if (named[p] > 0) continue;
@@ -145,23 +147,26 @@ RunSummary reconcile(const core::Config& config, const ReconcileOptions& options
   total.run_id = options.run_id;
   total.now = util::format_utc_seconds(options.now);
   auto started = clock.monotonic();
-  const std::size_t n = options.targets.size();
+  const std::vector<Target> targets = shard_targets(options.targets, options.shard, total);
+  const std::size_t n = targets.size();
 
   // Phase 1: every listing.
   std::vector<TargetListing> listings(n);
   std::vector<char> listed(n, 0);  // not vector<bool>: written by several threads
   run_bounded(n, options.parallel_targets, [&](std::size_t i) {
     if (stop.load()) return;
-    listings[i] = list_target(config, options.targets[i], clients);
+    listings[i] = list_target(config, targets[i], clients);
     listed[i] = 1;
   });
-  total.warnings = coverage_warnings(config, listings);
+  const bool whole_run = !options.shard.sharded() || options.shard.by == core::ShardBy::instance;
+  total.warnings = coverage_warnings(config, listings, whole_run);
+  shard_listings(listings, options.shard, total);
 
   // Phase 2: plan and execute (or describe) each target.
   std::vector<RunSummary> per_target(n);
   run_bounded(n, options.parallel_targets, [&](std::size_t i) {
     if (!listed[i] || stop.load()) {
-      per_target[i] = interrupted_target(options.targets[i]);
+      per_target[i] = interrupted_target(targets[i]);
       if (listings[i].clients) per_target[i].api_calls = listings[i].clients->api_calls();
       return;
     }

@@ -31,6 +31,7 @@
 #include "core/config.h"
 #include "core/inventory.h"
 #include "core/schedule.h"
+#include "core/shard.h"
 #include "engine/executor.h"
 #include "engine/inventory.h"
 #include "engine/summary.h"
@@ -60,6 +61,11 @@ struct ReconcileOptions {
   core::Time now{};
   std::string run_id;
   std::vector<Target> targets;  // resolved, without duplicates
+  // Sharded (core/shard.h): by target, only this shard's targets are worked
+  // on; by instance, every target is listed and only this shard's instances
+  // and their snapshots are planned. The summary's `shard` says what was
+  // covered.
+  core::Shard shard;
   int parallel_targets = 4;
   ExecutorOptions executor;
   ProgressCallback progress;  // run only; see executor.h
@@ -85,7 +91,10 @@ RunSummary reconcile(const core::Config& config, const ReconcileOptions& options
 // backed up), and a selected instance with nothing to snapshot (no volume
 // attached, or every volume excluded). Only targets whose instance listing
 // is complete count; with an incomplete one, "selects nothing" is not said.
+// `whole_run` false (a shard of the targets): "selects nothing" is not said
+// either, since the other shards' targets were not listed.
 std::vector<RunWarning> coverage_warnings(const core::Config& config,
-                                          const std::vector<TargetListing>& listings);
+                                          const std::vector<TargetListing>& listings,
+                                          bool whole_run = true);
 
 }  // namespace snapkeep::engine

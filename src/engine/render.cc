@@ -77,6 +77,12 @@ std::string copy_target_lines(const RunSummary& s, bool problems_only) {
   return out;
 }
 
+// " shard 1/3" after the mode in one_line(), so that the N shards'
+// notifications can be told apart.
+std::string shard_words(const RunSummary& s) {
+  return s.shard ? fmt::format(" shard {}/{}", s.shard->index, s.shard->count) : "";
+}
+
 std::string error_lines(const RunSummary& s) {
   std::string out;
   for (const auto& e : s.errors) out += fmt::format("error: {}\n", e);
@@ -177,7 +183,34 @@ nlohmann::json to_json(const RunSummary& s) {
                      {"failed", c.failed}};
   }
   out["api_calls"] = calls;
+  if (s.shard) {
+    const ShardReport& r = *s.shard;
+    out["shard"] = {{"index", r.index},
+                    {"count", r.count},
+                    {"by", r.by},
+                    {"targets", r.targets},
+                    {"targets_total", r.targets_total},
+                    {"instances", r.instances},
+                    {"instances_listed", r.instances_listed},
+                    {"snapshots", r.snapshots},
+                    {"snapshots_listed", r.snapshots_listed}};
+  } else {
+    out["shard"] = nullptr;
+  }
   return out;
+}
+
+std::string shard_line(const ShardReport& r) {
+  if (r.by == "instance") {
+    return fmt::format(
+        "shard {}/{} by instance: {} of {} instances and {} of {} snapkeep snapshots in {} "
+        "target{} ({})",
+        r.index, r.count, r.instances, r.instances_listed, r.snapshots, r.snapshots_listed,
+        r.targets.size(), r.targets.size() == 1 ? "" : "s", fmt::join(r.targets, ", "));
+  }
+  return fmt::format("shard {}/{} by target: {} of {} target{}{}{}", r.index, r.count,
+                     r.targets.size(), r.targets_total, r.targets_total == 1 ? "" : "s",
+                     r.targets.empty() ? "" : ": ", fmt::join(r.targets, ", "));
 }
 
 std::string one_line(const RunSummary& s) {
@@ -203,13 +236,13 @@ std::string one_line(const RunSummary& s) {
   if (!s.errors.empty()) {
     // Nothing worked on: the first error says why.
     if (s.results.empty() && s.regions.empty()) {
-      return fmt::format("{}: failed: {}", to_string(s.mode), s.errors.front());
+      return fmt::format("{}{}: failed: {}", to_string(s.mode), shard_words(s), s.errors.front());
     }
     parts.push_back(fmt::format("{} error{}", s.errors.size(), s.errors.size() == 1 ? "" : "s"));
   }
   std::string body = parts.empty() ? "nothing to do" : fmt::format("{}", fmt::join(parts, ", "));
-  return fmt::format("{}: {} in {} region{}", to_string(s.mode), body, s.regions.size(),
-                     s.regions.size() == 1 ? "" : "s");
+  return fmt::format("{}{}: {} in {} region{}", to_string(s.mode), shard_words(s), body,
+                     s.regions.size(), s.regions.size() == 1 ? "" : "s");
 }
 
 std::string render_quiet(const RunSummary& s) {
@@ -270,6 +303,7 @@ std::string render_text(const RunSummary& s, bool verbose) {
     for (const auto& p : r.problems) out += fmt::format("{} {}: {}\n", r.account, r.region, p);
   }
   out += error_lines(s);
+  if (s.shard) out += shard_line(*s.shard) + "\n";
   if (verbose && !s.api_calls.empty()) {
     out += "API calls:\n";
     for (const auto& [action, c] : s.api_calls) {

@@ -28,9 +28,12 @@ std::string render_text(const RunSummary& summary, bool verbose);
 // failure-level warnings, notifications that could not be sent), then
 // one_line(). Never hides a failure.
 std::string render_quiet(const RunSummary& summary);
-// One line, e.g. "run: 12 created, 3 deleted, 1 failed in 2 regions"; also
-// the SNS subject.
+// One line, e.g. "run: 12 created, 3 deleted, 1 failed in 2 regions"
+// ("run shard 1/3: ..." for a shard); also the SNS subject.
 std::string one_line(const RunSummary& summary);
+// What a shard covered, e.g. "shard 1/3 by target: 1 of 2 targets:
+// 123456789012/eu-west-1".
+std::string shard_line(const ShardReport& shard);
 // One warning as a line: "failure: policy nightly: selects no instance ...".
 std::string warning_line(const RunWarning& warning);
 

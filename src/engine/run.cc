@@ -156,6 +156,7 @@ RunSummary run_once(const RunRequest& request, const RunServices& services) {
   options.run_id = request.run_id;
   options.targets = std::move(targets->targets);
   options.parallel_targets = request.parallel_targets;
+  options.shard = request.shard;
   options.executor = request.executor;
   options.progress = request.progress;
   RegionClientFactory factory = [access](const Target& target) {

@@ -34,6 +34,7 @@
 #include "aws/query_client.h"
 #include "core/config.h"
 #include "core/schedule.h"
+#include "core/shard.h"
 #include "engine/executor.h"
 #include "engine/reconcile.h"
 #include "engine/summary.h"
@@ -79,6 +80,9 @@ struct RunRequest {
   // are dropped (first one kept).
   std::vector<std::string> regions;
   int parallel_targets = 4;
+  // --shard I/N: this process's part of the targets or instances
+  // (core/shard.h; applied by reconcile()).
+  core::Shard shard;
   ExecutorOptions executor;
   ProgressCallback progress;                // run only; called from worker threads
   const std::atomic<bool>* stop = nullptr;  // set: no new action starts; null: never

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -110,6 +111,20 @@ struct ApiCalls {
 void add_api_calls(std::map<std::string, ApiCalls>& total,
                    const std::map<std::string, ApiCalls>& more);
 
+// What one shard of a sharded run (--shard I/N, core/shard.h) covered, so
+// that the N summaries can be checked to add up to one run's.
+struct ShardReport {
+  int index = 0;
+  int count = 1;
+  std::string by;                     // "target" | "instance"
+  std::int64_t targets_total = 0;     // targets of the whole run (all shards')
+  std::vector<std::string> targets;   // those this shard worked on ("account/region")
+  std::int64_t instances_listed = 0;  // by instance: instances listed in its targets
+  std::int64_t instances = 0;         // ... of which this shard's
+  std::int64_t snapshots_listed = 0;  // by instance: snapkeep snapshots listed
+  std::int64_t snapshots = 0;         // ... of which this shard's
+};
+
 struct RunSummary {
   RunMode mode = RunMode::run;
   std::string run_id;
@@ -128,6 +143,7 @@ struct RunSummary {
   std::map<std::string, ApiCalls> api_calls;  // by action name
   bool interrupted = false;
   double seconds = 0;
+  std::optional<ShardReport> shard;  // set when the run was sharded
 
   std::int64_t count(Outcome outcome) const;
   // An error, a failed action, an incomplete region or copy target, or an

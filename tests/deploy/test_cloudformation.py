@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import time
 import unittest
+import urllib.request
 import zipfile
 
 import boto3
@@ -26,6 +27,7 @@ import cfn_template
 ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 TEMPLATES = os.path.join(ROOT, "deploy", "cloudformation")
 MAIN = os.path.join(TEMPLATES, "snapkeep.yaml")
+SHARDED = os.path.join(TEMPLATES, "snapkeep-sharded.yaml")
 STACK = "backups"
 
 
@@ -175,6 +177,94 @@ class StackOnMotoTest(unittest.TestCase):
         # for a run that left work undone, and only that one.
         pattern = self.template["Resources"]["WorkUndoneMetric"]["Properties"]["FilterPattern"]
         self.assertEqual(pattern, '{ $.event = "summary" && $.exit_status != 0 }')
+
+
+class ShardedStackTest(unittest.TestCase):
+    """snapkeep-sharded.yaml: the stack on moto, and its state machine's
+    definition run by moto's Step Functions interpreter (moto's
+    CloudFormation stores state machines from DefinitionString only, so the
+    definition is created through the API with the template's
+    substitutions), with the Lambda task replaced by a stand-in that
+    answers what snapkeep answers: moto runs Lambda functions only in
+    Docker."""
+
+    @classmethod
+    def setUpClass(cls):
+        urllib_reset()
+        cls.template = cfn_template.load(SHARDED)
+        policy = snapkeep("iam-policy", "--config", os.path.join(ROOT, "examples", "demo.yaml"))
+        s3 = client("s3")
+        s3.create_bucket(Bucket="snapkeep-code")
+        s3.put_object(Bucket="snapkeep-code", Key="snapkeep/pkg.zip", Body=tiny_package())
+        cfn = client("cloudformation")
+        with open(SHARDED) as f:
+            body = f.read()
+        cfn.create_stack(StackName="sharded", TemplateBody=body, Capabilities=["CAPABILITY_IAM"], Parameters=[
+            {"ParameterKey": "CodeS3Bucket", "ParameterValue": "snapkeep-code"},
+            {"ParameterKey": "CodeS3Key", "ParameterValue": "snapkeep/pkg.zip"},
+            {"ParameterKey": "ExecutionPolicy", "ParameterValue": policy},
+            {"ParameterKey": "Shards", "ParameterValue": "4"},
+            {"ParameterKey": "ShardBy", "ParameterValue": "instance"},
+        ])
+        cls.stack = wait_for_stack(cfn, "sharded")
+        cls.resources = {r["LogicalResourceId"]: r for r in
+                         cfn.describe_stack_resources(StackName="sharded")["StackResources"]
+                         if r.get("LogicalResourceId")}
+
+    def test_stack_is_created_with_the_state_machine(self):
+        self.assertEqual(self.stack["StackStatus"], "CREATE_COMPLETE", self.stack.get("StackStatusReason"))
+        for logical in ("Function", "StateMachine", "StateMachineRole", "SchedulerRole", "DeadLetterQueue"):
+            self.assertIn(logical, self.resources)
+        function = client("lambda").get_function(FunctionName="sharded-snapkeep")["Configuration"]
+        self.assertEqual(function["Environment"]["Variables"], {"SNAPKEEP_SHARD_BY": "instance"})
+        concurrency = client("lambda").get_function_concurrency(FunctionName="sharded-snapkeep")
+        self.assertEqual(concurrency.get("ReservedConcurrentExecutions"), 4, "one per shard")
+        props = self.template["Resources"]["Schedule"]["Properties"]
+        self.assertEqual(props["Target"]["Arn"], {"Ref": "StateMachine"})
+        self.assertEqual(json.loads(props["Target"]["Input"].replace("<aws.scheduler.scheduled-time>", "x")),
+                         {"now": "x"})
+
+    def definition(self, exit_status):
+        props = self.template["Resources"]["StateMachine"]["Properties"]
+        text = json.dumps(props["Definition"]).replace("${Shards}", "4").replace(
+            "${FunctionArn}", "arn:aws:lambda:us-east-1:123456789012:function:sharded-snapkeep")
+        self.assertNotIn("${", text)
+        definition = json.loads(text)
+        states = definition["States"]["Reconcile"]["ItemProcessor"]["States"]
+        task = states["Shard"]
+        self.assertEqual(task["Parameters"]["Payload.$"], "$", "the event is the iteration's input")
+        # The stand-in answers like snapkeep: the summary's shard and exit status.
+        states["Shard"] = {"Type": "Pass", "Next": task["Next"], "Parameters": {
+            "event.$": "$", "shard.$": "$.shard", "exit_status": exit_status}}
+        return definition
+
+    def execute(self, definition, region):
+        config = urllib.request.Request(endpoint() + "/moto-api/config", method="POST",
+                                        data=json.dumps({"stepfunctions": {"execute_state_machine": True}}).encode())
+        urllib.request.urlopen(config, timeout=30).read()
+        sfn = client("stepfunctions", region)
+        arn = sfn.create_state_machine(name="shards", definition=json.dumps(definition),
+                                       roleArn="arn:aws:iam::123456789012:role/sfn")["stateMachineArn"]
+        execution = sfn.start_execution(stateMachineArn=arn, input=json.dumps({"now": "2026-12-01T03:00:00Z"}))
+        for _ in range(300):
+            got = sfn.describe_execution(executionArn=execution["executionArn"])
+            if got["status"] != "RUNNING":
+                return got
+            time.sleep(0.1)
+        raise AssertionError("the execution did not finish")
+
+    def test_map_invokes_each_shard_once_with_its_event(self):
+        got = self.execute(self.definition(0), "us-east-1")
+        self.assertEqual(got["status"], "SUCCEEDED", got)
+        output = json.loads(got["output"])
+        events = [s["event"] for s in output["shards"]]
+        self.assertEqual(events, [{"now": "2026-12-01T03:00:00Z", "shard": f"{i}/4"} for i in range(4)])
+        self.assertFalse(output["undone"])
+
+    def test_a_shard_that_left_work_undone_fails_the_execution(self):
+        got = self.execute(self.definition(1), "us-west-2")
+        self.assertEqual(got["status"], "FAILED", got)
+        self.assertEqual(got.get("error"), "Snapkeep.WorkUndone")
 
 
 def urllib_reset():

@@ -60,6 +60,45 @@ class KubernetesManifestsTest(unittest.TestCase):
         c = self.check_pod(spec["jobTemplate"]["spec"]["template"]["spec"])
         self.assertEqual(c["args"][:3], ["run", "--config", "/etc/snapkeep/snapkeep.yaml"])
 
+    def test_indexed_job_runs_one_shard_per_index(self):
+        (job,) = documents("indexed-job.yaml")
+        self.assertEqual((job["apiVersion"], job["kind"]), ("batch/v1", "Job"))
+        spec = job["spec"]
+        self.assertEqual(spec["completionMode"], "Indexed")
+        shards = spec["completions"]
+        self.assertGreater(shards, 1)
+        self.assertEqual(spec["parallelism"], shards, "every shard at once")
+        self.assertLessEqual(spec["backoffLimitPerIndex"], 6)
+        c = self.check_pod(spec["template"]["spec"])
+        args = c["args"]
+        self.assertEqual(args[:3], ["run", "--config", "/etc/snapkeep/snapkeep.yaml"])
+        self.assertEqual(args[args.index("--shards") + 1], str(shards), "--shards N = completions")
+        self.assertNotIn("--shard", args, "the index comes from JOB_COMPLETION_INDEX")
+
+    def test_indexed_job_args_make_each_pod_one_shard(self):
+        # What each pod would run: the manifest's args with the index
+        # Kubernetes sets; `plan` stands in for `run` (no AWS is reached:
+        # the flags are checked before any call, and a bad index is exit 2).
+        (job,) = documents("indexed-job.yaml")
+        spec = job["spec"]
+        args = spec["template"]["spec"]["containers"][0]["args"]
+        binary = os.environ.get("SNAPKEEP_BIN", os.path.join(ROOT, "build", "snapkeep"))
+        flags = args[args.index("--shards"):args.index("--shards") + 2]
+        base = {k: v for k, v in os.environ.items() if k not in ("SNAPKEEP_SHARD", "JOB_COMPLETION_INDEX")}
+        for index, expected in ((str(spec["completions"]), 2), ("", 2)):
+            env = dict(base, JOB_COMPLETION_INDEX=index) if index else base
+            proc = subprocess.run([binary, "plan", "--config", "/nonexistent.yaml", *flags], env=env,
+                                  capture_output=True, text=True, timeout=30)
+            self.assertEqual(proc.returncode, expected, proc.stderr)
+            self.assertIn("JOB_COMPLETION_INDEX", proc.stderr)
+        for index in range(spec["completions"]):
+            env = dict(base, JOB_COMPLETION_INDEX=str(index))
+            proc = subprocess.run([binary, "plan", "--config", "/nonexistent.yaml", *flags], env=env,
+                                  capture_output=True, text=True, timeout=30)
+            # Past the shard, the missing configuration is what is refused.
+            self.assertNotIn("JOB_COMPLETION_INDEX", proc.stderr)
+            self.assertIn("nonexistent.yaml", proc.stderr)
+
 
 if __name__ == "__main__":
     unittest.main()

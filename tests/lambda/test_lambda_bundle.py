@@ -1,7 +1,8 @@
 """`snapkeep lambda` as Lambda runs it: the package from scripts/package-lambda.sh,
-unzipped into a chroot that holds nothing but the bundle at /var/task, an
-empty /tmp and the time zone database at /usr/share/zoneinfo, started as `bootstrap` with only Lambda's environment, against
-the fake Runtime API (fake_runtime_api.py) and moto; checked with boto3.
+unzipped into a chroot that holds nothing but the bundle at /var/task and an
+empty /tmp (no /usr/share/zoneinfo: the bundle's own time zones are used),
+started as `bootstrap` with only Lambda's environment, against the fake
+Runtime API (fake_runtime_api.py) and moto; checked with boto3.
 
 Needs root (or `unshare -r`) for chroot; skips, saying so, without either.
 SNAPKEEP_LAMBDA_FIGURES=1 also measures the peak RSS of one invocation over
@@ -35,6 +36,7 @@ policies:
     select:
       tags: {Backup: "true"}
     schedule: "cron(0 0 * * ? *)"
+    timezone: Europe/Berlin
     retain:
       count: 3
 """
@@ -53,7 +55,10 @@ def day(n, hour=12):
 
 
 def slot(n):
-    return day(n, 0)
+    """Midnight in Berlin on day n (CET in November): 23:00 UTC the day
+    before, which only a working time zone database gives."""
+    return (datetime.datetime(2026, 11, 1, 0, tzinfo=datetime.timezone.utc)
+            + datetime.timedelta(days=n - 1, hours=-1)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def chroot_command(root):
@@ -100,9 +105,8 @@ class LambdaBundleTest(unittest.TestCase):
             f.write(CONFIG)
         with open(os.path.join(task, "bad.yaml"), "w") as f:
             f.write(BAD_CONFIG)
-        # The time zone database is the image's (provided.al2023 ships tzdata;
-        # the date library snapkeep uses reads only /usr/share/zoneinfo).
-        shutil.copytree("/usr/share/zoneinfo", os.path.join(cls.root, "usr", "share", "zoneinfo"), symlinks=True)
+        # No time zone database but the bundle's (package-lambda.sh).
+        assert not os.path.exists(os.path.join(cls.root, "usr"))
         tmp = os.path.join(cls.root, "tmp")
         os.makedirs(tmp)
         os.chmod(tmp, 0o1777)
@@ -246,6 +250,16 @@ class LambdaBundleTest(unittest.TestCase):
         self.assertEqual(record.kind, "response")
         self.assertGreaterEqual(len(self.api.next_calls), calls + 2)
         self.api.delay("next", 0)
+
+        # A Step Functions Map item names its shard; a bad one is an invalid event.
+        record = self.answer({"now": day(4), "shard": "1/2", "shard_by": "instance"})
+        self.assertEqual(record.kind, "response", record.body)
+        shard = record.json()["shard"]
+        self.assertEqual((shard["index"], shard["count"], shard["by"]), (1, 2, "instance"))
+        self.assertEqual(shard["instances_listed"], 2)
+        record = self.answer({"now": day(4), "shard": "2/2"})
+        self.assertEqual(record.kind, "error")
+        self.assertIn('"shard"', record.json()["errorMessage"])
 
         # 500 on /next: the runtime exits promptly.
         code, out, err = self.finish(proc)

@@ -31,6 +31,30 @@ TEST(LambdaEvent, TimesComeFromSchedulerInputOrScheduledEvents) {
             core::parse_slot("2026-12-01T03:30:00Z"));
 }
 
+TEST(LambdaEvent, AStepFunctionsMapItemNamesItsShard) {
+  auto item = parse_lambda_event(
+      R"({"now": "2026-12-01T03:00:00Z", "shard": "2/4", "shard_by": "instance"})");
+  ASSERT_TRUE(item) << item.error();
+  EXPECT_EQ(item->now, core::parse_slot("2026-12-01T03:00:00Z"));
+  ASSERT_TRUE(item->shard);
+  EXPECT_EQ(item->shard->index, 2);
+  EXPECT_EQ(item->shard->count, 4);
+  EXPECT_EQ(item->shard_by, core::ShardBy::instance);
+  auto plain = parse_lambda_event(R"({"shard": "0/2"})");
+  ASSERT_TRUE(plain);
+  EXPECT_FALSE(plain->shard_by);
+  EXPECT_FALSE(parse_lambda_event("{}")->shard);
+
+  EXPECT_NE(parse_lambda_event(R"({"shard": "2/2"})").error().find("event \"shard\": shard '2/2'"),
+            std::string::npos);
+  EXPECT_NE(parse_lambda_event(R"({"shard": 1})").error().find("\"shard\" must be a string"),
+            std::string::npos);
+  EXPECT_NE(parse_lambda_event(R"({"shard": "0/2", "shard_by": "zone"})")
+                .error()
+                .find("event \"shard_by\": "),
+            std::string::npos);
+}
+
 TEST(LambdaEvent, InvalidEventsSayWhatIsWrong) {
   EXPECT_EQ(parse_lambda_event("{").error(), "the event is not JSON");
   EXPECT_NE(parse_lambda_event("[1]").error().find("JSON object"), std::string::npos);
