@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "core/copies.h"
+#include "core/shard.h"
 #include "engine/copies.h"
 #include "engine/inventory.h"
 #include "engine/parallel.h"
@@ -160,9 +161,16 @@ RunSummary copy_to(const Destination& dest, const core::Config& config,
     return out;
   }
   const std::string key = core::copy_target_key(dest.target.account.id, dest.target.region);
-  const auto pending = pending_by_policy(dst, key);
+  // The quota is the destination's: every pending copy there counts, also
+  // the other shards'. Sharded by instance, the plans see only this shard's
+  // copies (so no copy is touched by two shards), and count the rest as
+  // started elsewhere.
   int pending_all = 0;
-  for (const auto& [policy, n] : pending) pending_all += n;
+  for (const auto& [policy, n] : pending_by_policy(dst, key)) pending_all += n;
+  if (options.shard.sharded() && options.shard.by == core::ShardBy::instance) {
+    core::keep_shard(dst, options.shard);
+  }
+  const auto pending = pending_by_policy(dst, key);
   int started_here = 0;  // copies this run started to the destination so far
   for (const auto& job : dest.jobs) {
     CopyTargetReport report = report_for(job, dest.target);

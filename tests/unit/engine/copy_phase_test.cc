@@ -57,8 +57,9 @@ struct Harness {
   }
 
   RunSummary run(const core::Config& config, core::Time now, RunMode mode = RunMode::run,
-                 std::vector<std::string> regions = {}) {
+                 std::vector<std::string> regions = {}, core::Shard shard = {}) {
     RunRequest request;
+    request.shard = shard;
     request.config = &config;
     request.mode = mode;
     request.now = now;
@@ -143,6 +144,37 @@ TEST(CopyPhase, CopiesCompletedPointsWithTheirTagsAndNeverTwice) {
   EXPECT_EQ(h.calls("DescribeSnapshots"), 2);  // the source's listing and the destination's
   EXPECT_EQ(h.copies().size(), 4u);
   EXPECT_EQ(third.copies.at(0).started, 0);
+}
+
+TEST(CopyPhase, ShardedByInstanceEachShardCopiesAndPrunesOnlyItsOwnInstances) {
+  Harness h(6);
+  const core::Config config = copy_config();
+  for (int day = 0; day < 5; ++day) {
+    for (int index = 0; index < 2; ++index) {
+      const core::Shard shard{index, 2, core::ShardBy::instance};
+      for (int minute : {5, 10}) {
+        auto s = h.run(config, slot(day) + std::chrono::minutes(minute), RunMode::run, {}, shard);
+        EXPECT_EQ(s.exit_status(), 0) << render_text(s, true);
+        for (const auto& r : s.results) {
+          if (r.action != ActionKind::copy && r.action != ActionKind::delete_copy) continue;
+          EXPECT_TRUE(core::owns_instance(shard, r.instance_id))
+              << "shard " << index << " touched a copy of " << r.instance_id;
+        }
+      }
+    }
+  }
+  // Together the shards leave what one run would: copies of the two newest
+  // points (retain: {count: 2}) of every instance, one per volume.
+  std::map<std::string, std::multiset<std::string>> slots;
+  for (const auto* c : h.copies()) {
+    slots[c->tags.at("snapkeep:instance")].insert(c->tags.at("snapkeep:slot"));
+  }
+  EXPECT_EQ(slots.size(), 6u);
+  for (const auto& [instance, points] : slots) {
+    EXPECT_EQ(points, (std::multiset<std::string>{"2026-02-04T03:00:00Z", "2026-02-04T03:00:00Z",
+                                                  "2026-02-05T03:00:00Z", "2026-02-05T03:00:00Z"}))
+        << instance;
+  }
 }
 
 TEST(CopyPhase, MaxInFlightCountsPendingCopiesAndTheRestWaits) {
