@@ -7,8 +7,9 @@
 #      (scripts/suites.sh: they run the snapkeep binary or moto_server, which
 #      must not run under the sanitizer runtime, and run in build/). CI builds
 #      the unit tests only here, so this is where they run;
-#   2. TSan (GCC): the tests that run threads, built into build-tsan/ and
-#      selected by $tsan_regex below;
+#   2. TSan (GCC): the tests that run threads, built into build-tsan/ as
+#      one binary of the files that hold them (snapkeep_threaded_tests,
+#      tests/CMakeLists.txt) and selected by $tsan_regex below;
 #   3. scripts/fuzz.sh: every libFuzzer target for FUZZ_SECONDS_PER_TARGET.
 # Prints each stage's time (and appends it to $SNAPKEEP_STAGE_LOG when
 # test.sh sets it). No sanitizer report is suppressed.
@@ -43,9 +44,12 @@ existing_targets() {
 
 configure() {
   local build=$1 sanitize=$2
+  shift 2
   if [[ ! -f "$build/CMakeCache.txt" ]]; then
     cmake -S . -B "$build" "${generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-      -DSNAPKEEP_SANITIZE="$sanitize" -DSNAPKEEP_BENCH=OFF >/dev/null
+      -DSNAPKEEP_SANITIZE="$sanitize" -DSNAPKEEP_BENCH=OFF "$@" >/dev/null
+  else
+    cmake -S . -B "$build" "$@" >/dev/null
   fi
 }
 
@@ -75,9 +79,8 @@ asan() {
 }
 
 tsan() {
-  configure build-tsan thread
-  mapfile -t targets < <(existing_targets build-tsan snapkeep_aws_tests snapkeep_engine_tests)
-  cmake --build build-tsan -j"$jobs" --target "${targets[@]}"
+  configure build-tsan thread -DSNAPKEEP_THREADED_TESTS_ONLY=ON
+  cmake --build build-tsan -j"$jobs" --target snapkeep_threaded_tests
   TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
     ctest --test-dir build-tsan --output-on-failure --timeout 900 -j"$jobs" --no-tests=error \
       -R "$tsan_regex"
