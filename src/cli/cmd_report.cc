@@ -8,7 +8,6 @@
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <memory>
 
 #include "aws/clock.h"
@@ -44,14 +43,8 @@ int report_command(const ReportFlags& flags) {
       status != kExitOk) {
     return status;
   }
-  if (!flags.account.empty()) {
-    std::erase_if(context.targets, [&](const engine::Target& t) {
-      return t.account.name != flags.account && t.account.id != flags.account;
-    });
-    if (context.targets.empty()) {
-      fmt::print(stderr, "snapkeep: --account {} is not a configured account\n", flags.account);
-      return kExitBadInput;
-    }
+  if (!flags.account.empty() && !keep_account(flags.account, context.targets)) {
+    return kExitBadInput;
   }
   auto listing = engine::list_report_regions(inputs->config, context.targets, context.factory);
   const auto report = core::build_report(inputs->config, listing.regions, now);
@@ -78,11 +71,9 @@ int report_command(const ReportFlags& flags) {
     fmt::print("{}", text);
     std::fflush(stdout);
   } else {
-    std::ofstream file(flags.out_path, std::ios::binary | std::ios::trunc);
-    file << text;
-    file.close();
-    if (!file) {
-      fmt::print(stderr, "snapkeep: cannot write {}\n", flags.out_path);
+    std::string why;
+    if (!write_file_atomically(flags.out_path, text, why)) {
+      fmt::print(stderr, "snapkeep: {}\n", why);
       return kExitBadInput;
     }
     // Where it went, and the one-line summary, for people and cron mail.
