@@ -326,7 +326,7 @@ std::string storage_chart(const CoverageReport& report) {
   std::string out = fmt::format(
       "<svg width=\"{}\" height=\"{}\" viewBox=\"0 0 {} {}\" role=\"img\" aria-label=\"storage "
       "per policy\">",
-      label_w + bar_w + 120, height, label_w + bar_w + 120, height);
+      label_w + bar_w + 240, height, label_w + bar_w + 240, height);
   int y = 0;
   for (const auto& p : report.policies) {
     const double w =
