@@ -66,6 +66,10 @@ int report_command(const ReportFlags& flags) {
     text = engine::render_html(report, meta);
   } else {
     text = engine::render_text(report, opt.verbose, meta);
+    // --quiet: the summary alone (it ends at the first blank line).
+    if (const auto end = text.find("\n\n"); opt.quiet && end != std::string::npos) {
+      text.resize(end + 1);
+    }
   }
   if (flags.out_path.empty()) {
     fmt::print("{}", text);

@@ -127,6 +127,9 @@ class ReportTest(unittest.TestCase):
                         lines[0])
         self.assertIn("0 of 3 selected instances ok, 3 late, 0 missing; 2 unprotected", lines[1])
         self.assertIn("INSTANCES (worst first)", text.stdout)
+        quiet = sk.run("report", "--now", day(4), "--quiet", config=self.config)
+        self.assertEqual(quiet.returncode, 1)
+        self.assertEqual(quiet.stdout.splitlines(), lines[:4])
 
     def test_a_newly_tagged_instance_is_missing_until_a_run(self):
         self.run_at(day(1))
