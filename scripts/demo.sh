@@ -3,7 +3,8 @@
 # moto (the local EC2 emulator) on loopback. Installs what is missing, builds
 # snapkeep, creates a demo fleet in two regions, then validates, plans, runs,
 # runs daily for a week (--now a day further each time), lists what is
-# left and restores one instance from its oldest point. Nothing outside this machine is touched.
+# left, restores one instance from its oldest point and reports coverage
+# (text, and an HTML page in the build folder). Nothing outside this machine is touched.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 build=${SNAPKEEP_BUILD_DIR:-build}
@@ -78,6 +79,14 @@ for v in ec2.describe_volumes(Filters=[{"Name": "tag-key", "Values": ["snapkeep:
     print(f'   {v["VolumeId"]}  {tags["snapkeep:device"]:<10} {v["Size"]:>3} GiB {v["VolumeType"]:<4} '
           f'{v["State"]:<10} {v["AvailabilityZone"]}  from {v["SnapshotId"]}')
 PY
+
+step "8. snapkeep report --now $(day 8)" \
+  "Coverage and RPO of every instance, selected or not: ok (the last good point is for the" \
+  "current or previous slot), late, missing or unprotected and why; exit 1 if any is late or missing."
+snapkeep report --now "$(day 8)"
+report_html="$(cd "$build" && pwd)/demo-report.html"
+snapkeep report --now "$(day 8)" --output html --out "$report_html"
+echo "   The same report as one self-contained HTML page (no script, no network): $report_html"
 
 step "Done" \
   "Rerun any step by hand: snapkeep <command> --config examples/demo.yaml --endpoint-url <moto>." \

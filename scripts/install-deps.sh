@@ -12,6 +12,8 @@ packages=(
   python3 python3-venv ninja-build ccache
   clang-14 libclang-rt-14-dev  # libFuzzer and the sanitizer runtimes (scripts/fuzz.sh)
   zip systemd  # scripts/package-lambda.sh; systemd-analyze verify (tests/deploy)
+  chromium  # renders the report's HTML page headless (tests/e2e/test_report.py)
+  python3-prometheus-client  # parses --metrics-file in tests/e2e/test_metrics.py
 )
 
 missing=()

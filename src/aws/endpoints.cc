@@ -44,8 +44,9 @@ std::string check_url(std::string url, const std::string& from, Endpoint& out) {
 expected<Endpoint, std::string> resolve_endpoint(std::string_view service, std::string_view region,
                                                  const EndpointInputs& inputs,
                                                  const Environment& env) {
-  if (service != "ec2" && service != "sns" && service != "sts") {
-    return unexpected("unknown service '" + std::string(service) + "' (expected ec2, sns or sts)");
+  if (service != "ec2" && service != "sns" && service != "sts" && service != "monitoring") {
+    return unexpected("unknown service '" + std::string(service) +
+                      "' (expected ec2, sns, sts or monitoring)");
   }
   if (region.empty()) {
     return unexpected(
@@ -76,7 +77,11 @@ expected<Endpoint, std::string> resolve_endpoint(std::string_view service, std::
   const ProfileSettings* profile = inputs.profile;
   bool ignore_configured = env_is_true(env, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
   if (!ignore_configured) {
-    const std::string service_var = "AWS_ENDPOINT_URL_" + upper(service);
+    // The SDKs name services by their service id: CloudWatch signs as
+    // "monitoring" but is configured as AWS_ENDPOINT_URL_CLOUDWATCH and
+    // [services] cloudwatch.
+    const std::string_view service_id = service == "monitoring" ? "cloudwatch" : service;
+    const std::string service_var = "AWS_ENDPOINT_URL_" + upper(service_id);
     for (const std::string& var : {service_var, std::string("AWS_ENDPOINT_URL")}) {
       if (std::string url = env.get(var); !url.empty()) {
         if (auto why = check_url(url, var, out); !why.empty()) return unexpected(why);
@@ -86,12 +91,12 @@ expected<Endpoint, std::string> resolve_endpoint(std::string_view service, std::
     if (profile != nullptr && inputs.files != nullptr && !profile->services.empty()) {
       if (const IniSection* services =
               inputs.files->config_section("services", profile->services)) {
-        auto sub = services->subsections.find(service);
+        auto sub = services->subsections.find(std::string(service_id));
         if (sub != services->subsections.end()) {
           auto url = sub->second.find("endpoint_url");
           if (url != sub->second.end() && !url->second.empty()) {
             std::string from =
-                "[services " + profile->services + "] " + std::string(service) + ".endpoint_url";
+                "[services " + profile->services + "] " + std::string(service_id) + ".endpoint_url";
             if (auto why = check_url(url->second, from, out); !why.empty()) return unexpected(why);
             return out;
           }

@@ -7,7 +7,7 @@
 // wrong host.
 //
 // Overrides, first match wins: the explicit --endpoint-url;
-// AWS_ENDPOINT_URL_<SERVICE> (AWS_ENDPOINT_URL_EC2, _SNS, _STS);
+// AWS_ENDPOINT_URL_<SERVICE> (AWS_ENDPOINT_URL_EC2, _SNS, _STS, _CLOUDWATCH);
 // AWS_ENDPOINT_URL; the profile's `services` section (`ec2 =` then indented
 // `endpoint_url = ...`); the profile's endpoint_url.
 // AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true disables all but the explicit one.

@@ -18,6 +18,8 @@ const std::vector<Command> kCommands = {
     {"run", "reconcile once: create, tag and delete snapshots, then notify", setup_run},
     {"list", "show the restore points that exist, per instance: slot, age, volumes, state, size",
      setup_list},
+    {"report", "coverage and RPO of every instance: text, JSON or a self-contained HTML page",
+     setup_report},
     {"restore", "turn a restore point back into volumes, attached volumes or a new instance",
      setup_restore},
     {"drill", "restore drills: restore points as volumes, check, record pass/fail, clean up",

@@ -79,26 +79,6 @@ class Log {
 };
 
 // Writes `text` to `path` atomically (a reader never sees half a file).
-bool write_file(const std::string& path, const std::string& text, std::string& why) {
-  const std::string temporary = path + ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::trunc);
-    out << text;
-    out.close();
-    if (!out) {
-      why = fmt::format("cannot write {}", temporary);
-      return false;
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(temporary, path, ec);
-  if (ec) {
-    why = fmt::format("cannot rename {} to {}: {}", temporary, path, ec.message());
-    return false;
-  }
-  return true;
-}
-
 // Signals arrive in one thread (sigwait) and become flags the main loop
 // waits on, so sleeping costs no CPU and a run in progress sees SIGTERM
 // through its stop flag.
@@ -196,10 +176,12 @@ int daemon_command(DaemonOptions& opt) {
                                    {"consecutive_failures", 0}};
   auto save = [&] {
     std::string why;
-    if (!opt.status_file.empty() && !write_file(opt.status_file, status.dump(2) + "\n", why)) {
+    if (!opt.status_file.empty() &&
+        !write_file_atomically(opt.status_file, status.dump(2) + "\n", why)) {
       log("warn", "status-file", why);
     }
-    if (!opt.metrics_file.empty() && !write_file(opt.metrics_file, metrics.render(), why)) {
+    if (!opt.metrics_file.empty() &&
+        !write_file_atomically(opt.metrics_file, metrics.render(), why)) {
       log("warn", "metrics-file", why);
     }
   };

@@ -51,15 +51,8 @@ std::vector<std::string> split_list(const std::string& text) {
 // the exit status.
 int choose_target(const RestoreFlags& flags, AwsContext& context, engine::Target& chosen) {
   const auto& request = flags.request;
-  if (!flags.account.empty()) {
-    // --account NAME: only that configured account's targets (name or id).
-    std::erase_if(context.targets, [&](const engine::Target& t) {
-      return t.account.name != flags.account && t.account.id != flags.account;
-    });
-    if (context.targets.empty()) {
-      fmt::print(stderr, "snapkeep: --account {} is not a configured account\n", flags.account);
-      return kExitBadInput;
-    }
+  if (!flags.account.empty() && !keep_account(flags.account, context.targets)) {
+    return kExitBadInput;
   }
   if (context.targets.empty()) {
     fmt::print(stderr, "snapkeep: no region to restore in\n");

@@ -5,7 +5,9 @@
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <memory>
@@ -19,6 +21,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/progress.h"
+#include "engine/metrics.h"
 #include "engine/render.h"
 #include "engine/run.h"
 
@@ -66,13 +69,31 @@ int report_invalid_config(const CommonOptions& opt, core::Time now,
   return kExitBadInput;
 }
 
+// --metrics-file: the run's Prometheus text (engine/metrics.h), written
+// atomically for node_exporter's textfile collector. False when it failed.
+bool write_metrics(const std::string& path, const engine::RunSummary& summary, double started,
+                   double finished) {
+  engine::RunMetrics metrics;
+  metrics.add(summary, started, finished);
+  std::string why;
+  if (write_file_atomically(path, metrics.render(), why)) return true;
+  fmt::print(stderr, "snapkeep: --metrics-file: {}\n", why);
+  return false;
+}
+
+double unix_now() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
 struct PlanRunOptions {
   CommonOptions common;
   ShardOptions shard;
+  std::string metrics_file;  // run only
 };
 
 int reconcile_command(const PlanRunOptions& options, engine::RunMode mode) {
   const CommonOptions& opt = options.common;
+  const std::string& metrics_file = options.metrics_file;
   if (!check_common_options(opt)) return kExitBadInput;
   auto now = resolve_now(opt.now);
   if (!now) return kExitBadInput;
@@ -124,11 +145,15 @@ int reconcile_command(const PlanRunOptions& options, engine::RunMode mode) {
   request.progress = [&progress](const engine::RegionProgress& p) { progress.update(p); };
   std::signal(SIGINT, on_stop_signal);
   std::signal(SIGTERM, on_stop_signal);
+  const double started = unix_now();
   auto summary = engine::run_once(request, services);
   std::signal(SIGINT, SIG_DFL);
   std::signal(SIGTERM, SIG_DFL);
   progress.finish();
   print_summary(opt, summary);
+  if (!metrics_file.empty() && !write_metrics(metrics_file, summary, started, unix_now())) {
+    return std::max(summary.exit_status(), 1);
+  }
   return summary.exit_status();
 }
 
@@ -145,6 +170,8 @@ CommandRunner setup_run(CLI::App& sub) {
   auto options = std::make_shared<PlanRunOptions>();
   add_common_options(sub, options->common);
   add_shard_options(sub, options->shard);
+  sub.add_option("--metrics-file", options->metrics_file,
+                 "write the run's Prometheus text metrics here (node_exporter textfile)");
   return [options] { return reconcile_command(*options, engine::RunMode::run); };
 }
 

@@ -32,6 +32,7 @@ CommandRunner setup_lambda(CLI::App& sub);
 CommandRunner setup_drill(CLI::App& sub);
 CommandRunner setup_list(CLI::App& sub);
 CommandRunner setup_plan(CLI::App& sub);
+CommandRunner setup_report(CLI::App& sub);
 CommandRunner setup_restore(CLI::App& sub);
 CommandRunner setup_run(CLI::App& sub);
 CommandRunner setup_schedule(CLI::App& sub);

@@ -4,6 +4,9 @@
 
 #include <CLI/CLI.hpp>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <system_error>
 
 #include "aws/endpoints.h"
 #include "cli/app.h"
@@ -112,6 +115,37 @@ int open_aws(const CommonOptions& options, const core::Config& config, const aws
   engine::AwsSession* raw = out.session.get();
   out.factory = [raw](const engine::Target& target) { return raw->region_clients(target); };
   return kExitOk;
+}
+
+bool write_file_atomically(const std::string& path, const std::string& text, std::string& why) {
+  const std::string temporary = path + ".tmp";
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    out << text;
+    out.close();
+    if (!out) {
+      why = fmt::format("cannot write {}", temporary);
+      return false;
+    }
+  }
+  std::error_code ec;
+  std::filesystem::rename(temporary, path, ec);
+  if (ec) {
+    why = fmt::format("cannot rename {} to {}: {}", temporary, path, ec.message());
+    return false;
+  }
+  return true;
+}
+
+bool keep_account(const std::string& account, std::vector<engine::Target>& targets) {
+  std::erase_if(targets, [&](const engine::Target& t) {
+    return t.account.name != account && t.account.id != account;
+  });
+  if (targets.empty()) {
+    fmt::print(stderr, "snapkeep: --account {} is not a configured account\n", account);
+    return false;
+  }
+  return true;
 }
 
 }  // namespace snapkeep::cli

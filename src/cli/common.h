@@ -88,4 +88,13 @@ struct AwsContext {
 int open_aws(const CommonOptions& options, const core::Config& config, const aws::Environment& env,
              aws::HttpTransport& http, aws::Clock& clock, AwsContext& out);
 
+// Writes `text` to `path` through `path`.tmp and a rename, so that a reader
+// (node_exporter's textfile collector, a web server) never sees half a
+// file. On failure returns false and says why in `why`.
+bool write_file_atomically(const std::string& path, const std::string& text, std::string& why);
+
+// --account NAME: keeps only that configured account's targets (by name or
+// id). Returns false, after saying so on stderr, when none is left (exit 2).
+bool keep_account(const std::string& account, std::vector<engine::Target>& targets);
+
 }  // namespace snapkeep::cli

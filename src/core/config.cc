@@ -71,6 +71,7 @@ constexpr auto kTopKeys = std::to_array<std::string_view>({
     "owner",
     "regions",
     "notify",
+    "metrics",
     "policies",
     "accounts",
 });
@@ -752,6 +753,14 @@ Config Parser::parse_document(const YAML::Node& root) {
   if (auto it = entries->find("regions"); it != entries->end()) parse_regions(it->second, config);
   if (auto it = entries->find("notify"); it != entries->end())
     parse_notify(it->second, config.notify);
+  if (auto it = entries->find("metrics"); it != entries->end()) {
+    static constexpr auto kMetricsKeys = std::to_array<std::string_view>({"cloudwatch"});
+    if (auto metrics = mapping(it->second.value, at(it->second), "metrics", kMetricsKeys)) {
+      if (auto cw = metrics->find("cloudwatch"); cw != metrics->end()) {
+        if (auto on = bool_value(cw->second, "metrics.cloudwatch")) config.metrics.cloudwatch = *on;
+      }
+    }
+  }
 
   if (auto it = entries->find("policies"); it == entries->end()) {
     error(Pos{1, 1}, "the file has no policies; add policies: with at least one policy");

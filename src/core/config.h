@@ -94,6 +94,11 @@ struct Notify {
   bool on_summary = false;  // send after every run
 };
 
+// `metrics:` (docs/configuration.md): what a run publishes besides its output.
+struct Metrics {
+  bool cloudwatch = false;  // PutMetricData to the snapkeep namespace after each run
+};
+
 struct Account {
   std::string role_arn;
   std::optional<std::string> external_id;
@@ -111,6 +116,7 @@ struct Config {
   std::vector<std::string> regions;  // empty with all_regions: every enabled region
   bool all_regions = false;          // regions: "*"
   Notify notify;
+  Metrics metrics{};
   std::vector<Policy> policies;
   std::vector<Account> accounts;
 };

@@ -139,6 +139,16 @@ void add_notify(const Config& config, IamPolicyDocument& doc) {
       {"PublishRunSummaries", {"sns:Publish"}, {*config.notify.sns_topic_arn}, {}});
 }
 
+void add_metrics(const Config& config, IamPolicyDocument& doc) {
+  if (!config.metrics.cloudwatch) return;
+  // PutMetricData has no resource-level permissions; the namespace key
+  // limits it to snapkeep's own metrics.
+  doc.statements.push_back({"PublishRunMetrics",
+                            {"cloudwatch:PutMetricData"},
+                            {"*"},
+                            {{"StringEquals", "cloudwatch:namespace", {"snapkeep"}}}});
+}
+
 void add_accounts(const Config& config, IamPolicyDocument& doc) {
   if (config.accounts.empty()) return;
   std::vector<std::string> roles;
@@ -169,6 +179,7 @@ IamPolicyDocument iam_policy(const Config& config, IamPrincipal principal) {
     // The member accounts' roles do the EC2 work; notifying and assuming
     // roles stay with the identity snapkeep runs as.
     add_notify(config, doc);
+    add_metrics(config, doc);
     add_accounts(config, doc);
   }
   return doc;

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "aws/credentials.h"
+#include "engine/metrics.h"
 #include "engine/notify.h"
 #include "util/utc_time.h"
 
@@ -137,6 +138,10 @@ RunSummary run_once(const RunRequest& request, const RunServices& services) {
   const core::Config& config = *request.config;
   const std::atomic<bool>& stop = request.stop ? *request.stop : kNeverStop;
   auto finish = [&](RunSummary summary) {
+    // Metrics before the notification, so that it tells of a failed publish.
+    if (request.mode == RunMode::run && config.metrics.cloudwatch && services.access != nullptr) {
+      publish_cloudwatch(summary, *services.access);
+    }
     if (request.mode == RunMode::run) notify_run(config.notify, summary, services);
     return summary;
   };

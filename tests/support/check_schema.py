@@ -108,6 +108,8 @@ class SchemaTest(unittest.TestCase):
             "plain http webhook": {"notify": {"webhook_url": "http://hooks.example.com/x"},
                                    "policies": [VALID_POLICY]},
             "notify without destination": {"notify": {"on": ["summary"]}, "policies": [VALID_POLICY]},
+            "metrics cloudwatch not a boolean": {"metrics": {"cloudwatch": "yes"}, "policies": [VALID_POLICY]},
+            "unknown metrics key": {"metrics": {"prometheus": True}, "policies": [VALID_POLICY]},
             "bad notify event": {"notify": {"sns_topic_arn": "arn:aws:sns:us-east-1:123456789012:t",
                                             "on": ["daily"]}, "policies": [VALID_POLICY]},
             "bad topic arn": {"notify": {"sns_topic_arn": "arn:aws:sns:us-east-1:1234:t"},

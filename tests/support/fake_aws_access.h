@@ -34,6 +34,8 @@ class FakeAwsAccess final : public engine::AwsAccess {
   std::optional<aws::Result<std::string>> identity;
   // Where SNS Publish calls go.
   FakeQueryCaller sns;
+  // Where CloudWatch PutMetricData calls go.
+  FakeQueryCaller monitoring;
 
   std::string default_region() const override { return region; }
 
@@ -52,8 +54,9 @@ class FakeAwsAccess final : public engine::AwsAccess {
 
   snapkeep::expected<std::unique_ptr<aws::QueryCaller>, std::string> caller(
       const std::string& service, const std::string&, std::string_view) override {
-    if (service != "sns") return snapkeep::unexpected("FakeAwsAccess: no " + service);
-    return std::make_unique<Forward>(sns);
+    if (service == "sns") return std::make_unique<Forward>(sns);
+    if (service == "monitoring") return std::make_unique<Forward>(monitoring);
+    return snapkeep::unexpected("FakeAwsAccess: no " + service);
   }
 
   int region_clients_made() const { return m_region_clients; }

@@ -150,7 +150,7 @@ TEST(Endpoints, InvalidRegionsRejectedClearly) {
   EXPECT_EQ(resolve_endpoint("ec2", "us-iso-east-1", {}, env).error(),
             "region 'us-iso-east-1' is in an isolated partition, which snapkeep does not support");
   EXPECT_EQ(resolve_endpoint("s3", "us-east-1", {}, env).error(),
-            "unknown service 's3' (expected ec2, sns or sts)");
+            "unknown service 's3' (expected ec2, sns, sts or monitoring)");
 }
 
 TEST(Endpoints, BadOverrideUrlRejected) {

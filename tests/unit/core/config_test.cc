@@ -58,7 +58,7 @@ TEST_P(ConfigErrorTest, ReportsExactPositionAndMessage) {
   EXPECT_EQ(errors_of(GetParam().yaml), GetParam().errors);
 }
 
-const std::string kTopKeys = "owner, regions, notify, policies, accounts";
+const std::string kTopKeys = "owner, regions, notify, metrics, policies, accounts";
 const std::string kPolicyKeys =
     "name, select, schedule, timezone, snapshot, retain, copies, orphan_keep_days, drill";
 const std::string kRetainRange = "a whole number from 1 to 36500";
@@ -959,6 +959,22 @@ TEST(ConfigTest, SnapshotTagsLeaveRoomForSnapkeepsOwnWithinFifty) {
   ASSERT_EQ(errors.size(), 1U);
   EXPECT_NE(errors[0].find("has 44 tags; with snapkeep's own"), std::string::npos) << errors[0];
   EXPECT_EQ(errors_of(with_tags(44, true)).size(), 1U);
+}
+
+}  // namespace
+}  // namespace snapkeep::core
+
+namespace snapkeep::core {
+namespace {
+
+TEST(ConfigTest, MetricsCloudwatchIsOffByDefaultAndABoolean) {
+  const std::string policy =
+      "policies:\n  - name: p\n    select: {tags: {Backup: \"true\"}}\n"
+      "    schedule: \"rate(1 day)\"\n    retain: {count: 1}\n";
+  EXPECT_FALSE(parse_ok(policy).metrics.cloudwatch);
+  EXPECT_TRUE(parse_ok("metrics: {cloudwatch: true}\n" + policy).metrics.cloudwatch);
+  EXPECT_FALSE(parse_config("metrics: {cloudwatch: yes please}\n" + policy, "c.yaml"));
+  EXPECT_FALSE(parse_config("metrics: {prometheus: true}\n" + policy, "c.yaml"));
 }
 
 }  // namespace

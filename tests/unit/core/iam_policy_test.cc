@@ -92,6 +92,22 @@ TEST(IamPolicy, AllRegionsNeedsDescribeRegionsAndAnyRegion) {
   EXPECT_EQ(find(doc, "PublishRunSummaries"), nullptr);
 }
 
+TEST(IamPolicy, CloudWatchMetricsArePutOnlyInSnapkeepsNamespace) {
+  const std::string yaml =
+      "regions: [us-east-1]\nmetrics: {cloudwatch: true}\npolicies:\n  - name: p\n"
+      "    select: {all: true}\n    schedule: rate(1 day)\n    retain: {count: 1}\n";
+  auto doc = iam_policy(config_of(yaml), IamPrincipal::runner);
+  const auto* put = find(doc, "PublishRunMetrics");
+  ASSERT_NE(put, nullptr);
+  EXPECT_EQ(put->actions, std::vector<std::string>{"cloudwatch:PutMetricData"});
+  ASSERT_EQ(put->conditions.size(), 1u);
+  EXPECT_EQ(put->conditions[0].values, std::vector<std::string>{"snapkeep"});
+  EXPECT_EQ(find(iam_policy(config_of(yaml), IamPrincipal::member_account), "PublishRunMetrics"),
+            nullptr);
+  EXPECT_EQ(find(iam_policy(config_of(kTwoRegions), IamPrincipal::runner), "PublishRunMetrics"),
+            nullptr);
+}
+
 TEST(IamPolicy, MemberAccountRoleGetsTheEc2WorkOnly) {
   auto doc = iam_policy(config_of(kTwoRegions), IamPrincipal::member_account);
   EXPECT_NE(find(doc, "DeleteOwnedSnapshots"), nullptr);
