@@ -372,31 +372,24 @@ CoverageReport build_report(const Config& config, const std::vector<ReportRegion
       }
       // Copies live in another region than their instance.
       const bool copy = !pt.copy_target.empty();
+      // A finding about this one point.
+      auto point_finding = [&](Finding::Kind kind) {
+        Finding f;
+        f.kind = kind;
+        f.account = inv.account_id;
+        f.region = inv.region;
+        f.policy = p.policy;
+        f.instance_id = p.instance_id;
+        f.points = 1;
+        f.snapshots = snaps;
+        f.slot = p.slot_time;
+        report.findings.push_back(std::move(f));
+      };
       if (p.state == PointState::pending && !p.snapshots.empty() &&
           pt.earliest_start + kStuckPendingAfter < now) {
-        Finding f;
-        f.kind = Finding::Kind::stuck_pending;
-        f.account = inv.account_id;
-        f.region = inv.region;
-        f.policy = p.policy;
-        f.instance_id = p.instance_id;
-        f.points = 1;
-        f.snapshots = snaps;
-        f.slot = p.slot_time;
-        report.findings.push_back(std::move(f));
+        point_finding(Finding::Kind::stuck_pending);
       }
-      if (p.state == PointState::errored) {
-        Finding f;
-        f.kind = Finding::Kind::errored;
-        f.account = inv.account_id;
-        f.region = inv.region;
-        f.policy = p.policy;
-        f.instance_id = p.instance_id;
-        f.points = 1;
-        f.snapshots = snaps;
-        f.slot = p.slot_time;
-        report.findings.push_back(std::move(f));
-      }
+      if (p.state == PointState::errored) point_finding(Finding::Kind::errored);
       if (p.slot_time) ++sets_per_slot[{p.policy, p.instance_id, *p.slot_time}];
       if (copy) {
         if (all_complete && !existing.contains(p.instance_id)) {
