@@ -166,7 +166,7 @@ int daemon_command(DaemonOptions& opt) {
     fmt::print(stderr, "snapkeep: {}\n", session.error());
     return kExitBadInput;
   }
-  RunService service{env, http, clock, **session, opt.common.regions, *shard};
+  RunService service{env, http, clock, **session, opt.common.regions, *shard, opt.common.accounts};
   engine::RunMetrics metrics;
   nlohmann::ordered_json status = {{"pid", static_cast<long>(getpid())},
                                    {"config", opt.common.config_path},

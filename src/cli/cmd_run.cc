@@ -120,6 +120,7 @@ int reconcile_command(const PlanRunOptions& options, engine::RunMode mode) {
   request.now = inputs->now;
   request.run_id = engine::new_run_id();
   request.regions = opt.regions;
+  request.accounts = opt.accounts;
   request.shard = *shard;
   request.stop = &g_stop;
   // EC2 asks for at least 15 s; a test against an emulator need not wait.

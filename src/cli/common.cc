@@ -17,6 +17,8 @@ namespace snapkeep::cli {
 void add_common_options(CLI::App& sub, CommonOptions& o) {
   sub.add_option("--config", o.config_path, "configuration file")->capture_default_str();
   sub.add_option("--region", o.regions, "region to work on (repeatable; overrides the config)");
+  sub.add_option("--account", o.accounts,
+                 "only this account: a configured account's name or an account id (repeatable)");
   sub.add_option("--endpoint-url", o.endpoint_url,
                  "send AWS requests here (moto, LocalStack, VPC endpoints)");
   sub.add_option("--profile", o.profile, "AWS profile from the shared config files");
@@ -105,7 +107,9 @@ int open_aws(const CommonOptions& options, const core::Config& config, const aws
     return kExitBadInput;
   }
   out.session = std::move(*session);
-  auto targets = engine::resolve_targets(config, options.regions, *out.session);
+  auto targets = engine::resolve_targets(
+      config, engine::TargetFilter{options.regions, options.accounts, engine::new_run_id()},
+      *out.session);
   if (!targets) {
     fmt::print(stderr, "snapkeep: {}\n", targets.error().message);
     return targets.error().bad_input ? kExitBadInput : kExitFailed;
@@ -132,17 +136,6 @@ bool write_file_atomically(const std::string& path, const std::string& text, std
   std::filesystem::rename(temporary, path, ec);
   if (ec) {
     why = fmt::format("cannot rename {} to {}: {}", temporary, path, ec.message());
-    return false;
-  }
-  return true;
-}
-
-bool keep_account(const std::string& account, std::vector<engine::Target>& targets) {
-  std::erase_if(targets, [&](const engine::Target& t) {
-    return t.account.name != account && t.account.id != account;
-  });
-  if (targets.empty()) {
-    fmt::print(stderr, "snapkeep: --account {} is not a configured account\n", account);
     return false;
   }
   return true;

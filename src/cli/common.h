@@ -24,6 +24,7 @@ namespace snapkeep::cli {
 struct CommonOptions {
   std::string config_path = kDefaultConfigFile;  // --config
   std::vector<std::string> regions;              // --region, repeatable; overrides the config
+  std::vector<std::string> accounts;             // --account NAME|ID, repeatable
   std::string endpoint_url;                      // --endpoint-url
   std::string profile;                           // --profile
   std::string output = "text";                   // --output text|json
@@ -92,9 +93,5 @@ int open_aws(const CommonOptions& options, const core::Config& config, const aws
 // (node_exporter's textfile collector, a web server) never sees half a
 // file. On failure returns false and says why in `why`.
 bool write_file_atomically(const std::string& path, const std::string& text, std::string& why);
-
-// --account NAME: keeps only that configured account's targets (by name or
-// id). Returns false, after saying so on stderr, when none is left (exit 2).
-bool keep_account(const std::string& account, std::vector<engine::Target>& targets);
 
 }  // namespace snapkeep::cli

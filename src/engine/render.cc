@@ -70,6 +70,9 @@ std::string copy_target_lines(const RunSummary& s, bool problems_only) {
                          s.mode == RunMode::plan ? "to start" : "started", c.pending, c.waiting,
                          c.failed, c.deleted, s.mode == RunMode::plan ? "to delete" : "deleted");
       if (c.refused > 0) out += fmt::format(", {} refused", c.refused);
+      if (c.shares_added > 0 || c.shares_removed > 0) {
+        out += fmt::format(", {} shared, {} unshared", c.shares_added, c.shares_removed);
+      }
       out += "\n";
     }
     for (const auto& p : c.problems) out += fmt::format("{}: {}\n", target, p);
@@ -159,6 +162,8 @@ nlohmann::json to_json(const RunSummary& s) {
          {"failed", c.failed},
          {"deleted", c.deleted},
          {"refused", c.refused},
+         {"shares_added", c.shares_added},
+         {"shares_removed", c.shares_removed},
          {"complete", c.complete},
          {"problems", c.problems}});
   }

@@ -146,5 +146,73 @@ TEST(AwsSession, AssumeRoleWithNoEndpointFailsInsteadOfGuessingOne) {
       << credentials.error().describe();
 }
 
+// An account of `accounts:`: AssumeRole (session name, external id) with the
+// process's credentials, then GetCallerIdentity and EC2 signed with the
+// role's keys; the role's credentials are reused until near expiry.
+TEST(AwsSession, AnAccountsClientsSignWithItsAssumedRole) {
+  auto env = keys_env();
+  aws::testing::FakeTransport http;
+  aws::testing::FakeClock clock;
+  http.push(200,
+            "<AssumeRoleResponse><AssumeRoleResult><Credentials>"
+            "<AccessKeyId>ASIAROLEKEY</AccessKeyId><SecretAccessKey>rolesecret</SecretAccessKey>"
+            "<SessionToken>roletoken</SessionToken>"
+            "<Expiration>2026-03-01T13:00:00Z</Expiration></Credentials>"
+            "</AssumeRoleResult></AssumeRoleResponse>");
+  http.push(200,
+            "<GetCallerIdentityResponse><GetCallerIdentityResult>"
+            "<Arn>arn:aws:sts::111111111111:assumed-role/snapkeep/snapkeep-0badcafe</Arn>"
+            "<UserId>AROA1:snapkeep-0badcafe</UserId><Account>111111111111</Account>"
+            "</GetCallerIdentityResult></GetCallerIdentityResponse>");
+  http.push(200, "<DescribeInstancesResponse><reservationSet/></DescribeInstancesResponse>");
+  auto session = AwsSession::create({"http://127.0.0.1:5000", ""}, env, http, clock);
+  ASSERT_TRUE(session);
+  Account prod{.name = "prod",
+               .role_arn = "arn:aws:iam::111111111111:role/snapkeep",
+               .external_id = "ext-42",
+               .session_name = "snapkeep-0badcafe"};
+  auto id = (*session)->account_id(prod, "us-east-1");
+  ASSERT_TRUE(id) << id.error().describe();
+  EXPECT_EQ(*id, "111111111111");
+  prod.id = *id;
+  auto clients = (*session)->region_clients(Target{prod, "us-east-1"});
+  ASSERT_TRUE(clients);
+  const auto listed = (*clients)->ec2().describe_instances(aws::DescribeInstancesRequest{});
+  ASSERT_TRUE(listed) << listed.error().describe();
+  const auto& requests = http.requests();
+  ASSERT_EQ(requests.size(), 3u) << "one AssumeRole for both calls";
+  const std::string& assume = requests[0].body;
+  EXPECT_NE(assume.find("Action=AssumeRole"), std::string::npos) << assume;
+  EXPECT_NE(assume.find("RoleSessionName=snapkeep-0badcafe"), std::string::npos) << assume;
+  EXPECT_NE(assume.find("ExternalId=ext-42"), std::string::npos) << assume;
+  auto signed_with = [](const aws::HttpRequest& r) {
+    const std::string* value = aws::find_header(r.headers, "Authorization");
+    return value != nullptr ? *value : std::string();
+  };
+  EXPECT_NE(signed_with(requests[0]).find("AKIDEXAMPLE"), std::string::npos)
+      << "the role is assumed with the process's credentials";
+  EXPECT_NE(requests[1].body.find("Action=GetCallerIdentity"), std::string::npos);
+  EXPECT_NE(signed_with(requests[1]).find("ASIAROLEKEY"), std::string::npos);
+  EXPECT_NE(signed_with(requests[2]).find("ASIAROLEKEY"), std::string::npos);
+}
+
+TEST(AwsSession, ARefusedAssumeRoleIsACredentialsErrorOfThatAccount) {
+  auto env = keys_env();
+  aws::testing::FakeTransport http;
+  aws::testing::FakeClock clock;
+  http.push(403,
+            "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User is "
+            "not authorized to perform: sts:AssumeRole</Message></Error></ErrorResponse>");
+  auto session = AwsSession::create({"http://127.0.0.1:5000", ""}, env, http, clock);
+  ASSERT_TRUE(session);
+  Account denied{.name = "denied", .role_arn = "arn:aws:iam::111111111111:role/nope"};
+  auto id = (*session)->account_id(denied, "us-east-1");
+  ASSERT_FALSE(id);
+  EXPECT_EQ(id.error().kind, aws::ErrorKind::credentials);
+  EXPECT_EQ(id.error().code, "AccessDenied");
+  EXPECT_NE(id.error().describe().find("arn:aws:iam::111111111111:role/nope"), std::string::npos)
+      << id.error().describe();
+}
+
 }  // namespace
 }  // namespace snapkeep::engine
