@@ -6,7 +6,6 @@
 // the log says why); SIGTERM and SIGINT stop it: no new action starts,
 // requests in flight finish, exit 0. It keeps a status file (JSON) and, with
 // --metrics-file, Prometheus text metrics. docs/deploy.md.
-#include <date/date.h>
 #include <fmt/format.h>
 #include <pthread.h>
 #include <unistd.h>
@@ -36,6 +35,7 @@
 #include "engine/aws_session.h"
 #include "engine/metrics.h"
 #include "engine/render.h"
+#include "util/utc_time.h"
 
 namespace snapkeep::cli {
 
@@ -53,8 +53,7 @@ struct DaemonOptions {
 };
 
 std::string iso_ms(WallTime t) {
-  return date::format("%Y-%m-%dT%H:%M:%SZ",
-                      std::chrono::time_point_cast<std::chrono::milliseconds>(t));
+  return util::format_utc_millis(std::chrono::floor<std::chrono::milliseconds>(t));
 }
 
 class Log {
