@@ -154,8 +154,15 @@ int daemon_command(DaemonOptions& opt) {
     fmt::print(stderr, "snapkeep: {}\n", shard.error());
     return kExitBadInput;
   }
-  auto config = load_config_or_report(opt.common.config_path);
-  if (!config) return kExitBadInput;
+  auto config = load_config_file(opt.common.config_path);
+  if (!config) {
+    // Unattended: whoever the file's notify section names hears why too.
+    for (const auto& e : config.error()) fmt::print(stderr, "{}\n", e.to_string());
+    aws::CurlTransport http;
+    notify_invalid_config(opt.common, std::chrono::floor<std::chrono::seconds>(now()),
+                          config.error(), http, aws::system_clock(), env);
+    return kExitBadInput;
+  }
 
   Signals signals;  // before any thread
   aws::CurlTransport http;
@@ -163,6 +170,12 @@ int daemon_command(DaemonOptions& opt) {
   auto session = open_session(opt.common, env, http, clock);
   if (!session) {
     fmt::print(stderr, "snapkeep: {}\n", session.error());
+    auto summary = notify_no_session(config->notify, engine::RunMode::run, engine::new_run_id(),
+                                     std::chrono::floor<std::chrono::seconds>(now()),
+                                     session.error(), http, clock);
+    for (const auto& e : summary.notification_errors) {
+      fmt::print(stderr, "snapkeep: notification failed: {}\n", e);
+    }
     return kExitBadInput;
   }
   RunService service{env, http, clock, **session, opt.common.regions, *shard};
