@@ -93,6 +93,33 @@ std::optional<CommandInputs> read_inputs(const CommonOptions& options) {
   return CommandInputs{*now, std::move(*config)};
 }
 
+void notify_invalid_config(const CommonOptions& options, core::Time now,
+                           const std::vector<core::ConfigError>& errors, aws::HttpTransport& http,
+                           aws::Clock& clock, const aws::Environment& env) {
+  core::Notify notify = notify_of_invalid_config(options.config_path);
+  if ((!notify.webhook_url && !notify.sns_topic_arn) || errors.empty()) return;
+  std::string why = fmt::format("invalid configuration: {}", errors.front().to_string());
+  if (errors.size() > 1) why += fmt::format(" (and {} more)", errors.size() - 1);
+  auto summary = engine::failed_run(engine::RunMode::run, engine::new_run_id(), now, why, true);
+  auto session = open_session(options, env, http, clock);
+  engine::RunServices services{session ? session->get() : nullptr, &http, &clock};
+  engine::notify_run(notify, summary, services);
+  for (const auto& e : summary.notification_errors) {
+    fmt::print(stderr, "snapkeep: notification failed: {}\n", e);
+  }
+}
+
+engine::RunSummary notify_no_session(const core::Notify& notify, engine::RunMode mode,
+                                     const std::string& run_id, core::Time now,
+                                     const std::string& why, aws::HttpTransport& http,
+                                     aws::Clock& clock) {
+  auto summary = engine::failed_run(mode, run_id, now, why, true);
+  if (mode == engine::RunMode::run) {
+    engine::notify_run(notify, summary, engine::RunServices{nullptr, &http, &clock});
+  }
+  return summary;
+}
+
 snapkeep::expected<std::unique_ptr<engine::AwsSession>, std::string> open_session(
     const CommonOptions& options, const aws::Environment& env, aws::HttpTransport& http,
     aws::Clock& clock) {

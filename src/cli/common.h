@@ -75,6 +75,24 @@ snapkeep::expected<std::unique_ptr<engine::AwsSession>, std::string> open_sessio
     const CommonOptions& options, const aws::Environment& env, aws::HttpTransport& http,
     aws::Clock& clock);
 
+// An unattended command (run, daemon) that cannot start because its
+// configuration is invalid: notifies the webhook or SNS topic the file's
+// notify section names, as far as it can be read (notify_of_invalid_config),
+// with the first error; prints on stderr why a notification failed. Opens
+// an AWS session (the common flags) only when there is something to send.
+// The caller prints the errors and exits 2.
+void notify_invalid_config(const CommonOptions& options, core::Time now,
+                           const std::vector<core::ConfigError>& errors, aws::HttpTransport& http,
+                           aws::Clock& clock, const aws::Environment& env);
+
+// A run that cannot start because no AWS session could be made (a broken
+// profile or shared file): the webhook still hears why (SNS needs AWS, and
+// its failure is printed on stderr). Returns the failed run's summary.
+engine::RunSummary notify_no_session(const core::Notify& notify, engine::RunMode mode,
+                                     const std::string& run_id, core::Time now,
+                                     const std::string& why, aws::HttpTransport& http,
+                                     aws::Clock& clock);
+
 // What a read-only command (list) needs to talk to AWS: the session, region
 // clients, and the targets to work on.
 struct AwsContext {

@@ -96,6 +96,41 @@ TEST(AwsSession, ACredentialFailureIsTheIdentityAnswer) {
   EXPECT_TRUE(is_bad_credentials(id.error()));
 }
 
+constexpr const char* kRegions =
+    "<DescribeRegionsResponse><requestId>r-1</requestId><regionInfo><item>"
+    "<regionName>us-east-1</regionName><regionEndpoint>ec2.us-east-1.amazonaws.com"
+    "</regionEndpoint></item></regionInfo></DescribeRegionsResponse>";
+
+// Issue 9, major 7: each target's clients are paced in the buckets of its
+// own account (EC2's limits are per account and region), so one account's
+// burst never slows another's.
+TEST(AwsSession, RegionClientsArePacedInTheirOwnAccountsBuckets) {
+  auto env = keys_env();
+  aws::testing::FakeTransport http;
+  aws::testing::FakeClock clock;
+  auto session = AwsSession::create({"http://127.0.0.1:5000", ""}, env, http, clock);
+  ASSERT_TRUE(session) << session.error();
+  auto clients_of = [&](const std::string& id) {
+    Account account;
+    account.id = id;
+    auto clients = (*session)->region_clients(Target{account, "us-east-1"});
+    EXPECT_TRUE(clients) << (clients ? "" : clients.error());
+    return std::move(*clients);
+  };
+  auto a = clients_of("111111111111");
+  auto b = clients_of("222222222222");
+  auto call = [&](RegionClients& clients) {
+    http.push(200, kRegions);
+    const auto before = clock.elapsed();
+    EXPECT_TRUE(clients.ec2().describe_regions());
+    return clock.elapsed() - before;
+  };
+  // A Describe* bucket holds 100 tokens: account a spends them all.
+  for (int i = 0; i < 100; ++i) ASSERT_EQ(call(*a), std::chrono::milliseconds(0)) << i;
+  EXPECT_EQ(call(*b), std::chrono::milliseconds(0)) << "b's bucket is its own, still full";
+  EXPECT_GT(call(*a), std::chrono::milliseconds(0)) << "a's next call waits for a token";
+}
+
 // A profile that assumes a role: the credential chain's STS client.
 struct RoleProfile {
   std::string path = ::testing::TempDir() + "/snapkeep-role-profile";
@@ -114,20 +149,24 @@ TEST(AwsSession, AssumeRoleStsClientHasTheSessionsTimeouts) {
   env.set("AWS_CONFIG_FILE", profile.path);
   env.set("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/snapkeep-test-credentials");
   env.set("SNAPKEEP_HTTP_TIMEOUT_MS", "1234");
-  env.set("AWS_MAX_ATTEMPTS", "1");
+  env.set("AWS_MAX_ATTEMPTS", "2");
   aws::testing::FakeTransport http;
+  http.push(500, kInternalError);
+  http.push(500, kInternalError);
   http.push(500, kInternalError);
   aws::testing::FakeClock clock;
   auto session = AwsSession::create({"", "ops"}, env, http, clock);
   ASSERT_TRUE(session) << session.error();
   auto credentials = (*session)->credentials().credentials();
   ASSERT_FALSE(credentials);
+  // The session's retry policy (AWS_MAX_ATTEMPTS), not a default of its own.
   const auto requests = http.requests();
-  ASSERT_FALSE(requests.empty());
-  const auto& request = requests[0];
-  EXPECT_NE(request.body.find("Action=AssumeRole"), std::string::npos) << request.body;
-  EXPECT_EQ(request.url.rfind("https://sts.eu-west-1.amazonaws.com", 0), 0u) << request.url;
-  EXPECT_EQ(request.total_timeout, std::chrono::milliseconds(1234));
+  ASSERT_EQ(requests.size(), 2u);
+  for (const auto& request : requests) {
+    EXPECT_NE(request.body.find("Action=AssumeRole"), std::string::npos) << request.body;
+    EXPECT_EQ(request.url.rfind("https://sts.eu-west-1.amazonaws.com", 0), 0u) << request.url;
+    EXPECT_EQ(request.total_timeout, std::chrono::milliseconds(1234));
+  }
 }
 
 TEST(AwsSession, AssumeRoleWithNoEndpointFailsInsteadOfGuessingOne) {
