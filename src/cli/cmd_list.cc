@@ -53,7 +53,7 @@ int list_command(const ListFlags& flags) {
     if (!r.complete) fmt::print(stderr, "snapkeep: {}: {}\n", r.region, r.problem);
   }
   for (const auto& c : listing.copy_regions) {
-    if (!c.complete) fmt::print(stderr, "snapkeep: copies at {}: {}\n", c.region, c.problem);
+    if (!c.complete) fmt::print(stderr, "snapkeep: {}\n", c.problem);
   }
   if (opt.output == "json") {
     fmt::print("{}\n", engine::to_json(listing, now).dump(2));

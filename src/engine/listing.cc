@@ -84,7 +84,7 @@ void list_destination(const ListOptions& options, const Target& target, AwsAcces
   auto clients = access.region_clients(target);
   if (!clients) {
     out.complete = false;
-    out.problem = clients.error();
+    out.problem = fmt::format("copies at {}: {}", target.region, clients.error());
     return;
   }
   std::vector<std::string> problems;
@@ -93,7 +93,8 @@ void list_destination(const ListOptions& options, const Target& target, AwsAcces
   found.calls = (*clients)->api_calls();
   if (!copies.snapshots_complete) {
     out.complete = false;
-    out.problem = problems.empty() ? "listing copies failed" : problems.front();
+    out.problem = problems.empty() ? "listing copies at " + target.region + " failed"
+                                   : problems.front();  // names the region
     return;
   }
   for (auto& s : copies.snapshots) {
@@ -159,8 +160,8 @@ Listing list_restore_points(const ListOptions& options, AwsAccess& access) {
       }
       if (!known->second) {
         c.complete = false;
-        c.problem = fmt::format("the account of role {} could not be learnt: {}",
-                                d.account.role_arn, known->second.error().describe());
+        c.problem = fmt::format("copies at {}: the account of role {} could not be learnt: {}",
+                                d.region, d.account.role_arn, known->second.error().describe());
         skip[i] = true;
         continue;
       }

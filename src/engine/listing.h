@@ -67,7 +67,7 @@ struct CopyRegionListing {
   std::string region;
   std::string role_arn;  // the copy target's role_arn ("" for the source's account)
   bool complete = true;
-  std::string problem;  // why it could not be listed, when !complete
+  std::string problem;  // why it could not be listed (naming the region), when !complete
 };
 
 struct Listing {
