@@ -176,9 +176,41 @@ snapkeep::expected<ResolvedTargets, TargetsError> resolve_targets(const core::Co
     return home_region(home_default, top_regions ? *top_regions : std::vector<std::string>{});
   };
 
+  // --account values are checked before any call: a configured name or a
+  // role's account id, or (12 digits, with the own account included) maybe
+  // the own account's id, known once GetCallerIdentity answered.
+  std::vector<std::string> known;  // for the message: what may be named
+  for (const auto& c : candidates) {
+    if (!c.own) known.push_back(c.account.name);
+  }
+  auto unknown_account = [&](const std::string& value, const std::string& own_id) {
+    std::vector<std::string> names;
+    if (config.include_own_account) {
+      names.push_back(own_id.empty() ? std::string("the own account by its id")
+                                     : own_id + " (own)");
+    }
+    names.insert(names.end(), known.begin(), known.end());
+    return TargetsError{fmt::format("--account {} is not a configured account (configured: {})",
+                                    value, fmt::join(names, ", ")),
+                        true};
+  };
+  bool maybe_own = false;  // a value only the own account's id can match
+  for (const auto& f : filter.accounts) {
+    const bool configured = std::ranges::any_of(candidates, [&](const Candidate& c) {
+      return !c.own && (f == c.account.name || f == account_of_arn(c.account.role_arn));
+    });
+    if (configured) continue;
+    const bool account_id =
+        f.size() == 12 && std::ranges::all_of(f, [](char ch) { return ch >= '0' && ch <= '9'; });
+    if (!account_id || !config.include_own_account) {
+      return snapkeep::unexpected(unknown_account(f, ""));
+    }
+    maybe_own = true;
+  }
+
   std::vector<Candidate> kept;
   for (auto& c : candidates) {
-    if (c.own) {
+    if (c.own && (filter.accounts.empty() || maybe_own)) {
       if (auto id = access.account_id(c.account, home_of(c)); id) {
         c.account.id = *id;
         c.account.name = *id;
@@ -194,21 +226,14 @@ snapkeep::expected<ResolvedTargets, TargetsError> resolve_targets(const core::Co
             id.error().describe()));
       }
     }
-    if (wanted(c.account)) kept.push_back(std::move(c));
+    if (wanted(c.account)) kept.push_back(c);
   }
   for (const auto& f : filter.accounts) {
-    if (matched.contains(f)) continue;
-    std::vector<std::string> known;
-    for (const auto& c : candidates) {
-      known.push_back(c.own ? (c.account.id.empty() ? std::string("(own account, id unknown)")
-                                                    : c.account.id + " (own)")
-                            : c.account.name);
+    if (!matched.contains(f)) {
+      const auto own = std::ranges::find_if(candidates, [](const Candidate& c) { return c.own; });
+      return snapkeep::unexpected(
+          unknown_account(f, own != candidates.end() ? own->account.id : std::string()));
     }
-    return snapkeep::unexpected(
-        TargetsError{fmt::format("--account {} is not a configured account (configured: {})", f,
-                                 known.empty() ? std::string("none")
-                                               : fmt::format("{}", fmt::join(known, ", "))),
-                     true});
   }
 
   for (auto& c : kept) {

@@ -156,8 +156,10 @@ TEST(Accounts, AccountFlagLimitsTheRunByNameOrId) {
   EXPECT_EQ(snapshots_in(h.own, "us-east-1"), 2u);
   EXPECT_EQ(snapshots_in(h.prod, "eu-west-1"), 2u);
 
+  const int asked = h.access.identity_calls;
   auto unknown = h.run(config, slot(0) + std::chrono::minutes(7), RunMode::plan, {"nope"});
   EXPECT_EQ(unknown.exit_status(), 2);
+  EXPECT_EQ(h.access.identity_calls, asked) << "an unknown name is refused before any call";
   ASSERT_EQ(unknown.errors.size(), 1u);
   EXPECT_NE(unknown.errors[0].find("--account nope is not a configured account"), std::string::npos)
       << unknown.errors[0];
