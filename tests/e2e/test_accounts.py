@@ -51,7 +51,8 @@ policies:
 """
 
 # Three source accounts: the caller's own, prod (only us-west-2, its own
-# regions) and stage (the top-level us-east-1, with an external id).
+# regions) and stage (the top-level us-east-1, with an external id and its
+# own session name).
 SEVERAL = f"""\
 regions: [us-east-1]
 include_own_account: true
@@ -62,6 +63,7 @@ accounts:
   - name: stage
     role_arn: {STAGE_ROLE}
     external_id: "s3cret"
+    session_name: snapkeep-stage
 """ + POLICY
 
 ONE_DENIED = f"""\
@@ -201,13 +203,16 @@ class SeveralAccountsTest(AccountsTestBase):
                 self.assertEqual({s["VolumeId"] for s in points[(want, slot(1))]}, volumes)
 
         # AssumeRole, from the caller's own credentials, once per account and
-        # run, with the session name snapkeep-<run id> and stage's external id.
+        # run, with the session name snapkeep-<run id> (stage: its own) and
+        # stage's external id.
         assumed = self.sent(lambda e: e["action"] == "AssumeRole")
         self.assertEqual(sorted(e["params"]["RoleArn"] for e in assumed), [PROD_ROLE, STAGE_ROLE])
         caller_key = os.environ["AWS_ACCESS_KEY_ID"]
         for e in assumed:
             self.assertEqual(e["access_key"], caller_key)
-            self.assertEqual(e["params"]["RoleSessionName"], f"snapkeep-{data['run_id']}")
+            self.assertEqual(e["params"]["RoleSessionName"],
+                             "snapkeep-stage" if e["params"]["RoleArn"] == STAGE_ROLE
+                             else f"snapkeep-{data['run_id']}")
             self.assertEqual(e["params"].get("ExternalId"),
                              "s3cret" if e["params"]["RoleArn"] == STAGE_ROLE else None)
         # The caller's own key is used in its own regions only.
