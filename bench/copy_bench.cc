@@ -12,20 +12,32 @@
 // refusals, and the copy step's API calls against the lower bound
 // (destination listing pages + one CopySnapshot per snapshot copied).
 //
+// Then the same fleet copied into a vault account (a copy target with
+// role_arn), through engine::run_once with one FakeEc2 per account: the
+// run that copies shares each source snapshot (ModifySnapshotAttribute) and
+// the vault copies it, the next run unshares; the calls of both runs at
+// both ends against the lower bound (listing pages + per snapshot one
+// share, one CopySnapshot, one unshare).
+//
 // Usage: copy_bench [--instances 1000] [--copy-minutes 60] [--every 5]
 // Exits 1 when a check fails: achieved/possible under 0.9, a refusal, calls
 // above the lower bound, or a copy missing at the end.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <map>
 #include <string>
 
+#include "aws/rate_limiter.h"
 #include "core/config.h"
 #include "core/copies.h"
 #include "engine/copies.h"
 #include "engine/inventory.h"
+#include "engine/run.h"
 #include "engine/target.h"
+#include "support/fake_aws_access.h"
 #include "support/fake_ec2.h"
 #include "support/fleet.h"
 #include "unit/aws/transport_fakes.h"
@@ -46,6 +58,108 @@ engine::Target target_in(const char* region) {
 }
 std::int64_t ceil_div(std::int64_t a, std::int64_t b) {
   return a <= 0 ? 0 : (a + b - 1) / b;
+}
+
+std::int64_t pages_of(std::int64_t items) {
+  return std::max<std::int64_t>(1, ceil_div(items, 1000));
+}
+
+std::int64_t count(const std::map<std::string, std::int64_t>& calls, const std::string& action) {
+  const auto it = calls.find(action);
+  return it == calls.end() ? 0 : it->second;
+}
+
+// The vault section (see the header). Returns the number of failed checks.
+int vault_copies(int instances) {
+  constexpr const char* kVaultRole = "arn:aws:iam::222222222222:role/snapkeep-dr";
+  auto config = *core::parse_config(
+      std::string("regions: [us-east-1]\npolicies:\n  - name: daily\n    select:\n      tags: "
+                  "{Backup: \"true\"}\n    schedule: \"cron(0 3 * * ? *)\"\n    retain: {daily: "
+                  "7}\n    copies:\n      - region: us-west-2\n        role_arn: ") +
+          kVaultRole + "\n        retain: {count: 1}\n        max_in_flight: 100\n",
+      "bench.yaml");
+  aws::testing::FakeClock clock;
+  snapkeep::testing::FakeEc2 own(clock);
+  snapkeep::testing::FakeEc2 vault(clock, "222222222222");
+  vault.add_peer(own);
+  snapkeep::testing::FakeCopyModel model;  // copies complete at once (no quota reached)
+  model.max_pending_per_region = 1 << 30;
+  vault.set_copy_model(model);
+  snapkeep::testing::add_fleet(own, kSource, instances, [](int) { return kVolumes; },
+                               {{"Backup", "true"}});
+  snapkeep::testing::FakeAwsAccess access(own, clock);
+  access.roles = {{kVaultRole, &vault}};
+  aws::testing::FakeTransport hooks;
+  const core::Time slot =
+      core::Time(date::sys_days(date::year{2026} / 2 / 1)) + std::chrono::hours(3);
+  auto run = [&](int minutes) {
+    engine::RunRequest request;
+    request.config = &config;
+    request.now = slot + std::chrono::minutes(minutes);
+    request.run_id = "bench";
+    return engine::run_once(request, engine::RunServices{&access, &hooks, &clock});
+  };
+  run(5);  // creates the points; the next run copies them
+  const std::int64_t snapshots = static_cast<std::int64_t>(instances) * kVolumes;
+  std::int64_t calls = 0;
+  std::int64_t bound = 0;
+  int problems = 0;
+  fmt::print("== {} instances x {} volumes copied into a vault account (cross-account) ==\n",
+             instances, kVolumes);
+  for (int minutes : {10, 15}) {
+    own.reset_counters();
+    vault.reset_counters();
+    const auto summary = run(minutes);
+    const auto at_source = own.calls();
+    const auto at_vault = vault.calls();
+    const std::int64_t shares = count(at_source, "ModifySnapshotAttribute");
+    const std::int64_t copies = count(at_vault, "CopySnapshot");
+    // Source: DescribeInstances pages, its snapshot listing, the listing of
+    // what it shares with the vault; vault: the copies' listing.
+    const std::int64_t copies_listed = minutes == 10 ? 0 : snapshots;
+    const std::int64_t shared_listed = minutes == 10 ? 0 : snapshots;
+    // Per snapshot: a share and a copy in the run that copies, an unshare
+    // in the next.
+    const std::int64_t per_snapshot = minutes == 10 ? 2 : 1;
+    const std::int64_t run_bound = pages_of(instances) + pages_of(snapshots) +
+                                   pages_of(shared_listed) + pages_of(copies_listed) +
+                                   per_snapshot * snapshots;
+    std::int64_t run_calls = 0;
+    for (const auto& [action, n] : at_source) run_calls += n;
+    for (const auto& [action, n] : at_vault) run_calls += n;
+    fmt::print(
+        "run {}: source DescribeInstances {} DescribeSnapshots {} ModifySnapshotAttribute {}; "
+        "vault DescribeSnapshots {} CopySnapshot {}; total {} (lower bound {}), exit {}\n",
+        minutes == 10 ? "that copies" : "after (unshares)", count(at_source, "DescribeInstances"),
+        count(at_source, "DescribeSnapshots"), shares, count(at_vault, "DescribeSnapshots"), copies,
+        run_calls, run_bound, summary.exit_status());
+    calls += run_calls;
+    bound += run_bound;
+    if (shares != snapshots || copies != (minutes == 10 ? snapshots : 0)) {
+      fmt::print("!! expected {} shares and {} copies\n", snapshots, minutes == 10 ? snapshots : 0);
+      ++problems;
+    }
+    if (summary.exit_status() != 0) ++problems;
+  }
+  std::int64_t still_shared = 0;
+  for (const auto& [id, s] : own.region(kSource).snapshots) still_shared += !s.shared_with.empty();
+  std::int64_t owned = 0;
+  for (const auto& [id, s] : vault.region(kDestination).snapshots) {
+    owned += s.owner_id == "222222222222" && s.tags.contains("snapkeep:copy-of");
+  }
+  fmt::print("copies owned by the vault {}, source snapshots still shared {}\n", owned,
+             still_shared);
+  fmt::print("calls of both runs {} = lower bound {}, ratio {:.2f}\n", calls, bound,
+             static_cast<double>(calls) / static_cast<double>(bound));
+  if (calls != bound) {
+    fmt::print("!! calls above the lower bound\n");
+    ++problems;
+  }
+  if (owned != snapshots || still_shared != 0) {
+    fmt::print("!! copies or shares wrong at the end\n");
+    ++problems;
+  }
+  return problems;
 }
 
 }  // namespace
@@ -184,5 +298,6 @@ int main(int argc, char** argv) {
     fmt::print("!! {} of {} copies complete\n", copies, sources);
     ++problems;
   }
+  problems += vault_copies(instances);
   return problems == 0 ? 0 : 1;
 }

@@ -483,6 +483,15 @@ Result<Credentials> AssumeRoleProvider::credentials() {
   return RoleResolver(m_ctx).assume(*settings);
 }
 
+Result<Credentials> RoleProvider::credentials() {
+  auto caller = m_source.credentials();
+  if (!caller) return caller;
+  auto assumed = m_sts.assume_role(*caller, m_params);
+  if (!assumed) return unexpected(wrap(assumed.error(), "AssumeRole " + m_params.role_arn));
+  assumed->source = "assume-role";
+  return assumed;
+}
+
 // --- web identity ----------------------------------------------------------------
 
 Result<Credentials> WebIdentityProvider::credentials() {

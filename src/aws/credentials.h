@@ -164,6 +164,22 @@ class AssumeRoleProvider final : public CredentialProvider {
   std::string m_profile;
 };
 
+// STS AssumeRole of a configured role (an `accounts:` entry, a copy target's
+// vault role), signed with what `source` answers. Wrap it in a
+// CachingProvider: every call here is an AssumeRole.
+class RoleProvider final : public CredentialProvider {
+ public:
+  RoleProvider(CredentialProvider& source, StsCredentialCalls& sts, AssumeRoleParams params)
+      : m_source(source), m_sts(sts), m_params(std::move(params)) {}
+  Result<Credentials> credentials() override;
+  std::string name() const override { return "assume-role " + m_params.role_arn; }
+
+ private:
+  CredentialProvider& m_source;
+  StsCredentialCalls& m_sts;
+  AssumeRoleParams m_params;
+};
+
 // AssumeRoleWithWebIdentity with a token file re-read at every refresh. Each
 // setting comes from its environment variable first, then from the profile.
 class WebIdentityProvider final : public CredentialProvider {

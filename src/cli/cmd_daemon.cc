@@ -6,7 +6,6 @@
 // the log says why); SIGTERM and SIGINT stop it: no new action starts,
 // requests in flight finish, exit 0. It keeps a status file (JSON) and, with
 // --metrics-file, Prometheus text metrics. docs/deploy.md.
-#include <date/date.h>
 #include <fmt/format.h>
 #include <pthread.h>
 #include <unistd.h>
@@ -36,6 +35,7 @@
 #include "engine/aws_session.h"
 #include "engine/metrics.h"
 #include "engine/render.h"
+#include "util/utc_time.h"
 
 namespace snapkeep::cli {
 
@@ -53,8 +53,7 @@ struct DaemonOptions {
 };
 
 std::string iso_ms(WallTime t) {
-  return date::format("%Y-%m-%dT%H:%M:%SZ",
-                      std::chrono::time_point_cast<std::chrono::milliseconds>(t));
+  return util::format_utc_millis(std::chrono::floor<std::chrono::milliseconds>(t));
 }
 
 class Log {
@@ -155,8 +154,15 @@ int daemon_command(DaemonOptions& opt) {
     fmt::print(stderr, "snapkeep: {}\n", shard.error());
     return kExitBadInput;
   }
-  auto config = load_config_or_report(opt.common.config_path);
-  if (!config) return kExitBadInput;
+  auto config = load_config_file(opt.common.config_path);
+  if (!config) {
+    // Unattended: whoever the file's notify section names hears why too.
+    for (const auto& e : config.error()) fmt::print(stderr, "{}\n", e.to_string());
+    aws::CurlTransport http;
+    notify_invalid_config(opt.common, std::chrono::floor<std::chrono::seconds>(now()),
+                          config.error(), http, aws::system_clock(), env);
+    return kExitBadInput;
+  }
 
   Signals signals;  // before any thread
   aws::CurlTransport http;
@@ -164,9 +170,15 @@ int daemon_command(DaemonOptions& opt) {
   auto session = open_session(opt.common, env, http, clock);
   if (!session) {
     fmt::print(stderr, "snapkeep: {}\n", session.error());
+    auto summary = notify_no_session(config->notify, engine::RunMode::run, engine::new_run_id(),
+                                     std::chrono::floor<std::chrono::seconds>(now()),
+                                     session.error(), http, clock);
+    for (const auto& e : summary.notification_errors) {
+      fmt::print(stderr, "snapkeep: notification failed: {}\n", e);
+    }
     return kExitBadInput;
   }
-  RunService service{env, http, clock, **session, opt.common.regions, *shard};
+  RunService service{env, http, clock, **session, opt.common.regions, *shard, opt.common.accounts};
   engine::RunMetrics metrics;
   nlohmann::ordered_json status = {{"pid", static_cast<long>(getpid())},
                                    {"config", opt.common.config_path},

@@ -5,7 +5,6 @@
 // error. Each invocation is one reconcile, answered with the run summary JSON
 // (docs/output.md); stdout gets one JSON line per action and one summary line
 // for CloudWatch Logs. See docs/deploy.md.
-#include <date/date.h>
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
@@ -32,6 +31,7 @@
 #include "engine/aws_session.h"
 #include "engine/lambda_runtime.h"
 #include "engine/render.h"
+#include "util/utc_time.h"
 
 namespace snapkeep::cli {
 
@@ -46,9 +46,8 @@ extern "C" void on_terminate(int) {
 }
 
 std::string utc_now_text() {
-  auto now =
-      std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
-  return date::format("%Y-%m-%dT%H:%M:%SZ", now);
+  return util::format_utc_millis(
+      std::chrono::floor<std::chrono::milliseconds>(std::chrono::system_clock::now()));
 }
 
 // One JSON object per line on stdout: what CloudWatch Logs stores per event.

@@ -1,7 +1,9 @@
 // `snapkeep list`: the restore points that exist per instance, across the
-// configured regions, with the common flags of `run`; filters --instance and
+// configured regions, with their copies at the policies' copy targets
+// (docs/copies.md), with the common flags of `run`; filters --instance and
 // --policy (repeatable). Text table or JSON (docs/output.md). Exit 0, 1 when
-// a region could not be listed (named on stderr), 2 for bad input.
+// a region or a copy destination could not be listed (named on stderr), 2
+// for bad input.
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
@@ -44,10 +46,14 @@ int list_command(const ListFlags& flags) {
   options.targets = context.targets;
   options.instances = flags.instances;
   options.policies = flags.policies;
-  auto listing = engine::list_restore_points(options, context.factory);
+  options.config = &inputs->config;
+  auto listing = engine::list_restore_points(options, *context.session);
 
   for (const auto& r : listing.regions) {
     if (!r.complete) fmt::print(stderr, "snapkeep: {}: {}\n", r.region, r.problem);
+  }
+  for (const auto& c : listing.copy_regions) {
+    if (!c.complete) fmt::print(stderr, "snapkeep: {}\n", c.problem);
   }
   if (opt.output == "json") {
     fmt::print("{}\n", engine::to_json(listing, now).dump(2));

@@ -26,7 +26,6 @@ namespace {
 
 struct ReportFlags {
   CommonOptions common;
-  std::string account;   // --account: only this configured account (name or id)
   std::string out_path;  // --out: write here instead of stdout
 };
 
@@ -42,9 +41,6 @@ int report_command(const ReportFlags& flags) {
   if (int status = open_aws(opt, inputs->config, env, http, aws::system_clock(), context);
       status != kExitOk) {
     return status;
-  }
-  if (!flags.account.empty() && !keep_account(flags.account, context.targets)) {
-    return kExitBadInput;
   }
   auto listing = engine::list_report_regions(inputs->config, context.targets, context.factory);
   const auto report = core::build_report(inputs->config, listing.regions, now);
@@ -96,7 +92,6 @@ CommandRunner setup_report(CLI::App& sub) {
   CLI::Option* output = sub.get_option("--output");
   output->get_validator(0)->active(false);
   output->check(CLI::IsMember({"text", "json", "html"}));
-  sub.add_option("--account", flags->account, "only this configured account (name or id)");
   sub.add_option("--out", flags->out_path, "write the report to this file instead of stdout");
   return [flags] { return report_command(*flags); };
 }

@@ -24,7 +24,6 @@ namespace {
 struct RestoreFlags {
   CommonOptions common;
   core::RestoreRequest request;
-  std::string account;
   std::string devices;
   std::string device_map;
   std::string security_groups;
@@ -51,9 +50,6 @@ std::vector<std::string> split_list(const std::string& text) {
 // the exit status.
 int choose_target(const RestoreFlags& flags, AwsContext& context, engine::Target& chosen) {
   const auto& request = flags.request;
-  if (!flags.account.empty() && !keep_account(flags.account, context.targets)) {
-    return kExitBadInput;
-  }
   if (context.targets.empty()) {
     fmt::print(stderr, "snapkeep: no region to restore in\n");
     return kExitBadInput;
@@ -171,7 +167,6 @@ CommandRunner setup_restore(CLI::App& sub) {
   sub.add_option("--policy", r.policy, "only this policy's points");
   sub.add_option("--slot", r.slot, "the point of this slot, e.g. 2026-11-26T00:00:00Z");
   sub.add_flag("--latest", r.latest, "the latest complete point (the default)");
-  sub.add_option("--account", flags->account, "the configured account (name or id) to restore in");
   sub.add_option("--availability-zone", r.availability_zone,
                  "create the volumes here (default: where the instance was)");
   sub.add_option("--volume-type", r.volume_type, "volume type instead of the recorded one");

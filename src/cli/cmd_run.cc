@@ -55,17 +55,7 @@ int report_invalid_config(const CommonOptions& opt, core::Time now,
                           const std::vector<core::ConfigError>& errors, aws::HttpTransport& http,
                           aws::Clock& clock, const aws::Environment& env) {
   for (const auto& e : errors) fmt::print(stderr, "{}\n", e.to_string());
-  core::Notify notify = notify_of_invalid_config(opt.config_path);
-  if (!notify.webhook_url && !notify.sns_topic_arn) return kExitBadInput;
-  std::string why = fmt::format("invalid configuration: {}", errors.front().to_string());
-  if (errors.size() > 1) why += fmt::format(" (and {} more)", errors.size() - 1);
-  auto summary = engine::failed_run(engine::RunMode::run, engine::new_run_id(), now, why, true);
-  auto session = open_session(opt, env, http, clock);
-  engine::RunServices services{session ? session->get() : nullptr, &http, &clock};
-  engine::notify_run(notify, summary, services);
-  for (const auto& e : summary.notification_errors) {
-    fmt::print(stderr, "snapkeep: notification failed: {}\n", e);
-  }
+  notify_invalid_config(opt, now, errors, http, clock, env);
   return kExitBadInput;
 }
 
@@ -120,6 +110,7 @@ int reconcile_command(const PlanRunOptions& options, engine::RunMode mode) {
   request.now = inputs->now;
   request.run_id = engine::new_run_id();
   request.regions = opt.regions;
+  request.accounts = opt.accounts;
   request.shard = *shard;
   request.stop = &g_stop;
   // EC2 asks for at least 15 s; a test against an emulator need not wait.
@@ -131,8 +122,8 @@ int reconcile_command(const PlanRunOptions& options, engine::RunMode mode) {
   engine::RunServices services{nullptr, &http, &clock};
   if (!session) {
     // Nothing can be asked of AWS, but a webhook can still hear why.
-    auto summary = engine::failed_run(mode, request.run_id, request.now, session.error(), true);
-    if (mode == engine::RunMode::run) engine::notify_run(inputs->config.notify, summary, services);
+    auto summary = notify_no_session(inputs->config.notify, mode, request.run_id, request.now,
+                                     session.error(), http, clock);
     print_summary(opt, summary);
     return summary.exit_status();
   }

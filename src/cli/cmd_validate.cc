@@ -88,9 +88,11 @@ std::string describe_regions(const core::Config& config) {
 }  // namespace
 
 std::string describe_copy(const core::CopyTarget& copy) {
-  std::string where = copy.role_arn
-                          ? fmt::format("{} in the account of {}", copy.region, *copy.role_arn)
-                          : fmt::format("{} in the same account", copy.region);
+  std::string where = copy.role_arn ? fmt::format(
+                                          "{} in the account of {} (shared there, copied by that "
+                                          "account, unshared once complete)",
+                                          copy.region, *copy.role_arn)
+                                    : fmt::format("{} in the same account", copy.region);
   std::string encryption;
   if (copy.kms_key_id) {
     encryption = fmt::format("encrypted with KMS key {} of {}", *copy.kms_key_id, copy.region);
@@ -123,6 +125,18 @@ int validate_config(const std::string& path, core::Time now, std::ostream& out, 
   out << fmt::format("ok: {}: {} {}, {}\n", path, config->policies.size(),
                      config->policies.size() == 1 ? "policy" : "policies",
                      describe_regions(*config));
+  if (!config->accounts.empty()) {
+    out << fmt::format("accounts: {}\n", config->include_own_account
+                                             ? "the credentials' own, and"
+                                             : "not the credentials' own; only");
+    for (const auto& a : config->accounts) {
+      out << fmt::format("  {}: assumes {}{}, session {}; {}\n", a.name, a.role_arn,
+                         a.external_id ? " with an external id" : "",
+                         a.session_name.value_or("snapkeep-<run id>"),
+                         a.regions.empty() ? describe_regions(*config)
+                                           : fmt::format("regions {}", fmt::join(a.regions, ", ")));
+    }
+  }
   for (const auto& policy : config->policies) {
     out << describe_policy(policy, now) << '\n';
     for (const auto& copy : policy.copies) out << "  " << describe_copy(copy) << '\n';

@@ -17,6 +17,8 @@ namespace snapkeep::cli {
 void add_common_options(CLI::App& sub, CommonOptions& o) {
   sub.add_option("--config", o.config_path, "configuration file")->capture_default_str();
   sub.add_option("--region", o.regions, "region to work on (repeatable; overrides the config)");
+  sub.add_option("--account", o.accounts,
+                 "only this account: a configured account's name or an account id (repeatable)");
   sub.add_option("--endpoint-url", o.endpoint_url,
                  "send AWS requests here (moto, LocalStack, VPC endpoints)");
   sub.add_option("--profile", o.profile, "AWS profile from the shared config files");
@@ -91,6 +93,33 @@ std::optional<CommandInputs> read_inputs(const CommonOptions& options) {
   return CommandInputs{*now, std::move(*config)};
 }
 
+void notify_invalid_config(const CommonOptions& options, core::Time now,
+                           const std::vector<core::ConfigError>& errors, aws::HttpTransport& http,
+                           aws::Clock& clock, const aws::Environment& env) {
+  core::Notify notify = notify_of_invalid_config(options.config_path);
+  if ((!notify.webhook_url && !notify.sns_topic_arn) || errors.empty()) return;
+  std::string why = fmt::format("invalid configuration: {}", errors.front().to_string());
+  if (errors.size() > 1) why += fmt::format(" (and {} more)", errors.size() - 1);
+  auto summary = engine::failed_run(engine::RunMode::run, engine::new_run_id(), now, why, true);
+  auto session = open_session(options, env, http, clock);
+  engine::RunServices services{session ? session->get() : nullptr, &http, &clock};
+  engine::notify_run(notify, summary, services);
+  for (const auto& e : summary.notification_errors) {
+    fmt::print(stderr, "snapkeep: notification failed: {}\n", e);
+  }
+}
+
+engine::RunSummary notify_no_session(const core::Notify& notify, engine::RunMode mode,
+                                     const std::string& run_id, core::Time now,
+                                     const std::string& why, aws::HttpTransport& http,
+                                     aws::Clock& clock) {
+  auto summary = engine::failed_run(mode, run_id, now, why, true);
+  if (mode == engine::RunMode::run) {
+    engine::notify_run(notify, summary, engine::RunServices{nullptr, &http, &clock});
+  }
+  return summary;
+}
+
 snapkeep::expected<std::unique_ptr<engine::AwsSession>, std::string> open_session(
     const CommonOptions& options, const aws::Environment& env, aws::HttpTransport& http,
     aws::Clock& clock) {
@@ -105,7 +134,9 @@ int open_aws(const CommonOptions& options, const core::Config& config, const aws
     return kExitBadInput;
   }
   out.session = std::move(*session);
-  auto targets = engine::resolve_targets(config, options.regions, *out.session);
+  auto targets = engine::resolve_targets(
+      config, engine::TargetFilter{options.regions, options.accounts, engine::new_run_id()},
+      *out.session);
   if (!targets) {
     fmt::print(stderr, "snapkeep: {}\n", targets.error().message);
     return targets.error().bad_input ? kExitBadInput : kExitFailed;
@@ -132,17 +163,6 @@ bool write_file_atomically(const std::string& path, const std::string& text, std
   std::filesystem::rename(temporary, path, ec);
   if (ec) {
     why = fmt::format("cannot rename {} to {}: {}", temporary, path, ec.message());
-    return false;
-  }
-  return true;
-}
-
-bool keep_account(const std::string& account, std::vector<engine::Target>& targets) {
-  std::erase_if(targets, [&](const engine::Target& t) {
-    return t.account.name != account && t.account.id != account;
-  });
-  if (targets.empty()) {
-    fmt::print(stderr, "snapkeep: --account {} is not a configured account\n", account);
     return false;
   }
   return true;

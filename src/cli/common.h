@@ -24,6 +24,7 @@ namespace snapkeep::cli {
 struct CommonOptions {
   std::string config_path = kDefaultConfigFile;  // --config
   std::vector<std::string> regions;              // --region, repeatable; overrides the config
+  std::vector<std::string> accounts;             // --account NAME|ID, repeatable
   std::string endpoint_url;                      // --endpoint-url
   std::string profile;                           // --profile
   std::string output = "text";                   // --output text|json
@@ -74,6 +75,24 @@ snapkeep::expected<std::unique_ptr<engine::AwsSession>, std::string> open_sessio
     const CommonOptions& options, const aws::Environment& env, aws::HttpTransport& http,
     aws::Clock& clock);
 
+// An unattended command (run, daemon) that cannot start because its
+// configuration is invalid: notifies the webhook or SNS topic the file's
+// notify section names, as far as it can be read (notify_of_invalid_config),
+// with the first error; prints on stderr why a notification failed. Opens
+// an AWS session (the common flags) only when there is something to send.
+// The caller prints the errors and exits 2.
+void notify_invalid_config(const CommonOptions& options, core::Time now,
+                           const std::vector<core::ConfigError>& errors, aws::HttpTransport& http,
+                           aws::Clock& clock, const aws::Environment& env);
+
+// A run that cannot start because no AWS session could be made (a broken
+// profile or shared file): the webhook still hears why (SNS needs AWS, and
+// its failure is printed on stderr). Returns the failed run's summary.
+engine::RunSummary notify_no_session(const core::Notify& notify, engine::RunMode mode,
+                                     const std::string& run_id, core::Time now,
+                                     const std::string& why, aws::HttpTransport& http,
+                                     aws::Clock& clock);
+
 // What a read-only command (list) needs to talk to AWS: the session, region
 // clients, and the targets to work on.
 struct AwsContext {
@@ -92,9 +111,5 @@ int open_aws(const CommonOptions& options, const core::Config& config, const aws
 // (node_exporter's textfile collector, a web server) never sees half a
 // file. On failure returns false and says why in `why`.
 bool write_file_atomically(const std::string& path, const std::string& text, std::string& why);
-
-// --account NAME: keeps only that configured account's targets (by name or
-// id). Returns false, after saying so on stderr, when none is left (exit 2).
-bool keep_account(const std::string& account, std::vector<engine::Target>& targets);
 
 }  // namespace snapkeep::cli

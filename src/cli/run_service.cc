@@ -10,6 +10,7 @@ engine::RunSummary RunService::run(const core::Config& config, core::Time now,
   request.now = now;
   request.run_id = engine::new_run_id();
   request.regions = region_overrides;
+  request.accounts = accounts;
   request.shard = shard;
   request.stop = &stop;
   // EC2 asks for at least 15 s; a test against an emulator need not wait.

@@ -26,6 +26,7 @@ struct RunService {
   engine::AwsAccess& access;
   std::vector<std::string> region_overrides;  // --region
   core::Shard shard;                          // --shard, SNAPKEEP_SHARD, ...
+  std::vector<std::string> accounts{};        // --account
 
   engine::RunSummary run(const core::Config& config, core::Time now,
                          const std::atomic<bool>& stop) const;

@@ -13,8 +13,8 @@
 //   4. docs/configuration.md, schema/snapkeep.schema.json (with a case in
 //      tests/support/check_schema.py when the schema can reject a bad value)
 //      and a test in tests/unit/core/config_test.cc.
-// A key the engine does not act on yet goes through reject_unbuilt_features():
-// no key may be accepted and then ignored.
+// No key may be accepted and then ignored: a key the engine does not act on
+// yet is not listed (so it is an unknown key).
 #include "core/config.h"
 
 #include <fmt/format.h>
@@ -74,6 +74,7 @@ constexpr auto kTopKeys = std::to_array<std::string_view>({
     "metrics",
     "policies",
     "accounts",
+    "include_own_account",
 });
 constexpr auto kNotifyKeys = std::to_array<std::string_view>({
     "sns_topic_arn",
@@ -133,30 +134,25 @@ constexpr auto kDrillKeys = std::to_array<std::string_view>({
 // which stops copies for the run. 100 leaves room for accounts granted more.
 constexpr int kMaxCopiesInFlight = 100;
 constexpr auto kAccountKeys = std::to_array<std::string_view>({
+    "name",
     "role_arn",
     "external_id",
     "session_name",
+    "regions",
 });
-
-// Where the keys of features that are parsed but not built yet sit, so that
-// reject_unbuilt_features() can point at them.
-struct UnbuiltUses {
-  std::vector<Pos> copy_role_arns;  // copies into another account (role_arn)
-  std::optional<Pos> accounts;
-};
+constexpr std::size_t kMaxAccountName = 64;
 
 class Parser : public config_yaml::Reader {
  public:
   using Reader::Reader;
 
   Config parse_document(const YAML::Node& root);
-  // Where copies/accounts were configured; see reject_unbuilt_features().
-  UnbuiltUses unbuilt;
 
  private:
   std::optional<Tags> tag_map(const Entry& e, const std::string& path, bool user_tags);
 
   void parse_regions(const Entry& e, Config& config);
+  std::optional<std::vector<std::string>> region_list(const Entry& e, const std::string& path);
   void parse_notify(const Entry& e, Notify& notify);
   void parse_policy(const YAML::Node& node, const std::string& path, Policy& policy,
                     const Config& config, Pos& name_pos);
@@ -222,31 +218,44 @@ std::optional<Tags> Parser::tag_map(const Entry& e, const std::string& path, boo
 }
 
 void Parser::parse_regions(const Entry& e, Config& config) {
-  constexpr std::string_view allowed =
-      "a list of region names such as [us-east-1, eu-west-1], or \"*\" for every enabled region";
   if (e.value.IsScalar() && classify(e.value) == ScalarKind::string && e.value.Scalar() == "*") {
     config.all_regions = true;
     return;
   }
+  if (auto regions = region_list(e, "regions")) config.regions = std::move(*regions);
+}
+
+// A list of region names at `path` (top-level regions, an account's regions):
+// not empty, no repeats, each a region name.
+std::optional<std::vector<std::string>> Parser::region_list(const Entry& e,
+                                                            const std::string& path) {
+  const std::string allowed =
+      path == "regions"
+          ? "a list of region names such as [us-east-1, eu-west-1], or \"*\" for every enabled "
+            "region"
+          : "a list of region names such as [us-east-1, eu-west-1]";
   if (!e.value.IsSequence()) {
-    error(at(e), fmt::format("regions must be {}, got {}", allowed, describe(e.value)));
-    return;
+    error(at(e), fmt::format("{} must be {}, got {}", path, allowed, describe(e.value)));
+    return std::nullopt;
   }
   if (e.value.size() == 0) {
-    error(at(e),
-          fmt::format("regions is empty; list at least one region, write \"*\" for every enabled "
-                      "region, or leave the key out for the default region"));
-    return;
+    error(at(e), path == "regions"
+                     ? std::string("regions is empty; list at least one region, write \"*\" for "
+                                   "every enabled region, or leave the key out for the default "
+                                   "region")
+                     : fmt::format("{} is empty; list at least one region, or leave the key out "
+                                   "for the configuration's regions",
+                                   path));
+    return std::nullopt;
   }
-  auto items = string_list(e, "regions");
-  if (!items) return;
-  config.regions =
-      unique_items(*items, "regions", [](std::string_view name) -> std::optional<std::string_view> {
-        if (name == "*") return "stands alone; write regions: \"*\" instead of a list";
-        if (!util::supported_region(name))
-          return "is not a region name; regions look like us-east-1 or eu-west-1";
-        return std::nullopt;
-      });
+  auto items = string_list(e, path);
+  if (!items) return std::nullopt;
+  return unique_items(*items, path, [](std::string_view name) -> std::optional<std::string_view> {
+    if (name == "*") return "stands alone; write regions: \"*\" instead of a list";
+    if (!util::supported_region(name))
+      return "is not a region name; regions look like us-east-1 or eu-west-1";
+    return std::nullopt;
+  });
 }
 
 void Parser::parse_notify(const Entry& e, Notify& notify) {
@@ -458,7 +467,6 @@ void Parser::parse_copies(const Entry& e, const std::string& path, Policy& polic
                           "(the role snapkeep assumes in the destination account)",
                           item_path, quoted(*arn), problem));
         } else {
-          unbuilt.copy_role_arns.push_back(at(it->second));
           account = split(*arn, ':')[4];
         }
         copy.role_arn = *arn;
@@ -467,23 +475,44 @@ void Parser::parse_copies(const Entry& e, const std::string& path, Policy& polic
     if (auto it = entries->find("region"); it != entries->end()) {
       if (auto region = string_value(it->second, item_path + ".region")) {
         const bool same_account = !copy.role_arn;
+        // The regions this copy's destination account is a source in: for a
+        // same-account copy every source region (of the own account and of
+        // each configured account); for a vault account, the regions of a
+        // configured account with that id, if it is one.
+        std::vector<std::string> sources;
+        bool every_region = false;
+        auto add_sources = [&](const std::vector<std::string>& regions) {
+          if (regions.empty()) every_region = every_region || config.all_regions;
+          const auto& list = regions.empty() ? config.regions : regions;
+          for (const auto& r : list) {
+            if (std::find(sources.begin(), sources.end(), r) == sources.end()) sources.push_back(r);
+          }
+        };
+        if (same_account) add_sources({});
+        for (const auto& a : config.accounts) {
+          const auto parts = split(a.role_arn, ':');
+          if (same_account || (parts.size() > 4 && parts[4] == account)) add_sources(a.regions);
+        }
         if (!util::supported_region(*region)) {
           error(at(it->second),
                 fmt::format("{}.region {} is not a region name; regions look like us-west-2",
                             item_path, quoted(*region)));
-        } else if (same_account && config.all_regions) {
+        } else if (every_region) {
           error(at(it->second),
                 fmt::format("{}.region {}: with regions \"*\" every region is a source, so a copy "
                             "would land in its own source region; list the source regions "
                             "explicitly",
                             item_path, *region));
-        } else if (same_account && std::find(config.regions.begin(), config.regions.end(),
-                                             *region) != config.regions.end()) {
+        } else if (std::find(sources.begin(), sources.end(), *region) != sources.end()) {
           error(at(it->second),
-                fmt::format("{}.region {} is one of the source regions; copies in the same account "
-                            "go to other regions (sources: {}), or give role_arn to copy into "
-                            "another account",
-                            item_path, *region, fmt::join(config.regions, ", ")));
+                same_account
+                    ? fmt::format("{}.region {} is one of the source regions; copies in the same "
+                                  "account go to other regions (sources: {}), or give role_arn to "
+                                  "copy into another account",
+                                  item_path, *region, fmt::join(sources, ", "))
+                    : fmt::format("{}.region {} is a source region of account {} itself (sources "
+                                  "there: {}); copy to another region or another account",
+                                  item_path, *region, account, fmt::join(sources, ", ")));
         } else if (auto [found, inserted] =
                        seen.try_emplace({account, *region}, where(at(it->second)));
                    !inserted) {
@@ -680,19 +709,45 @@ void Parser::parse_drill(const Entry& e, const std::string& path, const std::str
 
 void Parser::parse_accounts(const Entry& e, Config& config) {
   if (!e.value.IsSequence()) {
-    error(at(e),
-          fmt::format("accounts must be a list of {{role_arn, external_id, session_name}}, got {}",
-                      describe(e.value)));
+    error(at(e), fmt::format("accounts must be a list of {{name, role_arn, external_id, "
+                             "session_name, regions}}, got {}",
+                             describe(e.value)));
     return;
   }
-  if (e.value.size() > 0) unbuilt.accounts = pos_of(e.key);
-  std::set<std::string, std::less<>> seen;
+  std::set<std::string, std::less<>> seen_arns;
+  std::map<std::string, std::string, std::less<>> seen_names;  // name -> where first
   std::size_t index = 0;
   for (const auto& item : e.value) {
     std::string path = fmt::format("accounts[{}]", index++);
     auto entries = mapping(item, pos_of(e.key), path, kAccountKeys);
     if (!entries) continue;
     Account account;
+    if (auto it = entries->find("name"); it != entries->end()) {
+      if (auto name = string_value(it->second, path + ".name")) {
+        const bool all_digits =
+            !name->empty() && all_of(*name, [](char c) { return c >= '0' && c <= '9'; });
+        if (!is_policy_name(*name, kMaxAccountName)) {
+          error(at(it->second),
+                fmt::format("{}.name {} is not allowed; a name is 1 to {} letters, digits, '.', "
+                            "'_' or '-', starting with a letter or digit",
+                            path, quoted(*name), kMaxAccountName));
+        } else if (all_digits) {
+          error(at(it->second),
+                fmt::format("{}.name {} is all digits and would read as an account id in "
+                            "--account; give the account a name",
+                            path, quoted(*name)));
+        } else if (auto [first, inserted] = seen_names.try_emplace(*name, where(at(it->second)));
+                   !inserted) {
+          error(at(it->second), fmt::format("{}.name {} is used twice (first at {}); names must "
+                                            "be unique",
+                                            path, quoted(*name), first->second));
+        }
+        account.name = *name;
+      }
+    } else {
+      error(pos_of(item),
+            fmt::format("{} has no name; give each account a name for output and --account", path));
+    }
     if (auto it = entries->find("role_arn"); it != entries->end()) {
       if (auto arn = string_value(it->second, path + ".role_arn")) {
         if (auto problem = util::role_arn_problem(*arn); !problem.empty()) {
@@ -700,7 +755,7 @@ void Parser::parse_accounts(const Entry& e, Config& config) {
               at(it->second),
               fmt::format("{}.role_arn {} {}; expected arn:aws:iam::<12-digit account>:role/<name>",
                           path, quoted(*arn), problem));
-        } else if (!seen.insert(*arn).second) {
+        } else if (!seen_arns.insert(*arn).second) {
           error(at(it->second), fmt::format("{}.role_arn {} is listed twice", path, quoted(*arn)));
         }
         account.role_arn = *arn;
@@ -729,6 +784,11 @@ void Parser::parse_accounts(const Entry& e, Config& config) {
         account.session_name = *name;
       }
     }
+    if (auto it = entries->find("regions"); it != entries->end()) {
+      if (auto regions = region_list(it->second, path + ".regions")) {
+        account.regions = std::move(*regions);
+      }
+    }
     config.accounts.push_back(std::move(account));
   }
 }
@@ -749,8 +809,21 @@ Config Parser::parse_document(const YAML::Node& root) {
       }
     }
   }
-  // Regions first: copies are checked against them, wherever they appear.
+  // Regions and accounts first: copies are checked against them, wherever
+  // they appear.
   if (auto it = entries->find("regions"); it != entries->end()) parse_regions(it->second, config);
+  if (auto it = entries->find("accounts"); it != entries->end()) parse_accounts(it->second, config);
+  config.include_own_account = config.accounts.empty();
+  if (auto it = entries->find("include_own_account"); it != entries->end()) {
+    if (auto own = bool_value(it->second, "include_own_account")) config.include_own_account = *own;
+  }
+  if (!config.include_own_account && config.accounts.empty()) {
+    if (auto it = entries->find("include_own_account"); it != entries->end()) {
+      error(at(it->second),
+            "include_own_account is false and no accounts are configured: there is nothing to "
+            "protect; add accounts or remove the key");
+    }
+  }
   if (auto it = entries->find("notify"); it != entries->end())
     parse_notify(it->second, config.notify);
   if (auto it = entries->find("metrics"); it != entries->end()) {
@@ -788,24 +861,7 @@ Config Parser::parse_document(const YAML::Node& root) {
       config.policies.push_back(std::move(policy));
     }
   }
-  if (auto it = entries->find("accounts"); it != entries->end()) parse_accounts(it->second, config);
   return config;
-}
-
-// Features that are parsed and validated but not built yet: configuring one is
-// an error, because no key may be accepted and then ignored by `run`
-// (DESIGN.md section 3). When the engine builds a feature, delete its lines here.
-void reject_unbuilt_features(const UnbuiltUses& uses, Parser& parser) {
-  for (Pos at : uses.copy_role_arns) {
-    parser.error(at,
-                 "role_arn in copies is not supported yet: snapkeep copies to other regions of "
-                 "the source's own account in this version; remove role_arn");
-  }
-  if (uses.accounts) {
-    parser.error(*uses.accounts,
-                 "accounts is not supported yet: snapkeep works in the credentials' own account "
-                 "in this version; remove accounts");
-  }
 }
 
 }  // namespace
@@ -814,10 +870,8 @@ snapkeep::expected<Config, std::vector<ConfigError>> parse_config(std::string_vi
                                                                   std::string_view file_name) {
   Parser parser(file_name);
   Config config;
-  config_yaml::read_one_document(yaml_text, parser, [&](const YAML::Node& root) {
-    config = parser.parse_document(root);
-    reject_unbuilt_features(parser.unbuilt, parser);
-  });
+  config_yaml::read_one_document(
+      yaml_text, parser, [&](const YAML::Node& root) { config = parser.parse_document(root); });
   if (!parser.has_errors()) return config;
   return snapkeep::unexpected(parser.take_errors());
 }

@@ -52,8 +52,8 @@ struct Retention {
 };
 
 // A copy target of a policy (docs/copies.md): the destination region, in
-// the source's own account or (not built yet: refused by validation) in the
-// account of `role_arn`, with its own retention.
+// the source's own account or in the account of `role_arn` (a vault account,
+// reached with STS AssumeRole), with its own retention.
 struct CopyTarget {
   std::string region;
   std::optional<std::string> role_arn;  // copy into this (vault) account
@@ -99,10 +99,15 @@ struct Metrics {
   bool cloudwatch = false;  // PutMetricData to the snapkeep namespace after each run
 };
 
+// An account to protect besides (or instead of) the caller's own
+// (docs/accounts.md), reached with STS AssumeRole from the process's
+// credentials.
 struct Account {
+  std::string name;  // unique; in output and --account
   std::string role_arn;
   std::optional<std::string> external_id;
-  std::optional<std::string> session_name;
+  std::optional<std::string> session_name;  // default: snapkeep-<run id>
+  std::vector<std::string> regions;         // empty: the configuration's regions
 };
 
 struct Config {
@@ -119,6 +124,9 @@ struct Config {
   Metrics metrics{};
   std::vector<Policy> policies;
   std::vector<Account> accounts;
+  // Whether the credentials' own account is protected too: default true
+  // without `accounts`, false with them.
+  bool include_own_account = true;
 };
 
 struct ConfigError {

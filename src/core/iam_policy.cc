@@ -112,6 +112,20 @@ void add_delete(const Config& config, const Scope& scope, IamPolicyDocument& doc
 void add_copies(const Config& config, const Scope& scope, IamPolicyDocument& doc) {
   if (!has_copies(config)) return;
   doc.statements.push_back({"CopyOwnedSnapshots", {"ec2:CopySnapshot"}, scope.snapshots(), {}});
+  const bool into_other_accounts = std::ranges::any_of(config.policies, [](const Policy& p) {
+    return std::ranges::any_of(p.copies,
+                               [](const CopyTarget& c) { return c.role_arn.has_value(); });
+  });
+  if (into_other_accounts) {
+    // A copy into a vault account: the source snapshot is shared with it
+    // (and unshared once copied); only snapkeep's own snapshots.
+    doc.statements.push_back(
+        {"ShareOwnedSnapshotsForCopies",
+         {"ec2:ModifySnapshotAttribute"},
+         scope.snapshots(),
+         {{"StringEquals", std::string("aws:ResourceTag/") + tag::policy.data(),
+           policy_names(config)}}});
+  }
   std::set<std::string> via;
   bool kms = false;
   for (const auto& policy : config.policies) {
@@ -150,9 +164,14 @@ void add_metrics(const Config& config, IamPolicyDocument& doc) {
 }
 
 void add_accounts(const Config& config, IamPolicyDocument& doc) {
-  if (config.accounts.empty()) return;
   std::vector<std::string> roles;
   for (const auto& account : config.accounts) roles.push_back(account.role_arn);
+  for (const auto& policy : config.policies) {
+    for (const auto& copy : policy.copies) {
+      if (copy.role_arn) roles.push_back(*copy.role_arn);
+    }
+  }
+  if (roles.empty()) return;
   std::sort(roles.begin(), roles.end());
   roles.erase(std::unique(roles.begin(), roles.end()), roles.end());
   doc.statements.push_back({"AssumeMemberAccountRoles", {"sts:AssumeRole"}, roles, {}});

@@ -141,30 +141,57 @@ snapkeep::expected<std::unique_ptr<aws::QueryCaller>, std::string> AwsSession::c
       aws::RetryPolicy(retry_options()), &m_limiter, std::string(), client_options());
 }
 
-aws::Result<std::string> AwsSession::account_id(const Account& account, const std::string& region) {
-  if (!account.role_arn.empty()) {
-    aws::AwsError error;
-    error.kind = aws::ErrorKind::invalid;
-    error.message = "accounts reached by a role are not supported yet";
-    return snapkeep::unexpected(std::move(error));
+namespace {
+
+// What tells role credentials apart: the same role with another external id
+// or session name is another session.
+std::string role_key(const Account& account) {
+  if (account.role_arn.empty()) return {};
+  return account.role_arn + '\n' + account.external_id + '\n' + account.session_name;
+}
+
+}  // namespace
+
+aws::CredentialProvider& AwsSession::credentials_for(const Account& account) {
+  if (account.role_arn.empty()) return *m_credentials;
+  std::lock_guard lock(m_mutex);
+  auto& provider = m_roles[role_key(account)];
+  if (!provider) {
+    aws::AssumeRoleParams params;
+    params.role_arn = account.role_arn;
+    params.role_session_name = account.session_name.empty() ? "snapkeep" : account.session_name;
+    params.external_id = account.external_id;
+    provider = std::make_unique<aws::CachingProvider>(
+        std::make_unique<aws::RoleProvider>(*m_credentials, *m_sts, std::move(params)), m_clock);
   }
+  return *provider;
+}
+
+aws::Result<std::string> AwsSession::account_id(const Account& account, const std::string& region) {
+  const std::string key = role_key(account);
   {
     std::lock_guard lock(m_mutex);
-    if (auto it = m_account_ids.find(account.role_arn); it != m_account_ids.end())
-      return it->second;
+    if (auto it = m_account_ids.find(key); it != m_account_ids.end()) return it->second;
   }
-  auto made = caller("sts", region, aws::Sts::api_version);
-  if (!made) {
+  aws::EndpointInputs inputs{m_options.endpoint_url, &m_files, &m_settings};
+  auto endpoint = aws::resolve_endpoint("sts", region, inputs, m_env);
+  if (!endpoint) {
     aws::AwsError error;
     error.kind = aws::ErrorKind::invalid;
     error.action = "GetCallerIdentity";
-    error.message = made.error();
+    error.message = endpoint.error();
     return snapkeep::unexpected(std::move(error));
   }
-  auto identity = aws::Sts(**made).get_caller_identity();
+  aws::QueryEndpoint qe{"sts", endpoint->signing_region, endpoint->url,
+                        std::string(aws::Sts::api_version)};
+  aws::CredentialProvider* provider = &credentials_for(account);
+  aws::QueryClient client(
+      qe, m_http, m_clock, [provider] { return provider->credentials(); },
+      aws::RetryPolicy(retry_options()), &m_limiter, std::string(), client_options());
+  auto identity = aws::Sts(client).get_caller_identity();
   if (!identity) return snapkeep::unexpected(identity.error());
   std::lock_guard lock(m_mutex);
-  m_account_ids[account.role_arn] = identity->account;
+  m_account_ids[key] = identity->account;
   return identity->account;
 }
 
@@ -175,7 +202,7 @@ snapkeep::expected<std::unique_ptr<RegionClients>, std::string> AwsSession::regi
   if (!endpoint) return snapkeep::unexpected(endpoint.error());
   aws::QueryEndpoint qe{"ec2", endpoint->signing_region, endpoint->url,
                         std::string(aws::Ec2::api_version)};
-  aws::CredentialProvider* provider = m_credentials.get();
+  aws::CredentialProvider* provider = &credentials_for(target.account);
   return make_region_clients(
       qe, m_http, m_clock, [provider] { return provider->credentials(); }, retry_options(),
       &m_limiter, client_options(), target.account.id);

@@ -64,13 +64,14 @@ class AwsSession final : public AwsAccess {
   // The region of the environment or profile; "" when none is configured.
   std::string default_region() const override { return m_settings.region; }
 
-  // STS GetCallerIdentity with the process's credentials, once per session
-  // (a failure is not remembered: the next call asks again). Accounts
-  // reached by a role (`accounts:`) are not built yet: an error.
+  // STS GetCallerIdentity with the account's credentials (the process's
+  // own, or for an account with a role_arn those of STS AssumeRole with its
+  // external id and session name), once per session and account (a failure
+  // is not remembered: the next call asks again).
   aws::Result<std::string> account_id(const Account& account, const std::string& region) override;
 
-  // EC2 clients for one target (see reconcile.h), or why they cannot exist
-  // (e.g. a malformed region name).
+  // EC2 clients for one target (see reconcile.h), with its account's
+  // credentials, or why they cannot exist (e.g. a malformed region name).
   snapkeep::expected<std::unique_ptr<RegionClients>, std::string> region_clients(
       const Target& target) override;
 
@@ -87,6 +88,10 @@ class AwsSession final : public AwsAccess {
   // Timeouts: the defaults, or SNAPKEEP_HTTP_TIMEOUT_MS for the total time
   // of one HTTP attempt (the fault tests shorten it; so may slow links).
   aws::QueryClientOptions client_options() const;
+  // The credentials an account's clients sign with: the process's own, or
+  // one cached AssumeRole provider per (role, external id, session name),
+  // refreshed before expiry.
+  aws::CredentialProvider& credentials_for(const Account& account);
 
   SessionOptions m_options;
   const aws::Environment& m_env;
@@ -98,7 +103,8 @@ class AwsSession final : public AwsAccess {
   std::unique_ptr<aws::CredentialProvider> m_credentials;
   aws::RateLimiterRegistry m_limiter;
   std::mutex m_mutex;
-  std::map<std::string, std::string> m_account_ids;  // by role ("" = own credentials)
+  std::map<std::string, std::string> m_account_ids;  // by role key ("" = own credentials)
+  std::map<std::string, std::unique_ptr<aws::CredentialProvider>> m_roles;  // by role key
 };
 
 }  // namespace snapkeep::engine

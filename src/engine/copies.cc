@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <map>
+
 #include "core/retention.h"
 #include "engine/executor.h"
 #include "engine/inventory.h"
@@ -120,10 +122,24 @@ aws::TagList copy_tags(const core::CopyAction& copy, const SourceUserTags& user_
   return tags;
 }
 
+bool is_default_key_refusal(const aws::AwsError& error) {
+  // EC2 says "Snapshots encrypted with the AWS Managed CMK can't be shared"
+  // (InvalidParameter) or "Encrypted snapshots with EBS default key cannot
+  // be shared" (OperationNotPermitted).
+  const std::string& m = error.message;
+  const bool about_sharing = m.find("shared") != std::string::npos;
+  const bool default_key = m.find("AWS Managed") != std::string::npos ||
+                           m.find("default key") != std::string::npos ||
+                           m.find("default KMS key") != std::string::npos;
+  return about_sharing && default_key;
+}
+
 CopyOutcome execute_copies(const core::CopyPlan& plan, const aws::Ec2& source,
                            const aws::Ec2& destination, const SourceUserTags& user_tags) {
   CopyOutcome out;
   out.waiting = plan.waiting;
+  // Snapshots whose share failed, with the error: their copies are not sent.
+  std::map<std::string, aws::AwsError> not_shared;
   for (const auto& step : plan.steps) {
     if (const auto* note = std::get_if<core::CopyNote>(&step)) {
       if (note->kind == core::CopyNote::Kind::refused) ++out.refused;
@@ -137,9 +153,7 @@ CopyOutcome execute_copies(const core::CopyPlan& plan, const aws::Ec2& source,
       if (done) {
         ++out.shares_added;
       } else {
-        out.problems.push_back(fmt::format("sharing {} with account {} failed: {}",
-                                           share->snapshot_id, share->account_id,
-                                           done.error().describe()));
+        not_shared.emplace(share->snapshot_id, done.error());
       }
       continue;
     }
@@ -150,6 +164,27 @@ CopyOutcome execute_copies(const core::CopyPlan& plan, const aws::Ec2& source,
       continue;
     }
     ActionResult result = copy_result(plan, *copy);
+    if (const auto refused = not_shared.find(copy->source_snapshot_id);
+        refused != not_shared.end()) {
+      ++out.failed;
+      result.outcome = Outcome::failed;
+      set_error(result, refused->second);
+      if (is_default_key_refusal(refused->second)) {
+        ++out.refused_shares;
+        result.reason = fmt::format(
+            "not copied to {}: {} is encrypted with the AWS managed key aws/ebs, which cannot be "
+            "shared with another account; encrypt the volumes with a customer managed key whose "
+            "key policy allows account {}",
+            plan.target_key, copy->source_snapshot_id, plan.destination_account);
+      } else {
+        result.reason =
+            fmt::format("not copied to {}: sharing {} with account {} failed", plan.target_key,
+                        copy->source_snapshot_id, plan.destination_account);
+      }
+      out.problems.push_back(fmt::format("{}: {}", result.reason, refused->second.describe()));
+      out.results.push_back(std::move(result));
+      continue;
+    }
     aws::CopySnapshotRequest request;
     request.source_region = copy->source_region;
     request.source_snapshot_id = copy->source_snapshot_id;

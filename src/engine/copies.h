@@ -60,8 +60,11 @@ struct CopyOutcome {
   std::int64_t shares_added = 0;
   std::int64_t shares_removed = 0;
   std::int64_t deleted = 0;
-  std::int64_t refused = 0;    // notes of kind refused (aws/ebs key)
-  std::int64_t errored = 0;    // copies found in error (deleted, copied again later)
+  std::int64_t refused = 0;  // notes of kind refused (aws/ebs key)
+  std::int64_t errored = 0;  // copies found in error (deleted, copied again later)
+  // Copies not sent because EC2 refused to share their source: it is
+  // encrypted with the AWS managed key aws/ebs (also counted in failed).
+  std::int64_t refused_shares = 0;
   bool limit_reached = false;  // ResourceLimitExceeded: no more copies to the destination this run
   std::vector<std::string> problems;  // one line per failed call
   std::vector<std::string> created;   // ids of the copies started
@@ -80,7 +83,10 @@ ActionResult copy_result(const core::CopyPlan& plan, const core::CopyDeleteActio
 
 // Shares (at the source) and copies (at the destination), in plan order.
 // ResourceLimitExceeded stops further copies to the destination for this
-// run: they wait, and it is not a failure.
+// run: they wait, and it is not a failure. A snapshot whose share failed is
+// not copied (the other account could not read it): its copy is a failed
+// action with the share's error, and when EC2 refused because the snapshot
+// is encrypted with aws/ebs, the reason says what to do.
 CopyOutcome execute_copies(const core::CopyPlan& plan, const aws::Ec2& source,
                            const aws::Ec2& destination, const SourceUserTags& user_tags);
 
@@ -88,6 +94,10 @@ CopyOutcome execute_copies(const core::CopyPlan& plan, const aws::Ec2& source,
 // shares no longer needed (at the source).
 CopyOutcome execute_copy_cleanup(const core::CopyPlan& plan, const aws::Ec2& source,
                                  const aws::Ec2& destination);
+
+// Whether EC2 refused to share a snapshot because it is encrypted with the
+// AWS managed key (aws/ebs), which no other account may use.
+bool is_default_key_refusal(const aws::AwsError& error);
 
 // The tags a copy is created with: the plan's snapkeep:* tags and the
 // source's user tags (aws: never; EC2's 50 at most, snapkeep's first).

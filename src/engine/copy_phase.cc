@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -172,6 +173,10 @@ RunSummary copy_to(const Destination& dest, const core::Config& config,
   }
   const auto pending = pending_by_policy(dst, key);
   int started_here = 0;  // copies this run started to the destination so far
+  // For a destination in another account: the source snapshots shared with
+  // it, one listing per source target (nullopt when that listing failed:
+  // shares are then added but none is removed).
+  std::map<std::string, std::optional<std::vector<std::string>>> shared;
   for (const auto& job : dest.jobs) {
     CopyTargetReport report = report_for(job, dest.target);
     if (stop.load()) {
@@ -191,6 +196,22 @@ RunSummary copy_to(const Destination& dest, const core::Config& config,
     input.owner = config.owner;
     input.started_elsewhere =
         started_here + pending_all - (mine == pending.end() ? 0 : mine->second);
+    const Target& source = job.source->target;
+    if (source.account.id != dest.target.account.id) {
+      auto [at, fresh] = shared.try_emplace(source.key());
+      if (fresh) {
+        auto listed = list_shared_with(job.source->clients->ec2(), dest.target.account.id);
+        if (listed) {
+          at->second = std::move(*listed);
+        } else {
+          report.problems.push_back(fmt::format(
+              "listing the snapshots {} shares with account {} failed: {}; shares are added but "
+              "none is removed this run",
+              source.key(), dest.target.account.id, listed.error().describe()));
+        }
+      }
+      input.shared_with_destination = at->second;
+    }
     core::CopyPlan plan = core::plan_copies(input);
     if (plan.needs_images && !dst.images) {
       RegionReport images;
@@ -204,12 +225,17 @@ RunSummary copy_to(const Destination& dest, const core::Config& config,
       describe_copies(plan, report, out);
       started_here += plan.started;
     } else {
-      const aws::Ec2& source = job.source->clients->ec2();
+      const aws::Ec2& source_ec2 = job.source->clients->ec2();
       // CopySnapshot through the caller that never retries an ambiguous
       // failure: EC2 has no client token for it, and a copy made before a
       // lost answer carries its tags, so the next run sees it.
-      CopyOutcome done = execute_copies(plan, source, clients.ec2_create(), job.source->user_tags);
-      done.add(execute_copy_cleanup(plan, source, ec2));
+      CopyOutcome done =
+          execute_copies(plan, source_ec2, clients.ec2_create(), job.source->user_tags);
+      done.add(execute_copy_cleanup(plan, source_ec2, ec2));
+      for (auto& p : done.problems) report.problems.push_back(std::move(p));
+      report.shares_added = done.shares_added;
+      report.shares_removed = done.shares_removed;
+      report.refused += done.refused_shares;
       report.started = done.started;
       report.waiting = done.waiting;
       report.failed += done.failed;
@@ -259,15 +285,28 @@ void copy_phase(const core::Config& config, const ReconcileOptions& options,
     for (const auto& policy : config.policies) {
       for (const auto& copy : policy.copies) {
         Job job{&listing, &policy, &copy};
-        // Copies stay in the source's account: into another account
-        // (copy.role_arn) is refused by the configuration for now.
-        const Target destination{listing.target.account, copy.region};
+        // In the source's account, or in the vault account of copy.role_arn
+        // (resolved by run_once, id learnt with its role's credentials).
+        Target destination{listing.target.account, copy.region};
+        if (copy.role_arn) {
+          const auto found = std::ranges::find_if(options.copy_accounts, [&](const Account& a) {
+            return a.role_arn == *copy.role_arn;
+          });
+          destination.account = found != options.copy_accounts.end()
+                                    ? *found
+                                    : Account{.name = *copy.role_arn, .role_arn = *copy.role_arn};
+        }
         std::string problem;
         if (!listing.clients) {
           problem = "the source could not be listed: no copies from it this run";
         } else if (listing.target.account.id.empty()) {
           problem = "the source's account is unknown: no copies from it this run";
-        } else if (copy.region == listing.target.region) {
+        } else if (destination.account.id.empty()) {
+          problem =
+              fmt::format("the copy account ({}) could not be reached: no copies to it this run",
+                          destination.account.role_arn);
+        } else if (copy.region == listing.target.region &&
+                   destination.account.id == listing.target.account.id) {
           problem = "the copy target is the source region itself: nothing copied";
         }
         if (!problem.empty()) {

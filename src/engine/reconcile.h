@@ -61,6 +61,9 @@ struct ReconcileOptions {
   core::Time now{};
   std::string run_id;
   std::vector<Target> targets;  // resolved, without duplicates
+  // The accounts of copy targets with a role_arn (resolve_copy_accounts);
+  // one with an empty id could not be reached.
+  std::vector<Account> copy_accounts;
   // Sharded (core/shard.h): by target, only this shard's targets are worked
   // on; by instance, every target is listed and only this shard's instances
   // and their snapshots are planned. The summary's `shard` says what was

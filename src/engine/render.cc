@@ -70,6 +70,9 @@ std::string copy_target_lines(const RunSummary& s, bool problems_only) {
                          s.mode == RunMode::plan ? "to start" : "started", c.pending, c.waiting,
                          c.failed, c.deleted, s.mode == RunMode::plan ? "to delete" : "deleted");
       if (c.refused > 0) out += fmt::format(", {} refused", c.refused);
+      if (c.shares_added > 0 || c.shares_removed > 0) {
+        out += fmt::format(", {} shared, {} unshared", c.shares_added, c.shares_removed);
+      }
       out += "\n";
     }
     for (const auto& p : c.problems) out += fmt::format("{}: {}\n", target, p);
@@ -159,6 +162,8 @@ nlohmann::json to_json(const RunSummary& s) {
          {"failed", c.failed},
          {"deleted", c.deleted},
          {"refused", c.refused},
+         {"shares_added", c.shares_added},
+         {"shares_removed", c.shares_removed},
          {"complete", c.complete},
          {"problems", c.problems}});
   }
@@ -333,6 +338,103 @@ std::string format_age(std::chrono::seconds age) {
   return future ? "in " + text : text;
 }
 
+namespace {
+
+nlohmann::json snapshots_json(const std::vector<core::PointSnapshot>& snapshots) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& s : snapshots) {
+    nlohmann::json snapshot = {{"snapshot_id", s.snapshot_id},
+                               {"volume_id", s.volume_id},
+                               {"device", s.device},
+                               {"state", core::to_string(s.state)},
+                               {"size_gib", s.size_gib}};
+    if (!s.copy_of.empty()) snapshot["source_snapshot_id"] = s.copy_of;
+    out.push_back(std::move(snapshot));
+  }
+  return out;
+}
+
+nlohmann::json point_json(const std::string& account, const std::string& region,
+                          const core::RestorePoint& p, core::Time now) {
+  using nlohmann::json;
+  auto age = age_seconds(p, now);
+  return {{"account", account},
+          {"region", region},
+          {"policy", p.policy},
+          {"instance_id", p.instance_id},
+          {"slot", p.slot},
+          {"set_id", p.set_id},
+          {"state", core::to_string(p.state)},
+          {"age_seconds", age ? json(*age) : json(nullptr)},
+          {"size_gib", p.size_gib()},
+          {"last_drill", drill_json(p.drill)},
+          {"snapshots", snapshots_json(p.snapshots)}};
+}
+
+// Where copies are, as the text names it: the region alone in the source's
+// account, else "<account>/<region>".
+std::string place_text(const std::string& account, const std::string& region,
+                       const std::string& source_account) {
+  return account.empty() || account == source_account ? region : account + "/" + region;
+}
+
+// "copies: us-west-2 completed (2/2 snapshots), 222222222222/eu-west-1 pending (0/2 snapshots)"
+std::string copies_text(const std::string& source_account, const core::RestorePoint& p) {
+  std::vector<std::string> parts;
+  for (const auto& c : p.copies) {
+    parts.push_back(fmt::format("{} {} ({}/{} snapshots)",
+                                place_text(c.account, c.region, source_account),
+                                core::to_string(c.state), c.completed, c.source_snapshots));
+  }
+  return fmt::format("copies: {}", fmt::join(parts, ", "));
+}
+
+std::string source_text(const core::CopyWithoutSource& c) {
+  switch (c.source) {
+    case core::CopyWithoutSource::Source::gone:
+      return c.source_region + " gone";
+    case core::CopyWithoutSource::Source::unknown:
+      return c.source_region + " not listed (its listing failed)";
+    case core::CopyWithoutSource::Source::not_listed:
+      return c.source_region + " not listed";
+  }
+  return c.source_region;
+}
+
+// Rows aligned in columns of the widest cell, column `right_aligned` (a
+// size) to the right; after[i], when not empty, is a line of its own after
+// row i, indented by two spaces.
+std::string aligned(const std::vector<std::vector<std::string>>& rows,
+                    const std::vector<std::string>& after, std::size_t right_aligned) {
+  std::vector<std::size_t> width(rows.front().size(), 0);
+  for (const auto& row : rows) {
+    for (std::size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], row[c].size());
+  }
+  std::string out;
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    std::string line;
+    for (std::size_t c = 0; c < rows[r].size(); ++c) {
+      if (c + 1 == rows[r].size() && c != right_aligned) {
+        line += rows[r][c];  // the last column needs no padding
+      } else if (c == right_aligned) {
+        line += fmt::format("{:>{}}", rows[r][c], width[c]);
+        if (c + 1 < rows[r].size()) line += "  ";
+      } else {
+        line += fmt::format("{:<{}}  ", rows[r][c], width[c]);
+      }
+    }
+    out += line + "\n";
+    if (r < after.size() && !after[r].empty()) out += "  " + after[r] + "\n";
+  }
+  return out;
+}
+
+std::string plural(std::size_t n, std::string_view one, std::string_view many) {
+  return fmt::format("{} {}", n, n == 1 ? one : many);
+}
+
+}  // namespace
+
 nlohmann::json to_json(const Listing& listing, core::Time now) {
   using nlohmann::json;
   json regions = json::array();
@@ -342,76 +444,97 @@ nlohmann::json to_json(const Listing& listing, core::Time now) {
     if (!r.complete) region["problem"] = r.problem;
     regions.push_back(std::move(region));
     for (const auto& p : r.points) {
-      json snapshots = json::array();
-      for (const auto& s : p.snapshots) {
-        snapshots.push_back({{"snapshot_id", s.snapshot_id},
-                             {"volume_id", s.volume_id},
-                             {"device", s.device},
-                             {"state", core::to_string(s.state)},
-                             {"size_gib", s.size_gib}});
+      json point = point_json(r.account, r.region, p, now);
+      json copies = json::array();
+      for (const auto& c : p.copies) {
+        copies.push_back({{"account", c.account},
+                          {"region", c.region},
+                          {"state", core::to_string(c.state)},
+                          {"completed", c.completed},
+                          {"source_snapshots", c.source_snapshots},
+                          {"snapshots", snapshots_json(c.snapshots)}});
       }
-      auto age = age_seconds(p, now);
-      points.push_back({{"account", r.account},
-                        {"region", r.region},
-                        {"policy", p.policy},
-                        {"instance_id", p.instance_id},
-                        {"slot", p.slot},
-                        {"set_id", p.set_id},
-                        {"state", core::to_string(p.state)},
-                        {"age_seconds", age ? json(*age) : json(nullptr)},
-                        {"size_gib", p.size_gib()},
-                        {"last_drill", drill_json(p.drill)},
-                        {"snapshots", std::move(snapshots)}});
+      point["copies"] = std::move(copies);
+      points.push_back(std::move(point));
     }
   }
-  return {{"now", util::format_utc_seconds(now)},
-          {"exit_status", listing.exit_status()},
-          {"regions", std::move(regions)},
-          {"restore_points", std::move(points)}};
+  json copy_regions = json::array();
+  for (const auto& c : listing.copy_regions) {
+    json region = {{"account", c.account}, {"region", c.region}, {"complete", c.complete}};
+    if (!c.role_arn.empty()) region["role_arn"] = c.role_arn;
+    if (!c.complete) region["problem"] = c.problem;
+    copy_regions.push_back(std::move(region));
+  }
+  json without_source = json::array();
+  for (const auto& c : listing.copies_without_source) {
+    json point = point_json(c.account, c.region, c.point, now);
+    point["source_account"] = c.source_account;
+    point["source_region"] = c.source_region;
+    point["source"] = core::to_string(c.source);
+    without_source.push_back(std::move(point));
+  }
+  return {
+      {"now", util::format_utc_seconds(now)}, {"exit_status", listing.exit_status()},
+      {"regions", std::move(regions)},        {"copy_regions", std::move(copy_regions)},
+      {"restore_points", std::move(points)},  {"copies_without_source", std::move(without_source)}};
 }
 
 std::string render_text(const Listing& listing, core::Time now) {
-  using Row = std::array<std::string, 8>;
-  std::vector<Row> rows;
+  auto age_text = [&](const core::RestorePoint& p) -> std::string {
+    auto age = age_seconds(p, now);
+    return age ? format_age(std::chrono::seconds{*age}) : "?";
+  };
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> after;
   rows.push_back({"REGION", "POLICY", "INSTANCE", "SLOT", "AGE", "VOLUMES", "STATE", "SIZE"});
+  after.emplace_back();
   std::set<std::pair<std::string, std::string>> instances;
   for (const auto& r : listing.regions) {
     for (const auto& p : r.points) {
-      auto age = age_seconds(p, now);
-      rows.push_back({r.region, p.policy, p.instance_id, p.slot,
-                      age ? format_age(std::chrono::seconds{*age}) : "?", volumes_text(p),
+      rows.push_back({r.region, p.policy, p.instance_id, p.slot, age_text(p), volumes_text(p),
                       state_text(p), fmt::format("{} GiB", p.size_gib())});
+      after.push_back(p.copies.empty() ? std::string() : copies_text(r.account, p));
       instances.emplace(r.region, p.instance_id);
     }
   }
   std::string out;
-  if (rows.size() > 1) {
-    std::array<std::size_t, 8> width{};
-    for (const auto& row : rows) {
-      for (std::size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], row[c].size());
+  if (rows.size() > 1) out += aligned(rows, after, 7);
+  if (!listing.copies_without_source.empty()) {
+    std::vector<std::vector<std::string>> copies;
+    copies.push_back(
+        {"REGION", "POLICY", "INSTANCE", "SLOT", "AGE", "VOLUMES", "STATE", "SIZE", "SOURCE"});
+    for (const auto& c : listing.copies_without_source) {
+      const core::RestorePoint& p = c.point;
+      copies.push_back({place_text(c.account, c.region, c.source_account), p.policy, p.instance_id,
+                        p.slot, age_text(p), volumes_text(p), state_text(p),
+                        fmt::format("{} GiB", p.size_gib()), source_text(c)});
     }
-    for (const auto& row : rows) {
-      std::string line;
-      for (std::size_t c = 0; c < row.size(); ++c) {
-        // Size is a number: right-aligned; the last column needs no padding.
-        if (c == 7) {
-          line += fmt::format("{:>{}}", row[c], width[c]);
-        } else {
-          line += fmt::format("{:<{}}  ", row[c], width[c]);
-        }
-      }
-      out += line + "\n";
-    }
+    if (!out.empty()) out += "\n";
+    out += "COPIES WITHOUT THEIR SOURCE POINT (snapkeep restore --from-copy REGION)\n";
+    out += aligned(copies, {}, 7);
   }
   std::size_t complete = 0;
   for (const auto& r : listing.regions) complete += r.complete ? 1 : 0;
-  out += fmt::format("{} restore point{} of {} instance{} in {} region{}", rows.size() - 1,
-                     rows.size() == 2 ? "" : "s", instances.size(),
-                     instances.size() == 1 ? "" : "s", complete, complete == 1 ? "" : "s");
-  if (complete < listing.regions.size()) {
-    out += fmt::format(" ({} region{} could not be listed)", listing.regions.size() - complete,
-                       listing.regions.size() - complete == 1 ? "" : "s");
+  out += fmt::format("{} of {} in {}", plural(rows.size() - 1, "restore point", "restore points"),
+                     plural(instances.size(), "instance", "instances"),
+                     plural(complete, "region", "regions"));
+  if (!listing.copies_without_source.empty()) {
+    out += fmt::format(", {} without its source point",
+                       plural(listing.copies_without_source.size(), "copy", "copies"));
   }
+  std::vector<std::string> problems;
+  if (complete < listing.regions.size()) {
+    problems.push_back(fmt::format("{} could not be listed",
+                                   plural(listing.regions.size() - complete, "region", "regions")));
+  }
+  const auto failed_copies = std::ranges::count_if(
+      listing.copy_regions, [](const CopyRegionListing& c) { return !c.complete; });
+  if (failed_copies > 0) {
+    problems.push_back(
+        fmt::format("copies in {} could not be listed",
+                    plural(static_cast<std::size_t>(failed_copies), "region", "regions")));
+  }
+  if (!problems.empty()) out += fmt::format(" ({})", fmt::join(problems, "; "));
   out += "\n";
   return out;
 }

@@ -1,12 +1,14 @@
 #include "engine/run.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <random>
 #include <set>
 
 #include "aws/credentials.h"
+#include "engine/copy_phase.h"
 #include "engine/metrics.h"
 #include "engine/notify.h"
 #include "util/utc_time.h"
@@ -92,45 +94,181 @@ void notify_run(const core::Notify& notify, RunSummary& summary, const RunServic
   for (auto& e : errors) summary.notification_errors.push_back(std::move(e));
 }
 
-snapkeep::expected<ResolvedTargets, TargetsError> resolve_targets(
-    const core::Config& config, const std::vector<std::string>& region_overrides,
-    AwsAccess& access) {
-  auto regions = configured_regions(config, region_overrides, access.default_region());
-  if (!regions) return snapkeep::unexpected(TargetsError{regions.error(), true});
+Account role_account(const core::Config& config, const std::string& role_arn,
+                     const std::string& run_id) {
+  Account account;
+  account.role_arn = role_arn;
+  account.session_name = run_id.empty() ? "snapkeep" : "snapkeep-" + run_id;
+  for (const auto& configured : config.accounts) {
+    if (configured.role_arn != role_arn) continue;
+    account.name = configured.name;
+    account.external_id = configured.external_id.value_or("");
+    if (configured.session_name) account.session_name = *configured.session_name;
+  }
+  return account;
+}
+
+namespace {
+
+// The 12-digit account of a role ARN (validated by the configuration).
+std::string account_of_arn(const std::string& arn) {
+  std::size_t start = 0;
+  for (int field = 0; field < 4; ++field) {
+    start = arn.find(':', start);
+    if (start == std::string::npos) return {};
+    ++start;
+  }
+  return arn.substr(start, arn.find(':', start) - start);
+}
+
+// One account a run may work on, before its id is learnt.
+struct Candidate {
+  Account account;
+  const std::vector<std::string>* regions = nullptr;  // its own; null: the configuration's
+  bool own = false;
+};
+
+}  // namespace
+
+snapkeep::expected<ResolvedTargets, TargetsError> resolve_targets(const core::Config& config,
+                                                                  const TargetFilter& filter,
+                                                                  AwsAccess& access) {
+  // The configuration's regions; an error once an account needs them,
+  // before any call when every account does.
+  auto top_regions = configured_regions(config, filter.regions, access.default_region());
+  if (!top_regions && (config.include_own_account ||
+                       std::ranges::any_of(config.accounts, [](const core::Account& a) {
+                         return a.regions.empty();
+                       }))) {
+    return snapkeep::unexpected(TargetsError{top_regions.error(), true});
+  }
+
+  std::vector<Candidate> candidates;
+  if (config.include_own_account) candidates.push_back({Account{}, nullptr, true});
+  for (const auto& configured : config.accounts) {
+    candidates.push_back(
+        {role_account(config, configured.role_arn, filter.run_id),
+         configured.regions.empty() || !filter.regions.empty() ? nullptr : &configured.regions,
+         false});
+  }
 
   ResolvedTargets out;
-  // One account today: the credentials' own. `accounts:` adds more here.
-  Account account;
-  const std::string home = home_region(access.default_region(), *regions);
-  if (auto id = access.account_id(account, home); id) {
-    account.id = *id;
-    account.name = *id;
-  } else if (id.error().kind == aws::ErrorKind::credentials || is_bad_credentials(id.error())) {
-    // Without credentials every call would fail the same way: say it once.
+  // The own account's id answers --account by id; learn it first (its
+  // credentials are also the ones every role is assumed with).
+  std::set<std::string> matched;
+  auto wanted = [&](const Account& account) {
+    if (filter.accounts.empty()) return true;
+    bool hit = false;
+    for (const auto& f : filter.accounts) {
+      const bool is_it = (!account.name.empty() && f == account.name) ||
+                         (!account.id.empty() && f == account.id) ||
+                         (!account.role_arn.empty() && f == account_of_arn(account.role_arn));
+      if (is_it) {
+        matched.insert(f);
+        hit = true;
+      }
+    }
+    return hit;
+  };
+  std::string home_default = access.default_region();
+  auto home_of = [&](const Candidate& c) {
+    if (c.regions != nullptr) return home_region(home_default, *c.regions);
+    return home_region(home_default, top_regions ? *top_regions : std::vector<std::string>{});
+  };
+
+  std::vector<Candidate> kept;
+  for (auto& c : candidates) {
+    if (c.own) {
+      if (auto id = access.account_id(c.account, home_of(c)); id) {
+        c.account.id = *id;
+        c.account.name = *id;
+      } else if (id.error().kind == aws::ErrorKind::credentials || is_bad_credentials(id.error())) {
+        // Without credentials every call would fail the same way: say it
+        // once. (Roles are assumed with these credentials too.)
+        return snapkeep::unexpected(
+            TargetsError{"credentials: " + id.error().describe(), is_bad_credentials(id.error())});
+      } else {
+        out.problems.push_back(fmt::format(
+            "the account could not be learnt (STS GetCallerIdentity: {}): nothing is deleted in "
+            "it in this run",
+            id.error().describe()));
+      }
+    }
+    if (wanted(c.account)) kept.push_back(std::move(c));
+  }
+  for (const auto& f : filter.accounts) {
+    if (matched.contains(f)) continue;
+    std::vector<std::string> known;
+    for (const auto& c : candidates) {
+      known.push_back(c.own ? (c.account.id.empty() ? std::string("(own account, id unknown)")
+                                                    : c.account.id + " (own)")
+                            : c.account.name);
+    }
     return snapkeep::unexpected(
-        TargetsError{"credentials: " + id.error().describe(), is_bad_credentials(id.error())});
-  } else {
-    out.problems.push_back(fmt::format(
-        "the account could not be learnt (STS GetCallerIdentity: {}): nothing is deleted in "
-        "this run",
-        id.error().describe()));
+        TargetsError{fmt::format("--account {} is not a configured account (configured: {})", f,
+                                 known.empty() ? std::string("none")
+                                               : fmt::format("{}", fmt::join(known, ", "))),
+                     true});
   }
 
-  if (regions->empty()) {
-    auto clients = access.region_clients(Target{account, home});
-    if (!clients) {
-      return snapkeep::unexpected(
-          TargetsError{"cannot list the enabled regions: " + clients.error(), true});
+  for (auto& c : kept) {
+    if (c.regions == nullptr && !top_regions) {
+      return snapkeep::unexpected(TargetsError{top_regions.error(), true});
     }
-    auto enabled = (*clients)->ec2().describe_regions();
-    if (!enabled) {
-      return snapkeep::unexpected(
-          TargetsError{"cannot list the enabled regions: " + enabled.error().describe(), false});
+    std::vector<std::string> regions = c.regions != nullptr ? *c.regions : *top_regions;
+    const std::string home = home_of(c);
+    if (!c.own) {
+      auto id = access.account_id(c.account, home);
+      if (!id) {
+        // One account's role refused (or STS failing) never stops the others.
+        out.problems.push_back(fmt::format(
+            "account {} ({}): cannot work in it: {}; its regions are not worked on in this run",
+            c.account.name, c.account.role_arn, id.error().describe()));
+        continue;
+      }
+      c.account.id = *id;
     }
-    for (const auto& r : *enabled) regions->push_back(r.name);
-    std::sort(regions->begin(), regions->end());
+    if (regions.empty()) {  // regions "*": the account's enabled regions
+      auto clients = access.region_clients(Target{c.account, home});
+      if (!clients) {
+        return snapkeep::unexpected(
+            TargetsError{"cannot list the enabled regions: " + clients.error(), true});
+      }
+      auto enabled = (*clients)->ec2().describe_regions();
+      if (!enabled) {
+        out.problems.push_back(fmt::format("account {}: cannot list the enabled regions: {}",
+                                           c.account.name, enabled.error().describe()));
+        continue;
+      }
+      for (const auto& r : *enabled) regions.push_back(r.name);
+      std::sort(regions.begin(), regions.end());
+    }
+    for (const auto& region : regions) out.targets.push_back(Target{c.account, region});
   }
-  for (const auto& region : *regions) out.targets.push_back(Target{account, region});
+  return out;
+}
+
+std::vector<Account> resolve_copy_accounts(const core::Config& config, const std::string& run_id,
+                                           const std::string& region, AwsAccess& access,
+                                           std::vector<std::string>& problems) {
+  std::vector<Account> out;
+  for (const auto& policy : config.policies) {
+    for (const auto& copy : policy.copies) {
+      if (!copy.role_arn) continue;
+      if (std::ranges::any_of(out, [&](const Account& a) { return a.role_arn == *copy.role_arn; }))
+        continue;
+      Account account = role_account(config, *copy.role_arn, run_id);
+      if (auto id = access.account_id(account, region); id) {
+        account.id = *id;
+        if (account.name.empty()) account.name = *id;
+      } else {
+        problems.push_back(
+            fmt::format("copy account {}: cannot work in it: {}; no copies go there in this run",
+                        *copy.role_arn, id.error().describe()));
+      }
+      out.push_back(std::move(account));
+    }
+  }
   return out;
 }
 
@@ -149,7 +287,8 @@ RunSummary run_once(const RunRequest& request, const RunServices& services) {
     return finish(failed_run(request.mode, request.run_id, request.now, "no AWS session", true));
   }
   AwsAccess* access = services.access;
-  auto targets = resolve_targets(config, request.regions, *access);
+  auto targets = resolve_targets(
+      config, TargetFilter{request.regions, request.accounts, request.run_id}, *access);
   if (!targets) {
     return finish(failed_run(request.mode, request.run_id, request.now, targets.error().message,
                              targets.error().bad_input));
@@ -159,6 +298,13 @@ RunSummary run_once(const RunRequest& request, const RunServices& services) {
   options.mode = request.mode;
   options.now = request.now;
   options.run_id = request.run_id;
+  if (has_copy_targets(config)) {
+    std::vector<std::string> first;
+    if (!targets->targets.empty()) first.push_back(targets->targets.front().region);
+    options.copy_accounts =
+        resolve_copy_accounts(config, request.run_id, home_region(access->default_region(), first),
+                              *access, targets->problems);
+  }
   options.targets = std::move(targets->targets);
   options.parallel_targets = request.parallel_targets;
   options.shard = request.shard;

@@ -79,6 +79,8 @@ struct RunRequest {
   // --region: only these regions, instead of the configuration's. Repeats
   // are dropped (first one kept).
   std::vector<std::string> regions;
+  // --account: only these accounts (configured names or 12-digit ids).
+  std::vector<std::string> accounts;
   int parallel_targets = 4;
   // --shard I/N: this process's part of the targets or instances
   // (core/shard.h; applied by reconcile()).
@@ -90,9 +92,18 @@ struct RunRequest {
 
 RunSummary run_once(const RunRequest& request, const RunServices& services);
 
-// Step 1 of run_once, shared with `list` and `report`: the targets, in
-// region order, each with its account id. `problems` are errors that do not
-// stop the run (the account id could not be learnt: it stays "").
+// Step 1 of run_once, shared with `list` and `report`: the targets, account
+// by account (the credentials' own first when include_own_account, then
+// `accounts:` in configuration order), each account's regions in order,
+// each with its account id. `problems` are errors that do not stop the run:
+// an account id that could not be learnt (it stays "": nothing is deleted
+// there), an account whose role could not be assumed (its targets are left
+// out; the other accounts go on).
+struct TargetFilter {
+  std::vector<std::string> regions;   // --region: instead of the configured regions
+  std::vector<std::string> accounts;  // --account: configured names or account ids
+  std::string run_id;                 // the session name snapkeep-<run id> for roles
+};
 struct ResolvedTargets {
   std::vector<Target> targets;
   std::vector<std::string> problems;
@@ -101,9 +112,22 @@ struct TargetsError {
   std::string message;
   bool bad_input = false;  // exit 2 rather than 1
 };
-snapkeep::expected<ResolvedTargets, TargetsError> resolve_targets(
-    const core::Config& config, const std::vector<std::string>& region_overrides,
-    AwsAccess& access);
+snapkeep::expected<ResolvedTargets, TargetsError> resolve_targets(const core::Config& config,
+                                                                  const TargetFilter& filter,
+                                                                  AwsAccess& access);
+
+// The Account of a role the configuration names (an `accounts:` entry, or a
+// copy target's role_arn with no such entry), id not yet known: its
+// session name is the entry's or snapkeep-<run id>.
+Account role_account(const core::Config& config, const std::string& role_arn,
+                     const std::string& run_id);
+
+// The vault accounts of the copy targets with a role_arn, each id learnt
+// (AssumeRole + GetCallerIdentity in `region`); one that cannot be reached
+// keeps an empty id (no copies go there) and is said in `problems`.
+std::vector<Account> resolve_copy_accounts(const core::Config& config, const std::string& run_id,
+                                           const std::string& region, AwsAccess& access,
+                                           std::vector<std::string>& problems);
 
 // A summary for a run that could not start (e.g. the configuration or the
 // AWS session could not be had), with `why` as its error: what run_once()

@@ -80,7 +80,9 @@ struct CopyTargetReport {
   std::int64_t failed = 0;   // CopySnapshot refused, or a copy found in error
   std::int64_t deleted = 0;  // copies deleted at the destination (plan: that would be)
   std::int64_t refused = 0;  // not copyable (a snapshot encrypted with aws/ebs, another account)
-  bool complete = true;      // both listings succeeded and the step ran
+  std::int64_t shares_added = 0;    // another account: source snapshots shared with it
+  std::int64_t shares_removed = 0;  // ... and unshared once their copy completed
+  bool complete = true;             // both listings succeeded and the step ran
   std::vector<std::string> problems;
 };
 

@@ -18,14 +18,14 @@ namespace snapkeep::engine {
 struct Account {
   // How output names the account: the configuration's label when it has
   // one, else the id. "" until either is known.
-  std::string name;
+  std::string name{};
   // 12 digits from GetCallerIdentity; "" when it could not be learnt.
-  std::string id;
+  std::string id{};
   // The role to assume for this account's clients; "" for the process's own
   // credentials. external_id and session_name go with it.
-  std::string role_arn;
-  std::string external_id;
-  std::string session_name;
+  std::string role_arn{};
+  std::string external_id{};
+  std::string session_name{};
 
   bool operator==(const Account&) const = default;
 };

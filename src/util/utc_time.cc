@@ -73,6 +73,17 @@ std::string format_utc_seconds(sys_seconds time) {
   return out;
 }
 
+std::string format_utc_millis(UtcMillis time) {
+  const auto seconds_part = floor<seconds>(time);
+  std::string out;
+  append_fields(out, seconds_part);
+  char buffer[8];
+  const int n = std::snprintf(buffer, sizeof buffer, ".%03dZ",
+                              static_cast<int>((time - seconds_part).count()));
+  out.append(buffer, static_cast<std::size_t>(n));
+  return out;
+}
+
 std::optional<sys_seconds> parse_utc_seconds(std::string_view text) {
   std::size_t pos = 0;
   Fields f;

@@ -19,6 +19,10 @@ using UtcMillis = std::chrono::time_point<std::chrono::system_clock, std::chrono
 // "2026-11-26T00:00:00Z"
 std::string format_utc_seconds(std::chrono::sys_seconds time);
 
+// "2026-11-26T00:00:00.250Z": the log lines and status files of the daemon
+// and the Lambda runtime (always three fractional digits).
+std::string format_utc_millis(UtcMillis time);
+
 // Exactly the form format_utc_seconds writes (20 characters, 'Z'); nullopt
 // for anything else. Hand-written: it runs once per snapshot listed.
 std::optional<std::chrono::sys_seconds> parse_utc_seconds(std::string_view text);

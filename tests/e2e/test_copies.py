@@ -1,8 +1,9 @@
 """End to end: copies to another region (docs/copies.md) by `snapkeep run`
 against moto, checked with boto3: copies exist at the destination with their
 tags, a rerun copies nothing, the destination keeps what the copy's retain
-says, a refused copy is reported, and a run killed right after CopySnapshot
-converges without a duplicate.
+says, a refused copy is reported, a run killed right after CopySnapshot
+converges without a duplicate, and `snapkeep list` shows each point's
+copies (and copies whose source point is gone) as the destination has them.
 
 moto completes every copy at once and knows no copy quota or KMS error
 (reference A.6); those are covered against the fake EC2
@@ -192,6 +193,40 @@ class CopiesTest(unittest.TestCase):
         self.run_ok(day(1, 15))
         self.assertEqual(sum(len(v) for v in self.copies().values()), 2)
 
+
+    def test_list_shows_each_points_copies_and_the_copies_whose_source_is_gone(self):
+        self.run_ok(day(1))
+        self.run_ok(day(1, 13))  # copies day 1's point
+        proc, data = sk.run_json("list", "--now", day(1, 14), config=self.config)
+        self.assertEqual(proc.returncode, 0, proc.stdout[-3000:] + proc.stderr)
+        self.assertEqual(data["copy_regions"],
+                         [{"account": self.account, "region": "us-west-2", "complete": True}])
+        [point] = data["restore_points"]
+        [copy] = point["copies"]
+        self.assertEqual((copy["account"], copy["region"], copy["state"], copy["completed"],
+                          copy["source_snapshots"]), (self.account, "us-west-2", "completed", 2, 2))
+        at_west = {found[0]["SnapshotId"]: (source_id, found[0]["State"])
+                   for source_id, found in self.copies().items()}
+        self.assertEqual({s["snapshot_id"]: (s["source_snapshot_id"], s["state"])
+                          for s in copy["snapshots"]}, at_west)
+        self.assertEqual({s["source_snapshot_id"] for s in copy["snapshots"]},
+                         {s["snapshot_id"] for s in point["snapshots"]})
+
+        # The source point deleted: its copies are a restore point of their own.
+        for snap in fleet.snapshots(self.east, "daily"):
+            self.east.delete_snapshot(SnapshotId=snap["SnapshotId"])
+        proc, data = sk.run_json("list", "--now", day(1, 14), config=self.config)
+        self.assertEqual(proc.returncode, 0, proc.stdout[-3000:] + proc.stderr)
+        self.assertEqual(data["restore_points"], [])
+        [gone] = data["copies_without_source"]
+        self.assertEqual((gone["account"], gone["region"], gone["source_region"], gone["source"],
+                          gone["instance_id"], gone["slot"], gone["state"]),
+                         (self.account, "us-west-2", "us-east-1", "gone", self.instance, slot(1),
+                          "good"))
+        self.assertEqual({s["snapshot_id"] for s in gone["snapshots"]}, set(at_west))
+        text = sk.run("list", "--now", day(1, 14), config=self.config).stdout
+        self.assertIn("COPIES WITHOUT THEIR SOURCE POINT", text)
+        self.assertIn("us-east-1 gone", text)
 
 if __name__ == "__main__":
     unittest.main()

@@ -135,6 +135,39 @@ def minute(now_text, seconds_before):
     return now_text[:14] + "%02d:%02d" % (int(now_text[14:16]), 60 - seconds_before) + "Z"
 
 
+class DaemonStartTest(unittest.TestCase):
+    """A daemon that cannot start (invalid configuration, broken profile)
+    exits 2, and the webhook its configuration names hears why: nobody
+    watches a daemon's start but its notifications (issue 9, major 5)."""
+
+    def setUp(self):
+        self.hook = sk.Webhook()
+        self.addCleanup(self.hook.close)
+
+    def start(self, config, *extra):
+        env = dict(os.environ, AWS_CONFIG_FILE="/nonexistent/snapkeep-e2e",
+                   AWS_SHARED_CREDENTIALS_FILE="/nonexistent/snapkeep-e2e", AWS_PROFILE="")
+        return subprocess.run([sk.binary(), "daemon", "--config", config, "--endpoint-url",
+                               fleet.endpoint(), *extra],
+                              capture_output=True, text=True, timeout=60, env=env)
+
+    def test_a_daemon_that_cannot_start_still_notifies(self):
+        valid = CONFIG + f"notify:\n  webhook_url: {self.hook.url}\n"
+        invalid = sk.write_config(valid.replace("count: 5", "count: -1"))
+        proc = self.start(invalid)
+        self.assertEqual(proc.returncode, 2, proc.stdout + proc.stderr)
+        self.assertIn(":8:", proc.stderr)
+        self.assertEqual(len(self.hook.received), 1)
+        self.assertIn("invalid configuration", self.hook.received[0]["text"])
+        self.assertEqual(self.hook.received[0]["summary"]["exit_status"], 2)
+
+        proc = self.start(sk.write_config(valid), "--profile", "no-such-profile")
+        self.assertEqual(proc.returncode, 2, proc.stdout + proc.stderr)
+        self.assertIn("no-such-profile", proc.stderr)
+        self.assertEqual(len(self.hook.received), 2)
+        self.assertIn("no-such-profile", self.hook.received[1]["text"])
+
+
 class DaemonTest(unittest.TestCase):
     def setUp(self):
         fleet.reset()

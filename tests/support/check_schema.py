@@ -124,8 +124,18 @@ class SchemaTest(unittest.TestCase):
                                                          "encrypted": "yes"}]),
             "copy bad role arn": policy(copies=[{"region": "us-west-2", "retain": {"days": 1},
                                                  "role_arn": "arn:aws:iam::123456789012:user/x"}]),
-            "bad role arn": {"accounts": [{"role_arn": "arn:aws:iam::123456789012:user/x"}],
+            "bad role arn": {"accounts": [{"name": "a", "role_arn": "arn:aws:iam::123456789012:user/x"}],
                              "policies": [VALID_POLICY]},
+            "account without name": {"accounts": [{"role_arn": "arn:aws:iam::123456789012:role/x"}],
+                                     "policies": [VALID_POLICY]},
+            "account name all digits": {"accounts": [{"name": "123456789012",
+                                                      "role_arn": "arn:aws:iam::123456789012:role/x"}],
+                                        "policies": [VALID_POLICY]},
+            "account regions empty": {"accounts": [{"name": "a", "regions": [],
+                                                    "role_arn": "arn:aws:iam::123456789012:role/x"}],
+                                      "policies": [VALID_POLICY]},
+            "include_own_account not a bool": {"include_own_account": "yes",
+                                               "policies": [VALID_POLICY]},
         }
         for name, document in bad.items():
             with self.subTest(case=name):

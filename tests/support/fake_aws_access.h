@@ -13,9 +13,13 @@
 #pragma once
 
 #include <atomic>
+#include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "engine/run.h"
 #include "support/fake_ec2.h"
@@ -32,6 +36,13 @@ class FakeAwsAccess final : public engine::AwsAccess {
   std::string region;
   // What GetCallerIdentity answers; unset: the fake EC2's account.
   std::optional<aws::Result<std::string>> identity;
+  // Accounts reached by a role (`accounts:`, a copy's role_arn): the role
+  // ARN's EC2. A role not here, or in denied_roles, is refused as STS
+  // refuses an AssumeRole its trust policy does not allow.
+  std::map<std::string, FakeEc2*> roles;
+  std::set<std::string> denied_roles;
+  // The accounts asked for, role ARN ("" = own) with the session name.
+  std::vector<std::pair<std::string, std::string>> sessions;
   // Where SNS Publish calls go.
   FakeQueryCaller sns;
   // Where CloudWatch PutMetricData calls go.
@@ -39,9 +50,25 @@ class FakeAwsAccess final : public engine::AwsAccess {
 
   std::string default_region() const override { return region; }
 
-  aws::Result<std::string> account_id(const engine::Account&, const std::string& in) override {
+  aws::Result<std::string> account_id(const engine::Account& account,
+                                      const std::string& in) override {
     ++identity_calls;
     identity_regions.push_back(in);
+    sessions.emplace_back(account.role_arn, account.session_name);
+    if (!account.role_arn.empty()) {
+      const auto found = roles.find(account.role_arn);
+      if (found == roles.end() || denied_roles.contains(account.role_arn)) {
+        aws::AwsError e;
+        e.kind = aws::ErrorKind::credentials;
+        e.code = "AccessDenied";
+        e.action = "AssumeRole";
+        e.message = "AssumeRole " + account.role_arn +
+                    ": AccessDenied: not authorized to perform "
+                    "sts:AssumeRole";
+        return snapkeep::unexpected(std::move(e));
+      }
+      return found->second->account_id();
+    }
     if (identity) return *identity;
     return m_ec2.account_id();
   }
@@ -49,7 +76,13 @@ class FakeAwsAccess final : public engine::AwsAccess {
   snapkeep::expected<std::unique_ptr<engine::RegionClients>, std::string> region_clients(
       const engine::Target& target) override {
     ++m_region_clients;
-    return fake_region_factory(m_ec2, m_clock, &m_limiter)(target);
+    FakeEc2* ec2 = &m_ec2;
+    if (!target.account.role_arn.empty()) {
+      const auto found = roles.find(target.account.role_arn);
+      if (found == roles.end()) return snapkeep::unexpected("no such role");
+      ec2 = found->second;
+    }
+    return fake_region_factory(*ec2, m_clock, &m_limiter)(target);
   }
 
   snapkeep::expected<std::unique_ptr<aws::QueryCaller>, std::string> caller(

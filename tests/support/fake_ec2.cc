@@ -727,12 +727,19 @@ std::string FakeEc2::copy_snapshot(const std::string& region, const Params& p, i
   const std::string source_id = p.contains("SourceSnapshotId") ? p.at("SourceSnapshotId") : "";
   auto& sources = m_regions[source_region].snapshots;
   auto source = sources.find(source_id);
-  if (source_region.empty() || source == sources.end()) {
+  std::optional<FakeSnapshot> shared;  // another account's, shared with this one
+  if (source == sources.end()) {
+    for (const FakeEc2* peer : m_peers) {
+      if ((shared = peer->shared_snapshot(source_region, source_id, m_account_id))) break;
+    }
+  }
+  if (source_region.empty() || (source == sources.end() && !shared)) {
     status = 400;
     return error_xml("InvalidSnapshot.NotFound",
                      fmt::format("The snapshot '{}' does not exist.", source_id));
   }
-  if (source->second.state != "completed") {
+  const FakeSnapshot& src = shared ? *shared : source->second;
+  if (src.state != "completed") {
     status = 400;
     return error_xml("IncorrectState",
                      fmt::format("Snapshot '{}' is not in a completed state.", source_id));
@@ -749,7 +756,6 @@ std::string FakeEc2::copy_snapshot(const std::string& region, const Params& p, i
                                  "destination region.",
                                  m_copy_model.max_pending_per_region));
   }
-  const FakeSnapshot& src = source->second;
   FakeSnapshot copy;
   copy.id = fmt::format("snap-{:017x}", m_next_id++);
   copy.volume_id = "vol-ffffffff";  // AWS: "an arbitrary source volume ID"
@@ -788,6 +794,19 @@ std::string FakeEc2::copy_snapshot(const std::string& region, const Params& p, i
   m_regions[region].snapshots.emplace(copy.id, std::move(copy));
   settle_copies();  // a zero duration completes at once, as moto does
   return wrap("CopySnapshot", out);
+}
+
+std::optional<FakeSnapshot> FakeEc2::shared_snapshot(const std::string& region,
+                                                     const std::string& id,
+                                                     const std::string& account) const {
+  std::lock_guard lock(m_mutex);
+  const auto r = m_regions.find(region);
+  if (r == m_regions.end()) return std::nullopt;
+  const auto s = r->second.snapshots.find(id);
+  if (s == r->second.snapshots.end()) return std::nullopt;
+  const auto& with = s->second.shared_with;
+  if (std::find(with.begin(), with.end(), account) == with.end()) return std::nullopt;
+  return s->second;
 }
 
 std::string FakeEc2::modify_snapshot_attribute(FakeRegion& r, const Params& p, int& status) {

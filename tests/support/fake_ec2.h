@@ -212,6 +212,17 @@ class FakeEc2 final : public aws::HttpTransport {
     m_failing_snapshots.push_back(snapshot_id);
   }
 
+  // Another account's EC2, whose snapshots shared with this account
+  // (createVolumePermission) CopySnapshot may read, as EC2 lets it. Only
+  // this fake reads the peer, never the other way round.
+  void add_peer(const FakeEc2& other) {
+    std::lock_guard lock(m_mutex);
+    m_peers.push_back(&other);
+  }
+  // The snapshot `id` of `region` when it is shared with `account`.
+  std::optional<FakeSnapshot> shared_snapshot(const std::string& region, const std::string& id,
+                                              const std::string& account) const;
+
   // Calls per action (every request, throttled or not) and throttled calls.
   std::map<std::string, std::int64_t> calls() const;
   std::map<std::string, std::int64_t> throttled() const;
@@ -252,6 +263,7 @@ class FakeEc2 final : public aws::HttpTransport {
 
   aws::Clock& m_clock;
   std::string m_account_id;
+  std::vector<const FakeEc2*> m_peers;
   mutable std::mutex m_mutex;
   std::map<std::string, FakeRegion> m_regions;
   std::map<std::string, Bucket> m_buckets;  // region + '/' + action

@@ -50,6 +50,19 @@ TEST(UtcSeconds, FormatAndParseAreInverse) {
             sys_days{std::chrono::year{2028} / 2 / 29} + std::chrono::seconds{86399});
 }
 
+// The daemon's and the Lambda runtime's log and status times: one formatter
+// (they had a date::format copy each), parsed back by parse_iso8601.
+TEST(UtcMillis, ThreeFractionalDigitsAlwaysAndParsedBack) {
+  using std::chrono::milliseconds;
+  using std::chrono::sys_days;
+  const UtcMillis t{sys_days{std::chrono::year{2026} / 11 / 26} + std::chrono::hours{7} +
+                    std::chrono::minutes{5} + std::chrono::seconds{9} + milliseconds{42}};
+  EXPECT_EQ(format_utc_millis(t), "2026-11-26T07:05:09.042Z");
+  EXPECT_EQ(parse_iso8601(format_utc_millis(t)), t);
+  EXPECT_EQ(format_utc_millis(UtcMillis{}), "1970-01-01T00:00:00.000Z");
+  EXPECT_EQ(format_utc_millis(UtcMillis{milliseconds{-1}}), "1969-12-31T23:59:59.999Z");
+}
+
 TEST(UtcSeconds, OnlyTheExactForm) {
   // The slot tags and --now take one unambiguous form: no fraction, no
   // offset, no leap second, never a time without its Z.

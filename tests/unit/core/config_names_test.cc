@@ -49,7 +49,7 @@ TEST(ConfigNames, RoleArnsAgreeWithTheValidator) {
        {"arn:aws:iam::123456789012:role/snapkeep", "arn:aws-iso:iam::123456789012:role/snapkeep",
         "arn:aws:iam::123456789012:user/snapkeep"}) {
     const auto errors =
-        parse_config("accounts: [{role_arn: \"" + arn + "\"}]\n" + kPolicy, "c.yaml");
+        parse_config("accounts: [{name: a, role_arn: \"" + arn + "\"}]\n" + kPolicy, "c.yaml");
     bool role_error = false;
     if (!errors) {
       for (const auto& e : errors.error()) {

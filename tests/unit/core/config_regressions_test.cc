@@ -33,7 +33,7 @@ TEST(ConfigRegressions, MappingKeysAreReadSafely) {
             (std::vector<std::string>{
                 "c.yaml:1:1: the file has no policies; add policies: with at least one policy",
                 "c.yaml:1:2: unknown key \"o\" in the top level; allowed: owner, regions, "
-                "notify, metrics, policies, accounts"}));
+                "notify, metrics, policies, accounts, include_own_account"}));
 }
 
 }  // namespace

@@ -58,7 +58,8 @@ TEST_P(ConfigErrorTest, ReportsExactPositionAndMessage) {
   EXPECT_EQ(errors_of(GetParam().yaml), GetParam().errors);
 }
 
-const std::string kTopKeys = "owner, regions, notify, metrics, policies, accounts";
+const std::string kTopKeys =
+    "owner, regions, notify, metrics, policies, accounts, include_own_account";
 const std::string kPolicyKeys =
     "name, select, schedule, timezone, snapshot, retain, copies, orphan_keep_days, drill";
 const std::string kRetainRange = "a whole number from 1 to 36500";
@@ -479,12 +480,23 @@ const ErrorCase kErrorCases[] = {
      {"c.yaml:10:19: policies[0].copies[0].role_arn \"arn:aws:iam::210987654321:user/dr\" is "
       "not an IAM role ARN; expected arn:aws:iam::<12-digit account>:role/<name> (the role "
       "snapkeep assumes in the destination account)"}},
-    {"CopyIntoAnotherAccountNotSupportedYet",
+    {"CopyIntoAVaultAccountsSourceRegion",
      "regions: [us-east-1]\n" + kPolicy +
-         "    copies:\n      - region: us-east-1\n        retain: {count: 1}\n"
-         "        role_arn: arn:aws:iam::210987654321:role/dr\n",
-     {"c.yaml:10:19: role_arn in copies is not supported yet: snapkeep copies to other regions "
-      "of the source's own account in this version; remove role_arn"}},
+         "    copies:\n      - region: us-west-2\n        retain: {count: 1}\n"
+         "        role_arn: arn:aws:iam::210987654321:role/dr\n"
+         "accounts:\n  - name: dr\n    role_arn: arn:aws:iam::210987654321:role/snapkeep\n"
+         "    regions: [us-west-2]\n",
+     {"c.yaml:8:17: policies[0].copies[0].region us-west-2 is a source region of account "
+      "210987654321 itself (sources there: us-west-2); copy to another region or another "
+      "account"}},
+    {"CopyInTheSameAccountToAnAccountsSourceRegion",
+     "regions: [us-east-1]\n" + kPolicy +
+         "    copies:\n      - region: eu-west-1\n        retain: {count: 1}\n"
+         "accounts:\n  - name: prod\n    role_arn: arn:aws:iam::210987654321:role/snapkeep\n"
+         "    regions: [eu-west-1]\n",
+     {"c.yaml:8:17: policies[0].copies[0].region eu-west-1 is one of the source regions; copies "
+      "in the same account go to other regions (sources: us-east-1, eu-west-1), or give role_arn "
+      "to copy into another account"}},
     {"CopyWithAllRegions",
      "regions: \"*\"\n" + kPolicy + "    copies: [{region: us-west-2, retain: {count: 1}}]\n",
      {"c.yaml:7:23: policies[0].copies[0].region us-west-2: with regions \"*\" every region is a "
@@ -494,31 +506,37 @@ const ErrorCase kErrorCases[] = {
      "regions: [us-east-1]\n" + kPolicy + "    copies: us-west-2\n",
      {"c.yaml:7:13: policies[0].copies must be a list of copy targets ({region, role_arn, "
       "kms_key_id, encrypted, retain, max_in_flight}), got string \"us-west-2\""}},
-    {"AccountsNotSupportedYet",
-     kPolicy + "accounts:\n  - role_arn: arn:aws:iam::210987654321:role/snapkeep\n",
-     {"c.yaml:6:1: accounts is not supported yet: snapkeep works in the credentials' own account "
-      "in this version; "
-      "remove accounts"}},
     {"AccountProblems",
-     kPolicy + "accounts:\n  - role_arn: arn:aws:iam::21098765432:role/x\n  - role_arn: "
-               "arn:aws:iam::210987654321:user/x\n"
-               "    external_id: x\n    session_name: \"a b\"\n  - external_id: abc\n"
-               "  - role_arn: arn:aws:iam::210987654321:role/ops/snapkeep\n"
-               "  - role_arn: arn:aws:iam::210987654321:role/ops/snapkeep\n",
-     {"c.yaml:6:1: accounts is not supported yet: snapkeep works in the credentials' own account "
-      "in this version; "
-      "remove accounts",
-      "c.yaml:7:15: accounts[0].role_arn \"arn:aws:iam::21098765432:role/x\" needs a 12-digit "
-      "account id; expected "
-      "arn:aws:iam::<12-digit account>:role/<name>",
-      "c.yaml:8:15: accounts[1].role_arn \"arn:aws:iam::210987654321:user/x\" is not an IAM role "
-      "ARN; expected "
-      "arn:aws:iam::<12-digit account>:role/<name>",
-      "c.yaml:9:18: accounts[1].external_id must be 2 to 1224 letters, digits or +=,.@:/_-",
-      "c.yaml:10:19: accounts[1].session_name must be 2 to 64 letters, digits or +=,.@_-",
-      "c.yaml:11:5: accounts[2] has no role_arn; give the role snapkeep assumes in that account",
-      "c.yaml:13:15: accounts[4].role_arn \"arn:aws:iam::210987654321:role/ops/snapkeep\" is "
-      "listed twice"}},
+     kPolicy + "accounts:\n  - {name: a, role_arn: \"arn:aws:iam::21098765432:role/x\"}\n"
+               "  - name: b\n    role_arn: arn:aws:iam::210987654321:user/x\n"
+               "    external_id: x\n    session_name: \"a b\"\n  - {name: c, external_id: abc}\n"
+               "  - {name: d, role_arn: \"arn:aws:iam::210987654321:role/ops/snapkeep\"}\n"
+               "  - {name: d, role_arn: \"arn:aws:iam::210987654321:role/ops/snapkeep\"}\n"
+               "  - {role_arn: \"arn:aws:iam::210987654322:role/x\", regions: []}\n"
+               "  - {name: \"123456789012\", role_arn: \"arn:aws:iam::210987654323:role/x\", "
+               "regions: [us-east-1, nowhere]}\n",
+     {"c.yaml:7:25: accounts[0].role_arn \"arn:aws:iam::21098765432:role/x\" needs a 12-digit "
+      "account id; expected arn:aws:iam::<12-digit account>:role/<name>",
+      "c.yaml:9:15: accounts[1].role_arn \"arn:aws:iam::210987654321:user/x\" is not an IAM role "
+      "ARN; expected arn:aws:iam::<12-digit account>:role/<name>",
+      "c.yaml:10:18: accounts[1].external_id must be 2 to 1224 letters, digits or +=,.@:/_-",
+      "c.yaml:11:19: accounts[1].session_name must be 2 to 64 letters, digits or +=,.@_-",
+      "c.yaml:12:5: accounts[2] has no role_arn; give the role snapkeep assumes in that account",
+      "c.yaml:14:12: accounts[4].name \"d\" is used twice (first at line 13, column 12); names "
+      "must be unique",
+      "c.yaml:14:25: accounts[4].role_arn \"arn:aws:iam::210987654321:role/ops/snapkeep\" is "
+      "listed twice",
+      "c.yaml:15:5: accounts[5] has no name; give each account a name for output and --account",
+      "c.yaml:15:61: accounts[5].regions is empty; list at least one region, or leave the key "
+      "out for the configuration's regions",
+      "c.yaml:16:12: accounts[6].name \"123456789012\" is all digits and would read as an "
+      "account id in --account; give the account a name",
+      "c.yaml:16:95: accounts[6].regions[1] \"nowhere\" is not a region name; regions look like "
+      "us-east-1 or eu-west-1"}},
+    {"IncludeOwnAccountFalseWithoutAccounts",
+     "include_own_account: false\n" + kPolicy,
+     {"c.yaml:1:22: include_own_account is false and no accounts are configured: there is "
+      "nothing to protect; add accounts or remove the key"}},
 };
 
 INSTANTIATE_TEST_SUITE_P(Config, ConfigErrorTest, testing::ValuesIn(kErrorCases),
@@ -570,9 +588,8 @@ TEST(ConfigTest, ManyErrorsAreReportedTogetherInFileOrder) {
   EXPECT_EQ(
       errors,
       (std::vector<std::string>{
-          "c.yaml:1:1: accounts is not supported yet: snapkeep works in the credentials' own "
-          "account in this "
-          "version; remove accounts",
+          "c.yaml:2:5: accounts[0] has no name; give each account a name for output and "
+          "--account",
           "c.yaml:2:15: accounts[0].role_arn \"bad\" is not an IAM role ARN; expected "
           "arn:aws:iam::<12-digit account>:role/<name>",
           "c.yaml:3:23: notify.webhook_url \"http://example.com\" must use https:// (http:// is "
@@ -684,6 +701,41 @@ TEST(ConfigTest, EveryKeyRoundTripsIntoTheStructs) {
   EXPECT_EQ(p.orphan_keep_days, 30);
   EXPECT_TRUE(p.copies.empty());
   EXPECT_TRUE(config.accounts.empty());
+  EXPECT_TRUE(config.include_own_account);
+}
+
+TEST(ConfigTest, AccountsAndAVaultCopy) {
+  Config config = parse_ok(
+      "regions: [us-east-1]\n"
+      "accounts:\n"
+      "  - name: prod\n"
+      "    role_arn: arn:aws:iam::111111111111:role/snapkeep\n"
+      "    external_id: ext-1\n"
+      "    regions: [eu-west-1, us-east-1]\n"
+      "  - name: dev\n"
+      "    role_arn: arn:aws:iam::333333333333:role/snapkeep\n"
+      "    session_name: nightly-backup\n" +
+      kPolicy +
+      "    copies:\n"
+      "      - region: us-east-1\n"
+      "        role_arn: arn:aws:iam::222222222222:role/snapkeep-dr\n"
+      "        retain: {count: 7}\n");
+  ASSERT_EQ(config.accounts.size(), 2U);
+  EXPECT_FALSE(config.include_own_account) << "default false with accounts";
+  EXPECT_EQ(config.accounts[0].name, "prod");
+  EXPECT_EQ(config.accounts[0].external_id, "ext-1");
+  EXPECT_EQ(config.accounts[0].regions, (std::vector<std::string>{"eu-west-1", "us-east-1"}));
+  EXPECT_FALSE(config.accounts[0].session_name);
+  EXPECT_EQ(config.accounts[1].session_name, "nightly-backup");
+  EXPECT_TRUE(config.accounts[1].regions.empty());
+  ASSERT_EQ(config.policies[0].copies.size(), 1U);
+  EXPECT_EQ(config.policies[0].copies[0].role_arn, "arn:aws:iam::222222222222:role/snapkeep-dr");
+
+  Config with_own = parse_ok(
+      "include_own_account: true\naccounts:\n  - name: prod\n"
+      "    role_arn: arn:aws:iam::111111111111:role/snapkeep\n" +
+      kPolicy);
+  EXPECT_TRUE(with_own.include_own_account);
 }
 
 TEST(ConfigTest, AllRegionsAndOpsAutomatorRetention) {

@@ -115,6 +115,30 @@ TEST(IamPolicy, MemberAccountRoleGetsTheEc2WorkOnly) {
   EXPECT_EQ(find(doc, "AssumeMemberAccountRoles"), nullptr);
 }
 
+TEST(IamPolicy, VaultCopiesShareOwnSnapshotsAndAssumeTheVaultRole) {
+  const std::string yaml =
+      "regions: [us-east-1]\naccounts:\n  - name: prod\n"
+      "    role_arn: arn:aws:iam::111111111111:role/snapkeep\n"
+      "policies:\n  - name: p\n    select: {all: true}\n    schedule: rate(1 day)\n"
+      "    retain: {count: 1}\n    copies:\n      - region: us-west-2\n"
+      "        role_arn: arn:aws:iam::222222222222:role/snapkeep-dr\n"
+      "        retain: {count: 1}\n";
+  auto doc = iam_policy(config_of(yaml), IamPrincipal::runner);
+  const auto* assume = find(doc, "AssumeMemberAccountRoles");
+  ASSERT_NE(assume, nullptr);
+  EXPECT_EQ(assume->resources,
+            (std::vector<std::string>{"arn:aws:iam::111111111111:role/snapkeep",
+                                      "arn:aws:iam::222222222222:role/snapkeep-dr"}));
+  const auto* share = find(doc, "ShareOwnedSnapshotsForCopies");
+  ASSERT_NE(share, nullptr);
+  EXPECT_EQ(share->actions, std::vector<std::string>{"ec2:ModifySnapshotAttribute"});
+  ASSERT_EQ(share->conditions.size(), 1u);
+  EXPECT_EQ(share->conditions[0].key, "aws:ResourceTag/snapkeep:policy");
+  EXPECT_EQ(find(iam_policy(config_of(kTwoRegions), IamPrincipal::runner),
+                 "ShareOwnedSnapshotsForCopies"),
+            nullptr);
+}
+
 TEST(IamPolicy, PartitionFollowsTheRegion) {
   EXPECT_EQ(partition_of("cn-north-1"), "aws-cn");
   EXPECT_EQ(partition_of("us-gov-west-1"), "aws-us-gov");
