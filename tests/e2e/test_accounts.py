@@ -247,11 +247,14 @@ class SeveralAccountsTest(AccountsTestBase):
         self.assertEqual(self.points(self.own, "us-east-1"), {})
 
         self.proxy.clear_log()
-        proc, _ = self.snapkeep("run", "--now", day(1, 13), "--account", "prod",
-                                "--account", "nope", output_json=False)
+        proc, data = self.snapkeep("run", "--now", day(1, 13), "--account", "prod",
+                                   "--account", "nope")
         self.assertEqual(proc.returncode, 2, proc.stdout + proc.stderr)
+        self.assertEqual(len(data["errors"]), 1, data["errors"])
+        self.assertIn("nope", data["errors"][0])
         self.assertIn("nope", proc.stderr)
-        self.assertEqual([e["action"] for e in self.sent()], [], "nothing sent")
+        self.assertIn("prod", data["errors"][0].split("nope", 1)[1], "names what is configured")
+        self.assertEqual([(e["service"], e["action"]) for e in self.sent()], [], "nothing sent")
         self.assertEqual(self.points(PROD, "us-west-2"), {})
 
 
