@@ -253,9 +253,11 @@ class SeveralAccountsTest(AccountsTestBase):
         self.assertEqual(len(data["errors"]), 1, data["errors"])
         self.assertIn("nope", data["errors"][0])
         self.assertIn("nope", proc.stderr)
-        self.assertIn("prod", data["errors"][0].split("nope", 1)[1], "names what is configured")
-        self.assertEqual([(e["service"], e["action"]) for e in self.sent()], [], "nothing sent")
         self.assertEqual(self.points(PROD, "us-west-2"), {})
+        with self.subTest("nothing sent"):
+            self.assertEqual([(e["service"], e["action"]) for e in self.sent()], [])
+        with self.subTest("the message names what is configured"):
+            self.assertIn("prod", data["errors"][0].split("nope", 1)[1])
 
 
 class DeniedRoleTest(AccountsTestBase):
