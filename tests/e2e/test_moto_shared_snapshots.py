@@ -1,6 +1,8 @@
-"""The moto extension the copy tests rely on (tests/support/moto_shared_snapshots.py):
-account B sees, copies and restores from a snapshot only while account A
-shares it, as EC2 does. Run by ctest under scripts/with-moto.sh --shared-snapshots."""
+"""The moto extension the copy and account tests rely on
+(tests/support/moto_shared_snapshots.py): account B sees, copies and restores
+from a snapshot only while account A shares it, as EC2 does; AssumeRole of a
+role named denied-* is refused, and of extid-<ID> needs that external id.
+Run by ctest under scripts/with-moto.sh --shared-snapshots."""
 
 import os
 import unittest
@@ -77,6 +79,52 @@ class SharedSnapshots(unittest.TestCase):
                                              OperationType=op, UserIds=[VAULT])
         self.assertEqual(self.code(self.b.describe_snapshots, SnapshotIds=[snap]),
                          "InvalidSnapshot.NotFound")
+
+
+class AssumeRoleTrust(unittest.TestCase):
+    """The role's name stands for its trust policy (moto itself grants any role)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.sts = boto3.client("sts", region_name="us-east-1",
+                               endpoint_url=os.environ["SNAPKEEP_TEST_ENDPOINT"])
+
+    def assume(self, arn, **kw):
+        return self.sts.assume_role(RoleArn=arn, RoleSessionName="snapkeep-test", **kw)
+
+    def refused(self, arn, **kw):
+        with self.assertRaises(ClientError) as caught:
+            self.assume(arn, **kw)
+        return caught.exception.response
+
+    def test_a_denied_role_is_refused_as_sts_refuses_it(self):
+        arn = "arn:aws:iam::111111111111:role/denied-snapkeep"
+        response = self.refused(arn)
+        self.assertEqual(response["ResponseMetadata"]["HTTPStatusCode"], 403)
+        self.assertEqual(response["Error"]["Code"], "AccessDenied")
+        self.assertIn(f"not authorized to perform: sts:AssumeRole on resource: {arn}",
+                      response["Error"]["Message"])
+        self.assertEqual(self.refused(arn, ExternalId="xy")["Error"]["Code"], "AccessDenied")
+        # Roles of other names, here or in other accounts, are granted as before.
+        creds = self.assume("arn:aws:iam::111111111111:role/snapkeep")["Credentials"]
+        other = boto3.client("sts", region_name="us-east-1",
+                             endpoint_url=os.environ["SNAPKEEP_TEST_ENDPOINT"],
+                             aws_access_key_id=creds["AccessKeyId"],
+                             aws_secret_access_key=creds["SecretAccessKey"],
+                             aws_session_token=creds["SessionToken"])
+        self.assertEqual(other.get_caller_identity()["Account"], "111111111111")
+
+    def test_an_extid_role_needs_its_external_id(self):
+        arn = "arn:aws:iam::333333333333:role/extid-s3cret"
+        self.assertEqual(self.refused(arn)["Error"]["Code"], "AccessDenied")
+        self.assertEqual(self.refused(arn, ExternalId="wrong")["Error"]["Code"], "AccessDenied")
+        granted = self.assume(arn, ExternalId="s3cret")
+        self.assertTrue(granted["AssumedRoleUser"]["Arn"].startswith(
+            "arn:aws:sts::333333333333:assumed-role/extid-s3cret/"))
+
+    def test_other_roles_ignore_the_external_id_as_moto_does(self):
+        for kw in ({}, {"ExternalId": "anything"}):
+            self.assertIn("Credentials", self.assume("arn:aws:iam::111111111111:role/snapkeep", **kw))
 
 
 if __name__ == "__main__":

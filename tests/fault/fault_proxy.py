@@ -9,8 +9,8 @@ can:
   any other action 50 / 5 -- refilled `time_scale` times faster than real
   time, answering RequestLimitExceeded (HTTP 503) when a bucket is empty;
 * inject faults at a configurable rate per action (see KINDS);
-* log every request (action, region from the SigV4 credential scope, key
-  parameters, fault, HTTP status) as JSON lines, in memory and optionally to
+* log every request (action, region and access key id from the SigV4
+  credential scope, key parameters, fault, HTTP status) as JSON lines, in memory and optionally to
   a file.
 
 Reproducible: whether and how request n of (region, action) is faulted is a
@@ -65,13 +65,15 @@ def bucket_spec(action):
     return ("mutating", 50, 5.0)
 
 
-_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/([^/]+)/aws4_request")
+_SCOPE = re.compile(r"Credential=([^/]+)/\d{8}/([^/]+)/([^/]+)/aws4_request")
 
 # Parameters worth logging for assertions.
 _KEY_PARAMS = re.compile(
     r"^(InstanceSpecification\.InstanceId|SnapshotId|VolumeId|ResourceId\.\d+|SnapshotId\.\d+|"
     r"ImageId\.\d+|Owner\.\d+|NextToken|MaxResults|Filter\.\d+\.Name|Filter\.\d+\.Value\.\d+|"
-    r"Tag\.\d+\.Key|Tag\.\d+\.Value|TagSpecification\.1\.Tag\.\d+\.(Key|Value))$")
+    r"Tag\.\d+\.Key|Tag\.\d+\.Value|TagSpecification\.1\.Tag\.\d+\.(Key|Value)|"
+    r"SourceRegion|SourceSnapshotId|Attribute|OperationType|UserId\.\d+|"
+    r"RoleArn|RoleSessionName|ExternalId)$")
 
 
 def error_xml(code, message):
@@ -227,10 +229,12 @@ class FaultProxy:
                                        keep_blank_values=True)
         action = (params.get("Action") or ["?"])[0]
         scope = _SCOPE.search(req.headers.get("Authorization", ""))
-        region = scope.group(1) if scope else "?"
-        service = scope.group(2) if scope else "?"
+        access_key = scope.group(1) if scope else "?"
+        region = scope.group(2) if scope else "?"
+        service = scope.group(3) if scope else "?"
         key = {k: v[0] for k, v in params.items() if _KEY_PARAMS.match(k)}
         entry = {"region": region, "service": service, "action": action, "params": key,
+                 "access_key": access_key,
                  "fault": None, "status": None, "reached_moto": False, "start": time.monotonic()}
 
         if action != "?" and service == "ec2" and not self._bucket_allows(region, action):

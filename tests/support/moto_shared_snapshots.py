@@ -22,6 +22,21 @@ what EC2 does, then runs moto's own server:
   Without Owner.N the caller's own snapshots are listed, as moto does (EC2
   would add every snapshot shared with it; snapkeep always sends Owner.1).
 
+It also lets a test refuse an AssumeRole, which moto never does (it grants
+any role ARN, existing or not, and ignores ExternalId: it records it on the
+assumed role and checks nothing; verified against moto 5.2.1's
+moto/sts/models.py and responses.py). Real STS answers HTTP 403
+AccessDenied ("User: <caller> is not authorized to perform: sts:AssumeRole
+on resource: <role>") when the role's trust policy refuses the caller; here
+the role name (the ARN's last path segment) says what the trust policy is:
+
+* `denied-*` (arn:aws:iam::111111111111:role/denied-snapkeep): always
+  refused, as a role that does not trust the caller;
+* `extid-<ID>` (arn:aws:iam::111111111111:role/extid-s3cret): granted only
+  with ExternalId=<ID> exactly, as a trust policy with the condition
+  StringEquals sts:ExternalId; no or another external id is refused;
+* any other name: granted, as moto does, whatever ExternalId says.
+
 Nothing else changes. Usage is moto_server's: moto_shared_snapshots.py -H
 127.0.0.1 -p PORT. scripts/with-moto.sh --shared-snapshots starts it.
 """
@@ -32,6 +47,8 @@ from moto.ec2.exceptions import InvalidSnapshotIdError
 from moto.ec2.models import ec2_backends
 from moto.ec2.models.elastic_block_store import EBSBackend, Snapshot
 from moto.ec2.responses.elastic_block_store import ElasticBlockStore
+from moto.core.exceptions import AccessDeniedError
+from moto.sts.responses import TokenResponse
 
 
 def _restorable_by(snapshot, account_id):
@@ -132,10 +149,33 @@ def describe_snapshots_response(self):
     return ActionResult({"Snapshots": snapshots})
 
 
+def _trust_refuses(role_arn, external_id):
+    """Whether the trust policy the role's name stands for refuses this request."""
+    name = (role_arn or "").rsplit("/", 1)[-1]
+    if name.startswith("denied-"):
+        return True
+    if name.startswith("extid-"):
+        return external_id != name[len("extid-"):]
+    return False
+
+
+_original_assume_role = TokenResponse.assume_role
+
+
+def assume_role_response(self):
+    role_arn = self._get_param("RoleArn")
+    if _trust_refuses(role_arn, self._get_param("ExternalId")):
+        _, caller, _ = self.backend.get_caller_identity(self.get_access_key(), self.region)
+        raise AccessDeniedError(user_arn=caller,
+                                action=f"sts:AssumeRole on resource: {role_arn}")
+    return _original_assume_role(self)
+
+
 EBSBackend.get_snapshot = get_snapshot
 EBSBackend.describe_snapshots = describe_snapshots
 EBSBackend.copy_snapshot = copy_snapshot
 ElasticBlockStore.describe_snapshots = describe_snapshots_response
+TokenResponse.assume_role = assume_role_response
 
 if __name__ == "__main__":
     from moto.server import main
