@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "core/restore_tags.h"
 #include "core/retention.h"
 #include "engine/executor.h"
 #include "engine/inventory.h"
@@ -110,10 +111,14 @@ aws::Result<std::vector<std::string>> list_shared_with(const aws::Ec2& source,
 
 aws::TagList copy_tags(const core::CopyAction& copy, const SourceUserTags& user_tags) {
   aws::TagList tags = to_aws(copy.tags);
-  if (const auto it = user_tags.find(copy.source_snapshot_id); it != user_tags.end()) {
+  const auto it = user_tags.find(copy.source_snapshot_id);
+  if (it == user_tags.end()) return tags;
+  // The restore metadata before the user tags, as on the source
+  // (docs/restore.md): what restoring from the copy needs comes first.
+  for (const bool restore : {true, false}) {
     for (const auto& t : it->second) {
       if (tags.size() >= max_snapshot_tags) break;
-      if (t.key.starts_with(core::tag::prefix) || t.key.starts_with("aws:")) continue;
+      if (!carried_by_copies(t.key) || core::is_restore_tag(t.key) != restore) continue;
       tags.push_back(t);
     }
   }

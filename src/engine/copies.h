@@ -89,8 +89,9 @@ CopyOutcome execute_copies(const core::CopyPlan& plan, const aws::Ec2& source,
 CopyOutcome execute_copy_cleanup(const core::CopyPlan& plan, const aws::Ec2& source,
                                  const aws::Ec2& destination);
 
-// The tags a copy is created with: the plan's snapkeep:* tags and the
-// source's user tags (aws: never; EC2's 50 at most, snapkeep's first).
+// The tags a copy is created with: the plan's snapkeep:* tags, then the
+// source's restore metadata (snapkeep:instance-meta, snapkeep:volumes*), then
+// its user tags (aws: never; EC2's 50 at most, in that order).
 aws::TagList copy_tags(const core::CopyAction& copy, const SourceUserTags& user_tags);
 
 }  // namespace snapkeep::engine

@@ -112,8 +112,7 @@ TEST(CopyPhase, CopiesCompletedPointsWithTheirTagsAndNeverTwice) {
     EXPECT_EQ(r.slot, "2026-02-01T03:00:00Z");
     ASSERT_EQ(r.snapshot_ids.size(), 2u);  // the source, then the copy
   }
-  // Each copy carries every snapkeep tag of its source, the copy tags and
-  // the source's user tags.
+  // Each copy carries every tag of its source and the copy tags.
   const auto copies = h.copies();
   ASSERT_EQ(copies.size(), 4u);
   std::set<std::string> sources;
@@ -129,7 +128,17 @@ TEST(CopyPhase, CopiesCompletedPointsWithTheirTagsAndNeverTwice) {
     const auto& of = tags.at("snapkeep:copy-of");
     EXPECT_TRUE(of.starts_with(h.ec2.account_id() + ":us-east-1:snap-")) << of;
     sources.insert(of);
-    EXPECT_TRUE(h.ec2.region(kSource).snapshots.contains(of.substr(of.rfind(':') + 1)));
+    const auto source = h.ec2.region(kSource).snapshots.find(of.substr(of.rfind(':') + 1));
+    ASSERT_NE(source, h.ec2.region(kSource).snapshots.end());
+    // Every tag of the source, the restore metadata included (restoring
+    // from the copy needs it: docs/restore.md).
+    EXPECT_TRUE(source->second.tags.contains("snapkeep:instance-meta"));
+    EXPECT_TRUE(source->second.tags.contains("snapkeep:volumes"));
+    for (const auto& [key, value] : source->second.tags) {
+      ASSERT_TRUE(tags.contains(key)) << key;
+      EXPECT_EQ(tags.at(key), value) << key;
+    }
+    EXPECT_EQ(tags.size(), source->second.tags.size() + 2);  // and copy-of, copy
   }
   EXPECT_EQ(sources.size(), 4u);
 
