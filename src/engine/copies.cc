@@ -24,6 +24,7 @@ void CopyOutcome::add(const CopyOutcome& other) {
   deleted += other.deleted;
   refused += other.refused;
   errored += other.errored;
+  failed_instances.insert(other.failed_instances.begin(), other.failed_instances.end());
   limit_reached = limit_reached || other.limit_reached;
   problems.insert(problems.end(), other.problems.begin(), other.problems.end());
   created.insert(created.end(), other.created.begin(), other.created.end());
@@ -179,6 +180,7 @@ CopyOutcome execute_copies(const core::CopyPlan& plan, const aws::Ec2& source,
       continue;
     }
     ++out.failed;
+    out.failed_instances.insert(copy->instance_id);
     result.outcome = Outcome::failed;
     set_error(result, done.error());
     out.results.push_back(std::move(result));
@@ -191,11 +193,17 @@ CopyOutcome execute_copies(const core::CopyPlan& plan, const aws::Ec2& source,
 }
 
 CopyOutcome execute_copy_cleanup(const core::CopyPlan& plan, const aws::Ec2& source,
-                                 const aws::Ec2& destination) {
+                                 const aws::Ec2& destination, const std::set<std::string>& waits) {
   CopyOutcome out;
   for (const auto& step : plan.steps) {
     if (const auto* del = std::get_if<core::CopyDeleteAction>(&step)) {
       ActionResult result = copy_result(plan, *del);
+      if (waits.contains(del->instance_id)) {
+        result.outcome = Outcome::skipped;
+        result.reason = "waits: this run could not copy the instance's newer restore point";
+        out.results.push_back(std::move(result));
+        continue;
+      }
       auto done = destination.delete_snapshot(del->snapshot_id);
       if (done || done.error().kind == aws::ErrorKind::not_found) {
         ++out.deleted;

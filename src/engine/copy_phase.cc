@@ -209,7 +209,7 @@ RunSummary copy_to(const Destination& dest, const core::Config& config,
       // failure: EC2 has no client token for it, and a copy made before a
       // lost answer carries its tags, so the next run sees it.
       CopyOutcome done = execute_copies(plan, source, clients.ec2_create(), job.source->user_tags);
-      done.add(execute_copy_cleanup(plan, source, ec2));
+      done.add(execute_copy_cleanup(plan, source, ec2, done.failed_instances));
       report.started = done.started;
       report.waiting = done.waiting;
       report.failed += done.failed;
