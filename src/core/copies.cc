@@ -439,8 +439,10 @@ class CopyPlanner {
       // exists, else those its copies name. Each counts by its live copy
       // (the first completed or pending one); extra copies do not count.
       std::set<std::string_view> ids;
+      std::size_t devices = 0;  // how many the restore metadata names
       for (const Snapshot* c : copy->copies) {
         info.earliest_start = std::min(info.earliest_start, c->start_time);
+        devices = std::max<std::size_t>(devices, c->tags.volumes);
         if (source == nullptr) {
           ids.insert(parse_copy_of(c->tags.copy_of.view())->snapshot_id);
         }
@@ -459,6 +461,12 @@ class CopyPlanner {
         } else if (live->state != SnapshotState::completed) {
           pending = true;
         }
+      }
+      // The source is gone and its point had more devices than there are
+      // copies (a copy failed, then the source's retention let it go): the
+      // copy point can never be completed.
+      if (source == nullptr && ids.size() < devices) {
+        missing = true;
       }
       wants_copies = missing && source != nullptr;
       if (missing && source == nullptr) {
