@@ -439,8 +439,10 @@ class CopyPlanner {
       // exists, else those its copies name. Each counts by its live copy
       // (the first completed or pending one); extra copies do not count.
       std::set<std::string_view> ids;
+      std::size_t devices = 0;  // how many the restore metadata names
       for (const Snapshot* c : copy->copies) {
         info.earliest_start = std::min(info.earliest_start, c->start_time);
+        devices = std::max<std::size_t>(devices, c->tags.volumes);
         if (source == nullptr) {
           ids.insert(parse_copy_of(c->tags.copy_of.view())->snapshot_id);
         }
@@ -459,6 +461,12 @@ class CopyPlanner {
         } else if (live->state != SnapshotState::completed) {
           pending = true;
         }
+      }
+      // The source is gone and its point had more devices than there are
+      // copies (a copy failed, then the source's retention let it go): the
+      // copy point can never be completed.
+      if (source == nullptr && ids.size() < devices) {
+        missing = true;
       }
       wants_copies = missing && source != nullptr;
       if (missing && source == nullptr) {
@@ -494,6 +502,16 @@ class CopyPlanner {
       const bool errored_before = previous != m_copies_of.end() && !previous->second.empty();
       if (errored_before) {
         continue;  // the copy in error is deleted this run; the next run copies again
+      }
+      if (snap->tags.device.empty()) {
+        // Its snapkeep:device tag is written after creation (this run does
+        // it when an earlier one failed to); a copy takes its tags only at
+        // creation, so it would never get it. The next run copies it.
+        notes.push_back(CopyNote{
+            CopyNote::Kind::waiting, m_policy.name, std::string(instance_id), snap->id.str(),
+            fmt::format("not copied to {} yet: {} has no {} tag yet; a later run copies it",
+                        m_out.target_key, snap->id.view(), tag::device)});
+        continue;
       }
       if (m_out.cross_account && aws_managed_key(*snap)) {
         notes.push_back(CopyNote{

@@ -1,7 +1,10 @@
 #include "core/inventory.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <unordered_set>
+
+#include "core/restore_tags.h"
 
 namespace snapkeep::core {
 
@@ -26,6 +29,14 @@ bool SnapshotTags::set_tag(std::string_view key, std::string_view value) {
     field = &copy;
   } else if (key == tag::owner) {
     field = &owner;
+  } else if (key != tag::instance_meta && is_restore_tag(key)) {
+    // "/dev/xvda=gp3:3000:125:8 /dev/sdf=io2:5000:0:100": one entry a device.
+    for (std::size_t at = 0; at < value.size();) {
+      const std::size_t end = std::min(value.find(' ', at), value.size());
+      if (end > at && volumes < UINT16_MAX) ++volumes;
+      at = end + 1;
+    }
+    return true;
   } else {
     return false;
   }

@@ -5,6 +5,7 @@
 // planner then deletes nothing in that region (DESIGN.md section 4 rule 4).
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -95,9 +96,14 @@ struct SnapshotTags {
   CompactString copy_of;
   CompactString copy;
   CompactString owner;  // the configuration's owner (Config::owner); empty: none
+  // How many devices the point's snapkeep:volumes* tags name (restore
+  // metadata, core/restore_tags.h), 0 when not recorded: a copy point whose
+  // source is gone is complete only with a copy of each (core/copies.h).
+  std::uint16_t volumes = 0;
 
-  // Keeps `value` when `key` is one of the reserved tags above; false (and
-  // nothing kept) for any other key.
+  // Keeps `value` when `key` is one of the reserved tags above (counts the
+  // devices of a snapkeep:volumes* tag); false (and nothing kept) for any
+  // other key.
   bool set_tag(std::string_view key, std::string_view value);
   // The reserved tags among `tags`; others are dropped.
   static SnapshotTags from(const Tags& tags);

@@ -122,12 +122,18 @@ std::vector<std::pair<std::string, std::string>> format_volume_tags(
   return out;
 }
 
+bool is_restore_tag(std::string_view key) {
+  if (key == tag::instance_meta) return true;
+  if (!key.starts_with(tag::volumes)) return false;
+  const std::string_view suffix = key.substr(tag::volumes.size());
+  return suffix.empty() || suffix.starts_with(':');
+}
+
 std::map<std::string, VolumeMeta> parse_volume_tags(const Tags& tags) {
   std::map<std::string, VolumeMeta> out;
   for (auto it = tags.lower_bound(std::string(tag::volumes));
        it != tags.end() && it->first.starts_with(tag::volumes); ++it) {
-    std::string_view suffix = std::string_view(it->first).substr(tag::volumes.size());
-    if (!suffix.empty() && !suffix.starts_with(':')) continue;
+    if (!is_restore_tag(it->first)) continue;
     for (std::string_view entry : split(it->second, ' ')) {
       auto eq = entry.find('=');
       if (eq == std::string_view::npos || eq == 0) continue;

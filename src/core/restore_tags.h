@@ -63,6 +63,10 @@ std::vector<std::pair<std::string, std::string>> format_volume_tags(
 // entries are skipped.
 std::map<std::string, VolumeMeta> parse_volume_tags(const Tags& tags);
 
+// Whether `key` is one of the restore tags above (snapkeep:instance-meta,
+// snapkeep:volumes, snapkeep:volumes:N): a copy carries them from its source.
+bool is_restore_tag(std::string_view key);
+
 // The restore tags for a restore point of `instance` over `volumes`, within
 // `room` tags: the instance meta first, then volume tags. What does not fit
 // is said in `warnings`.

@@ -4,6 +4,7 @@
 
 #include <map>
 
+#include "core/restore_tags.h"
 #include "core/retention.h"
 #include "engine/executor.h"
 #include "engine/inventory.h"
@@ -25,6 +26,7 @@ void CopyOutcome::add(const CopyOutcome& other) {
   deleted += other.deleted;
   refused += other.refused;
   errored += other.errored;
+  failed_instances.insert(other.failed_instances.begin(), other.failed_instances.end());
   limit_reached = limit_reached || other.limit_reached;
   problems.insert(problems.end(), other.problems.begin(), other.problems.end());
   created.insert(created.end(), other.created.begin(), other.created.end());
@@ -112,10 +114,14 @@ aws::Result<std::vector<std::string>> list_shared_with(const aws::Ec2& source,
 
 aws::TagList copy_tags(const core::CopyAction& copy, const SourceUserTags& user_tags) {
   aws::TagList tags = to_aws(copy.tags);
-  if (const auto it = user_tags.find(copy.source_snapshot_id); it != user_tags.end()) {
+  const auto it = user_tags.find(copy.source_snapshot_id);
+  if (it == user_tags.end()) return tags;
+  // The restore metadata before the user tags, as on the source
+  // (docs/restore.md): what restoring from the copy needs comes first.
+  for (const bool restore : {true, false}) {
     for (const auto& t : it->second) {
       if (tags.size() >= max_snapshot_tags) break;
-      if (t.key.starts_with(core::tag::prefix) || t.key.starts_with("aws:")) continue;
+      if (!carried_by_copies(t.key) || core::is_restore_tag(t.key) != restore) continue;
       tags.push_back(t);
     }
   }
@@ -167,6 +173,7 @@ CopyOutcome execute_copies(const core::CopyPlan& plan, const aws::Ec2& source,
     if (const auto refused = not_shared.find(copy->source_snapshot_id);
         refused != not_shared.end()) {
       ++out.failed;
+      out.failed_instances.insert(copy->instance_id);
       result.outcome = Outcome::failed;
       set_error(result, refused->second);
       if (is_default_key_refusal(refused->second)) {
@@ -209,6 +216,7 @@ CopyOutcome execute_copies(const core::CopyPlan& plan, const aws::Ec2& source,
       continue;
     }
     ++out.failed;
+    out.failed_instances.insert(copy->instance_id);
     result.outcome = Outcome::failed;
     set_error(result, done.error());
     out.results.push_back(std::move(result));
@@ -221,11 +229,17 @@ CopyOutcome execute_copies(const core::CopyPlan& plan, const aws::Ec2& source,
 }
 
 CopyOutcome execute_copy_cleanup(const core::CopyPlan& plan, const aws::Ec2& source,
-                                 const aws::Ec2& destination) {
+                                 const aws::Ec2& destination, const std::set<std::string>& waits) {
   CopyOutcome out;
   for (const auto& step : plan.steps) {
     if (const auto* del = std::get_if<core::CopyDeleteAction>(&step)) {
       ActionResult result = copy_result(plan, *del);
+      if (waits.contains(del->instance_id)) {
+        result.outcome = Outcome::skipped;
+        result.reason = "waits: this run could not copy the instance's newer restore point";
+        out.results.push_back(std::move(result));
+        continue;
+      }
       auto done = destination.delete_snapshot(del->snapshot_id);
       if (done || done.error().kind == aws::ErrorKind::not_found) {
         ++out.deleted;

@@ -20,6 +20,7 @@
 #pragma once
 
 #include <cstdint>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -68,6 +69,9 @@ struct CopyOutcome {
   bool limit_reached = false;  // ResourceLimitExceeded: no more copies to the destination this run
   std::vector<std::string> problems;  // one line per failed call
   std::vector<std::string> created;   // ids of the copies started
+  // Instances a CopySnapshot failed for: their copies to delete wait (see
+  // execute_copy_cleanup).
+  std::set<std::string> failed_instances;
   // One per CopySnapshot and DeleteSnapshot sent (kind copy, delete_copy:
   // started, deleted or failed), at the destination's account and region.
   std::vector<ActionResult> results;
@@ -91,16 +95,22 @@ CopyOutcome execute_copies(const core::CopyPlan& plan, const aws::Ec2& source,
                            const aws::Ec2& destination, const SourceUserTags& user_tags);
 
 // Deletes the copies the plan lets go (at the destination) and removes the
-// shares no longer needed (at the source).
+// shares no longer needed (at the source). The copies of an instance in
+// `waits` (a copy failed this run) are not deleted but skipped, as the source
+// waits for a failed creation: the plan counted the failed copy's point in
+// their place, and without it the target would keep fewer points than its
+// retention says until a later run copies it.
 CopyOutcome execute_copy_cleanup(const core::CopyPlan& plan, const aws::Ec2& source,
-                                 const aws::Ec2& destination);
+                                 const aws::Ec2& destination,
+                                 const std::set<std::string>& waits = {});
 
 // Whether EC2 refused to share a snapshot because it is encrypted with the
 // AWS managed key (aws/ebs), which no other account may use.
 bool is_default_key_refusal(const aws::AwsError& error);
 
-// The tags a copy is created with: the plan's snapkeep:* tags and the
-// source's user tags (aws: never; EC2's 50 at most, snapkeep's first).
+// The tags a copy is created with: the plan's snapkeep:* tags, then the
+// source's restore metadata (snapkeep:instance-meta, snapkeep:volumes*), then
+// its user tags (aws: never; EC2's 50 at most, in that order).
 aws::TagList copy_tags(const core::CopyAction& copy, const SourceUserTags& user_tags);
 
 }  // namespace snapkeep::engine

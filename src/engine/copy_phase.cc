@@ -231,7 +231,7 @@ RunSummary copy_to(const Destination& dest, const core::Config& config,
       // lost answer carries its tags, so the next run sees it.
       CopyOutcome done =
           execute_copies(plan, source_ec2, clients.ec2_create(), job.source->user_tags);
-      done.add(execute_copy_cleanup(plan, source_ec2, ec2));
+      done.add(execute_copy_cleanup(plan, source_ec2, ec2, done.failed_instances));
       for (auto& p : done.problems) report.problems.push_back(std::move(p));
       report.shares_added = done.shares_added;
       report.shares_removed = done.shares_removed;

@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <unordered_map>
 
+#include "core/restore_tags.h"
 #include "core/selection.h"
 
 namespace snapkeep::engine {
@@ -82,6 +83,11 @@ core::Snapshot to_core(const aws::Ec2Snapshot& in) {
   return out;
 }
 
+bool carried_by_copies(std::string_view key) {
+  if (core::is_restore_tag(key)) return true;
+  return !key.starts_with(core::tag::prefix) && !key.starts_with("aws:");
+}
+
 aws::Result<std::vector<core::Snapshot>> list_own_snapshots(const aws::Ec2& ec2,
                                                             SourceUserTags* user_tags) {
   aws::DescribeSnapshotsRequest request;
@@ -94,8 +100,7 @@ aws::Result<std::vector<core::Snapshot>> list_own_snapshots(const aws::Ec2& ec2,
       if (user_tags == nullptr) continue;
       aws::TagList user;
       for (auto& t : s.tags) {
-        if (t.key.starts_with(core::tag::prefix) || t.key.starts_with("aws:")) continue;
-        user.push_back(std::move(t));
+        if (carried_by_copies(t.key)) user.push_back(std::move(t));
       }
       if (!user.empty()) (*user_tags)[s.id] = std::move(user);
     }

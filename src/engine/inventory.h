@@ -15,6 +15,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -25,9 +26,13 @@
 
 namespace snapkeep::engine {
 
-// The user tags (neither snapkeep: nor aws:) of snapshots, by id: the core
-// keeps only snapkeep:* tags, and a copy carries its source's tags.
+// The tags of snapshots that the core does not keep, by id: the user tags
+// (neither snapkeep: nor aws:) and the restore metadata (core/restore_tags.h,
+// snapkeep:instance-meta and snapkeep:volumes*). A copy carries its source's.
 using SourceUserTags = std::unordered_map<std::string, aws::TagList>;
+
+// Whether a copy carries the source's tag `key`: a user tag or a restore tag.
+bool carried_by_copies(std::string_view key);
 
 // Lists instances (and their volumes' tags when needed) and snapkeep's own
 // snapshots. Images are left unlisted (nullopt). Problems go to `report`.
@@ -41,7 +46,7 @@ core::RegionInventory list_region(const aws::Ec2& ec2, const core::Config& confi
 
 // snapkeep's own snapshots in the region: one paginated DescribeSnapshots
 // (Owner.1=self, tag-key=snapkeep:policy). `user_tags`, when given,
-// receives each snapshot's user tags (never snapkeep: or aws:).
+// receives each snapshot's tags that carried_by_copies() names.
 aws::Result<std::vector<core::Snapshot>> list_own_snapshots(const aws::Ec2& ec2,
                                                             SourceUserTags* user_tags = nullptr);
 

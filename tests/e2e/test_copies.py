@@ -109,7 +109,7 @@ class CopiesTest(unittest.TestCase):
             self.assertEqual(copy["OwnerId"], self.account)
             tags, source_tags = fleet.tags_of(copy), fleet.tags_of(source)
             for key in ("snapkeep:policy", "snapkeep:slot", "snapkeep:instance", "snapkeep:set",
-                        "snapkeep:device", "CostCenter"):
+                        "snapkeep:device", "snapkeep:instance-meta", "snapkeep:volumes", "CostCenter"):
                 self.assertEqual(tags[key], source_tags[key], key)
             self.assertEqual(tags["snapkeep:instance"], self.instance)
             self.assertEqual(tags["snapkeep:copy-of"], f"{self.account}:us-east-1:{source_id}")

@@ -183,6 +183,27 @@ TEST(PlanCopies, CopiesTheCompletedPointsTheTargetKeeps) {
   EXPECT_EQ(plan.started, 4);
 }
 
+// A copy takes its tags at creation only: a source snapshot whose device tag
+// an earlier run failed to write (this run writes it) waits for a later run
+// instead of making a copy that would never carry it.
+TEST(PlanCopies, ASnapshotWithoutItsDeviceTagYetIsCopiedByALaterRun) {
+  Scene s;
+  s.source_point("2026-11-25T00:00:00Z", "b");
+  s.source.snapshots[1].tags.device = {};
+  const CopyPlan plan = s.plan();
+  EXPECT_EQ(describe(plan),
+            (std::vector<std::string>{
+                "copy snap-b-0 (no copy at 111122223333:us-west-2 for slot 2026-11-25T00:00:00Z)",
+                "note snap-b-1: not copied to 111122223333:us-west-2 yet: snap-b-1 has no "
+                "snapkeep:device tag yet; a later run copies it",
+            }));
+  const auto notes = steps_of<CopyNote>(plan);
+  ASSERT_EQ(notes.size(), 1u);
+  EXPECT_EQ(notes[0]->kind, CopyNote::Kind::waiting);
+  EXPECT_NE(notes[0]->reason.find("snap-b-1 has no snapkeep:device tag yet"), std::string::npos)
+      << notes[0]->reason;
+}
+
 TEST(PlanCopies, OnlyWhatRetentionWouldKeepIsCopied) {
   Scene s;
   s.target.retain = keep_count(1);
@@ -247,6 +268,37 @@ TEST(PlanCopies, CopyRetentionDeletesOldCopiesButNeverTheNewestCompleted) {
   EXPECT_EQ(deleted,
             (std::set<std::string>{"snap-cs220", "snap-cs221", "snap-cs230", "snap-cs231"}));
   EXPECT_TRUE(steps_of<CopyAction>(plan).empty());
+}
+
+TEST(PlanCopies, APartialCopyPointWhoseSourceIsGoneIsNotTheNewestCompleted) {
+  // s24 was copied for one of its two devices only, then the source's
+  // retention let s24 go. Its copies record two devices (snapkeep:volumes):
+  // the point can never be complete, so s23 stays the newest completed.
+  Scene s;
+  s.target.retain = keep_count(1);
+  s.source_point("2026-11-25T00:00:00Z", "s25");
+  for (const std::string set : {"s23", "s24"}) {
+    const std::string slot = "2026-11-" + set.substr(1) + "T00:00:00Z";
+    for (int v = 0; v < (set == "s24" ? 1 : 2); ++v) {
+      Snapshot& c =
+          s.copy(fmt::format("snap-c{}{}", set, v), fmt::format("snap-{}-{}", set, v), slot, set);
+      EXPECT_TRUE(
+          c.tags.set_tag("snapkeep:volumes", "/dev/xvda=gp3:3000:125:8 /dev/sdf=gp3:0:0:8"));
+    }
+  }
+  EXPECT_EQ(s.destination.snapshots.back().tags.volumes, 2);
+  const CopyPlan plan = s.plan();
+  std::set<std::string> deleted;
+  for (const auto* d : steps_of<CopyDeleteAction>(plan)) deleted.insert(d->snapshot_id);
+  EXPECT_EQ(deleted, std::set<std::string>{}) << describe_scene(s);
+  EXPECT_EQ(steps_of<CopyAction>(plan).size(), 2u);  // s25
+
+  // Without the restore metadata (points taken before it was recorded) the
+  // copies name the point's snapshots: s24 counts as complete, as before.
+  for (auto& c : s.destination.snapshots) c.tags.volumes = 0;
+  deleted.clear();
+  for (const auto* d : steps_of<CopyDeleteAction>(s.plan())) deleted.insert(d->snapshot_id);
+  EXPECT_EQ(deleted, (std::set<std::string>{"snap-cs230", "snap-cs231"}));
 }
 
 TEST(PlanCopies, IncompleteListingDeletesNothingAtTheDestination) {

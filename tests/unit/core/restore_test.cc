@@ -89,6 +89,16 @@ TEST(RestoreTags, StaysWithinTheRoomGivenAndSaysWhatWasDropped) {
   EXPECT_EQ(warnings.size(), 1u);
 }
 
+TEST(RestoreTags, IsRestoreTagNamesTheMetadataTagsOnly) {
+  EXPECT_TRUE(is_restore_tag("snapkeep:instance-meta"));
+  EXPECT_TRUE(is_restore_tag("snapkeep:volumes"));
+  EXPECT_TRUE(is_restore_tag("snapkeep:volumes:2"));
+  EXPECT_FALSE(is_restore_tag("snapkeep:volumesx"));
+  EXPECT_FALSE(is_restore_tag("snapkeep:device"));
+  EXPECT_FALSE(is_restore_tag("snapkeep:copy-of"));
+  EXPECT_FALSE(is_restore_tag("Name"));
+}
+
 TEST(RestoreTags, UndescribedVolumesAreLeftOut) {
   Volume v;
   v.id = "vol-1";

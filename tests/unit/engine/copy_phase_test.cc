@@ -112,8 +112,7 @@ TEST(CopyPhase, CopiesCompletedPointsWithTheirTagsAndNeverTwice) {
     EXPECT_EQ(r.slot, "2026-02-01T03:00:00Z");
     ASSERT_EQ(r.snapshot_ids.size(), 2u);  // the source, then the copy
   }
-  // Each copy carries every snapkeep tag of its source, the copy tags and
-  // the source's user tags.
+  // Each copy carries every tag of its source and the copy tags.
   const auto copies = h.copies();
   ASSERT_EQ(copies.size(), 4u);
   std::set<std::string> sources;
@@ -129,7 +128,17 @@ TEST(CopyPhase, CopiesCompletedPointsWithTheirTagsAndNeverTwice) {
     const auto& of = tags.at("snapkeep:copy-of");
     EXPECT_TRUE(of.starts_with(h.ec2.account_id() + ":us-east-1:snap-")) << of;
     sources.insert(of);
-    EXPECT_TRUE(h.ec2.region(kSource).snapshots.contains(of.substr(of.rfind(':') + 1)));
+    const auto source = h.ec2.region(kSource).snapshots.find(of.substr(of.rfind(':') + 1));
+    ASSERT_NE(source, h.ec2.region(kSource).snapshots.end());
+    // Every tag of the source, the restore metadata included (restoring
+    // from the copy needs it: docs/restore.md).
+    EXPECT_TRUE(source->second.tags.contains("snapkeep:instance-meta"));
+    EXPECT_TRUE(source->second.tags.contains("snapkeep:volumes"));
+    for (const auto& [key, value] : source->second.tags) {
+      ASSERT_TRUE(tags.contains(key)) << key;
+      EXPECT_EQ(tags.at(key), value) << key;
+    }
+    EXPECT_EQ(tags.size(), source->second.tags.size() + 2);  // and copy-of, copy
   }
   EXPECT_EQ(sources.size(), 4u);
 
@@ -294,6 +303,52 @@ TEST(CopyPhase, TheDestinationKeepsWhatTheCopysRetainSaysAndItsNewestPoint) {
   for (const auto& [id, s] : h.ec2.region(kSource).snapshots)
     sources += s.tags.contains("snapkeep:policy");
   EXPECT_EQ(sources, 10u);  // 5 points x 2 volumes
+}
+
+TEST(CopyPhase, CopiesToDeleteWaitWhenTheInstancesNewerCopyFailed) {
+  Harness h(1);
+  const core::Config config = copy_config();  // the copies keep count 2
+  snapkeep::testing::seed_history(h.ec2, kSource, config, slot(0), std::chrono::days(1), 4);
+  auto copy_slots = [&] {
+    std::multiset<std::string> out;
+    for (const auto* c : h.copies()) out.insert(c->tags.at("snapkeep:slot"));
+    return out;
+  };
+  ASSERT_EQ(h.run(config, slot(3) + std::chrono::minutes(10)).exit_status(), 0);
+  ASSERT_EQ(h.run(config, slot(4) + std::chrono::minutes(10)).exit_status(), 0);  // makes day 4
+  const auto before = copy_slots();
+  ASSERT_EQ(before, (std::multiset<std::string>{"2026-02-03T03:00:00Z", "2026-02-03T03:00:00Z",
+                                                "2026-02-04T03:00:00Z", "2026-02-04T03:00:00Z"}));
+  // Day 4's copies fail: the plan counted them in place of day 2's copies,
+  // which therefore stay until day 4 is copied (as the source waits for a
+  // failed creation).
+  h.ec2.set_fault_hook(
+      [](snapkeep::testing::FaultStage stage,
+         const snapkeep::testing::FakeCall& call) -> std::optional<aws::Result<aws::HttpResponse>> {
+        if (stage == snapkeep::testing::FaultStage::before && call.action == "CopySnapshot") {
+          return snapkeep::testing::fake_error_answer(400, "InvalidParameterValue", "refused");
+        }
+        return std::nullopt;
+      });
+  auto failed = h.run(config, slot(4) + std::chrono::minutes(20));
+  EXPECT_EQ(failed.exit_status(), 1) << render_text(failed, true);
+  EXPECT_EQ(count_of(failed, ActionKind::copy, Outcome::failed), 2);
+  EXPECT_EQ(count_of(failed, ActionKind::delete_copy, Outcome::deleted), 0);
+  EXPECT_EQ(count_of(failed, ActionKind::delete_copy, Outcome::skipped), 2);
+  for (const auto& r : failed.results) {
+    if (r.action == ActionKind::delete_copy) {
+      EXPECT_TRUE(r.reason.starts_with("waits:")) << r.reason;
+    }
+  }
+  EXPECT_EQ(copy_slots(), before);
+  h.ec2.set_fault_hook({});
+  auto next = h.run(config, slot(4) + std::chrono::minutes(30));
+  EXPECT_EQ(next.exit_status(), 0) << render_text(next, true);
+  EXPECT_EQ(count_of(next, ActionKind::copy, Outcome::started), 2);
+  EXPECT_EQ(count_of(next, ActionKind::delete_copy, Outcome::deleted), 2);
+  EXPECT_EQ(copy_slots(),
+            (std::multiset<std::string>{"2026-02-04T03:00:00Z", "2026-02-04T03:00:00Z",
+                                        "2026-02-05T03:00:00Z", "2026-02-05T03:00:00Z"}));
 }
 
 TEST(CopyPhase, PlanShowsTheCopiesAndChangesNothing) {
