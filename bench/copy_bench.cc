@@ -19,7 +19,7 @@
 // both ends against the lower bound (listing pages + per snapshot one
 // share, one CopySnapshot, one unshare).
 //
-// Usage: copy_bench [--instances 1000] [--copy-minutes 60] [--every 5]
+// Usage: copy_bench [--instances 1000] [--copy-minutes 60] [--every 5] [--quota 0]
 // Exits 1 when a check fails: achieved/possible under 0.9, a refusal, calls
 // above the lower bound, or a copy missing at the end.
 #include <fmt/format.h>
@@ -182,13 +182,16 @@ int main(int argc, char** argv) {
   int instances = 1000;
   int copy_minutes = 60;
   int every = 5;
+  bool quota = true;  // --quota 0: only the vault section
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
     const int value = std::atoi(argv[i + 1]);
     if (flag == "--instances") instances = value;
     if (flag == "--copy-minutes") copy_minutes = value;
     if (flag == "--every") every = value;
+    if (flag == "--quota") quota = value != 0;
   }
+  if (!quota) return vault_copies(instances) == 0 ? 0 : 1;
   auto config = *core::parse_config(
       "regions: [us-east-1]\npolicies:\n  - name: daily\n    select:\n      tags: {Backup: "
       "\"true\"}\n    schedule: \"cron(0 3 * * ? *)\"\n    retain: {daily: 7}\n",

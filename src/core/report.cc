@@ -243,8 +243,11 @@ CoverageReport build_report(const Config& config, const std::vector<ReportRegion
         for (const Point* p : own_points) {
           if (p->point->policy != policy.name) continue;
           if (p->point->state == PointState::pending) pending = true;
+          // A point whose slot is after `now` (report --now in the past, or
+          // a skewed clock) did not exist yet as of now: it is not the last
+          // good one, and an age below zero would be nonsense.
           if (p->point->state == PointState::good && p->point->slot_time &&
-              (!last_good || *p->point->slot_time > *last_good)) {
+              *p->point->slot_time <= now && (!last_good || *p->point->slot_time > *last_good)) {
             last_good = p->point->slot_time;
           }
         }
