@@ -49,8 +49,8 @@ COPY_REGION = "us-west-2"
 COPY_COUNT = 2
 COPY_MAX_IN_FLIGHT = 100
 # The seeds whose month copies (the ctest entry of each seed runs it alone).
-# None by default until copies of a source still lacking snapkeep:device are
-# fixed (docs/testing-faults.md, defect 7): SNAPKEEP_FAULT_COPY_SEEDS=3.
+# None by default (docs/testing-faults.md, "The month with copies"):
+# SNAPKEEP_FAULT_COPY_SEEDS=3.
 COPY_SEEDS = {int(s) for s in os.environ.get("SNAPKEEP_FAULT_COPY_SEEDS", "").split(",") if s}
 
 CONFIG = f"""\
