@@ -467,7 +467,7 @@ void Parser::parse_copies(const Entry& e, const std::string& path, Policy& polic
                           "(the role snapkeep assumes in the destination account)",
                           item_path, quoted(*arn), problem));
         } else {
-          account = split(*arn, ':')[4];
+          account = util::arn_account(*arn);
         }
         copy.role_arn = *arn;
       }
@@ -490,8 +490,7 @@ void Parser::parse_copies(const Entry& e, const std::string& path, Policy& polic
         };
         if (same_account) add_sources({});
         for (const auto& a : config.accounts) {
-          const auto parts = split(a.role_arn, ':');
-          if (same_account || (parts.size() > 4 && parts[4] == account)) add_sources(a.regions);
+          if (same_account || util::arn_account(a.role_arn) == account) add_sources(a.regions);
         }
         if (!util::supported_region(*region)) {
           error(at(it->second),

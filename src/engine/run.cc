@@ -11,6 +11,7 @@
 #include "engine/copy_phase.h"
 #include "engine/metrics.h"
 #include "engine/notify.h"
+#include "util/aws_names.h"
 #include "util/utc_time.h"
 
 namespace snapkeep::engine {
@@ -110,17 +111,6 @@ Account role_account(const core::Config& config, const std::string& role_arn,
 
 namespace {
 
-// The 12-digit account of a role ARN (validated by the configuration).
-std::string account_of_arn(const std::string& arn) {
-  std::size_t start = 0;
-  for (int field = 0; field < 4; ++field) {
-    start = arn.find(':', start);
-    if (start == std::string::npos) return {};
-    ++start;
-  }
-  return arn.substr(start, arn.find(':', start) - start);
-}
-
 // One account a run may work on, before its id is learnt.
 struct Candidate {
   Account account;
@@ -162,7 +152,7 @@ snapkeep::expected<ResolvedTargets, TargetsError> resolve_targets(const core::Co
     for (const auto& f : filter.accounts) {
       const bool is_it = (!account.name.empty() && f == account.name) ||
                          (!account.id.empty() && f == account.id) ||
-                         (!account.role_arn.empty() && f == account_of_arn(account.role_arn));
+                         (!account.role_arn.empty() && f == util::arn_account(account.role_arn));
       if (is_it) {
         matched.insert(f);
         hit = true;
@@ -197,12 +187,10 @@ snapkeep::expected<ResolvedTargets, TargetsError> resolve_targets(const core::Co
   bool maybe_own = false;  // a value only the own account's id can match
   for (const auto& f : filter.accounts) {
     const bool configured = std::ranges::any_of(candidates, [&](const Candidate& c) {
-      return !c.own && (f == c.account.name || f == account_of_arn(c.account.role_arn));
+      return !c.own && (f == c.account.name || f == util::arn_account(c.account.role_arn));
     });
     if (configured) continue;
-    const bool account_id =
-        f.size() == 12 && std::ranges::all_of(f, [](char ch) { return ch >= '0' && ch <= '9'; });
-    if (!account_id || !config.include_own_account) {
+    if (!util::valid_account_id(f) || !config.include_own_account) {
       return snapkeep::unexpected(unknown_account(f, ""));
     }
     maybe_own = true;

@@ -99,6 +99,11 @@ bool valid_account_id(std::string_view account) {
   return account.size() == 12 && all_of(account, is_digit);
 }
 
+std::string_view arn_account(std::string_view arn) {
+  const auto parts = split(arn, ':');
+  return parts.size() > 4 && parts[0] == "arn" ? parts[4] : std::string_view();
+}
+
 std::string role_arn_problem(std::string_view arn) {
   const auto parts = split(arn, ':');
   if (parts.size() != 6 || parts[0] != "arn" || parts[2] != "iam" || !parts[3].empty() ||

@@ -43,6 +43,10 @@ bool valid_availability_zone_name(std::string_view zone);
 // Twelve digits.
 bool valid_account_id(std::string_view account);
 
+// The account field of an ARN (arn:<partition>:<service>:<region>:<account>:...);
+// "" when `arn` has no such field.
+std::string_view arn_account(std::string_view arn);
+
 // The problems below are phrased to follow the quoted value ("'x' is not an
 // IAM role ARN"); an empty string means the value is valid.
 

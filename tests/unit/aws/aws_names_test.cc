@@ -44,6 +44,13 @@ TEST(AwsNames, ResolverAgreesWithTheValidatorOnEveryName) {
   }
 }
 
+TEST(AwsNames, ArnAccount) {
+  EXPECT_EQ(util::arn_account("arn:aws:iam::111111111111:role/snapkeep"), "111111111111");
+  EXPECT_EQ(util::arn_account("arn:aws-cn:sns:cn-north-1:222222222222:t"), "222222222222");
+  EXPECT_EQ(util::arn_account("arn:aws:iam:"), "");
+  EXPECT_EQ(util::arn_account("not:an:arn:at:all:x"), "");
+}
+
 TEST(AwsNames, RegionNames) {
   for (auto name : {"us-east-1", "us-gov-west-1", "cn-north-1", "eu-central-2", "ap-southeast-4",
                     "ca-west-1", "us-iso-east-1"}) {
