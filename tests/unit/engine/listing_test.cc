@@ -270,7 +270,8 @@ TEST(ListCopies, PendingErrorAndPartialCopies) {
   CopiedFleet f(model);
   auto states = [&] {
     std::vector<std::string> out;
-    for (const auto& p : f.list().regions[0].points) {
+    const Listing listing = f.list();
+    for (const auto& p : listing.regions[0].points) {
       EXPECT_EQ(p.copies.size(), 1u);
       if (!p.copies.empty()) out.emplace_back(core::to_string(p.copies[0].state));
     }
