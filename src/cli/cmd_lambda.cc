@@ -176,7 +176,7 @@ struct Runtime {
       mine.count = event->shard->count;
     }
     if (event->shard_by) mine.by = *event->shard_by;
-    RunService service{env, http, clock, *session, {}, mine};
+    RunService service{env, http, clock, *session, event->regions, mine, event->accounts};
     auto summary = service.run(config, now, stop);
     log_run(summary, invocation.request_id, env.get("AWS_LAMBDA_FUNCTION_NAME"));
     return engine::to_json(summary).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);

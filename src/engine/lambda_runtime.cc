@@ -2,9 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <nlohmann/json.hpp>
 
+#include "aws/endpoints.h"
 #include "core/retention.h"
 
 namespace snapkeep::engine {
@@ -196,13 +198,33 @@ snapkeep::expected<LambdaEvent, std::string> parse_lambda_event(std::string_view
     return event;
   }
   for (const auto& [key, value] : json.items()) {
-    if (key != "now" && key != "shard" && key != "shard_by") {
+    const bool list = key == "accounts" || key == "regions";
+    if (key != "now" && key != "shard" && key != "shard_by" && !list) {
       return snapkeep::unexpected(
           fmt::format("event key \"{}\" is not known: give {{\"now\": \"<UTC time>\"}} (and "
-                      "\"shard\": \"I/N\", \"shard_by\"), or nothing",
+                      "\"shard\": \"I/N\", \"shard_by\", \"accounts\", \"regions\"), or "
+                      "nothing",
                       key));
     }
-    if (key != "now" && !value.is_string()) {
+    if (list) {
+      const bool strings = value.is_array() && !value.empty() &&
+                           std::all_of(value.begin(), value.end(), [](const nlohmann::json& item) {
+                             return item.is_string() && !item.get_ref<const std::string&>().empty();
+                           });
+      if (!strings) {
+        return snapkeep::unexpected(
+            fmt::format("event \"{}\" must be a non-empty array of non-empty strings, got {}", key,
+                        value.dump()));
+      }
+      auto& out = key == "accounts" ? event.accounts : event.regions;
+      for (const auto& item : value) {
+        out.push_back(item.get<std::string>());
+        if (key == "regions" && !aws::valid_region_name(out.back())) {
+          return snapkeep::unexpected(fmt::format(
+              "event \"regions\": '{}' is not a region name (like us-east-1)", out.back()));
+        }
+      }
+    } else if (key != "now" && !value.is_string()) {
       return snapkeep::unexpected(fmt::format("event \"{}\" must be a string", key));
     }
   }

@@ -14,6 +14,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "aws/http.h"
 #include "core/schedule.h"
@@ -85,17 +86,23 @@ int serve_invocations(RuntimeApiClient& api, const LambdaHandler& handler, const
 // time they were meant for; that time is the run's now, so that a retried or
 // late invocation still works on its slot.
 // A Step Functions Map item may also name the shard the invocation works on
-// (docs/deploy.md "Sharding"), overriding the function's SNAPKEEP_SHARD.
+// (docs/deploy.md "Sharding"), overriding the function's SNAPKEEP_SHARD, and
+// one schedule per account or region may name what its invocation works on,
+// as --account and --region do for `run`.
 struct LambdaEvent {
   std::optional<core::Time> now;          // from {"now": ...} or a scheduled event's "time"
   std::optional<core::Shard> shard;       // from {"shard": "I/N"}; its `by` is not set here
   std::optional<core::ShardBy> shard_by;  // from {"shard_by": "target" | "instance"}
+  std::vector<std::string> accounts;      // from {"accounts": [name or id, ...]}; empty: all
+  std::vector<std::string> regions;       // from {"regions": [...]}; empty: the configuration's
 };
 
 // Accepts an empty body, null, {}, {"now": "2026-12-01T03:30:00Z"} (a
 // Scheduler input), with optional "shard": "I/N" and "shard_by" (a Step
-// Functions Map item), and an EventBridge "Scheduled Event" ({"time": ...});
-// on anything else, a message naming what is wrong.
+// Functions Map item), "accounts" and "regions" (non-empty arrays of
+// strings), and an EventBridge "Scheduled Event" ({"time": ...}); on anything
+// else, a message naming what is wrong. Account names are checked against
+// the configuration by the run (an unknown one fails the run before any call).
 snapkeep::expected<LambdaEvent, std::string> parse_lambda_event(std::string_view body);
 
 }  // namespace snapkeep::engine

@@ -261,6 +261,28 @@ class LambdaBundleTest(unittest.TestCase):
         self.assertEqual(record.kind, "error")
         self.assertIn('"shard"', record.json()["errorMessage"])
 
+        # One schedule per region or account names what its invocation works
+        # on, as --region and --account do: a region without the fleet makes
+        # nothing there, an account that is not configured fails the run
+        # before any call, and a bad list is an invalid event.
+        record = self.answer({"now": day(5), "regions": ["eu-west-1"]})
+        self.assertEqual(record.kind, "response", record.body)
+        summary = record.json()
+        self.assertEqual([r["region"] for r in summary["regions"]], ["eu-west-1"])
+        self.assertEqual(summary["totals"]["created"], 0)
+        self.assertNotIn(slot(5), self.slots())
+        record = self.answer({"now": day(5), "accounts": ["prod"]})
+        self.assertEqual(record.kind, "response", record.body)
+        summary = record.json()
+        self.assertNotEqual(summary["exit_status"], 0)
+        self.assertIn("prod is not a configured account", " ".join(summary["errors"]))
+        self.assertNotIn(slot(5), self.slots())
+        for bad in ({"regions": "us-east-1"}, {"regions": []}, {"accounts": [7]},
+                    {"regions": ["mars"]}):
+            record = self.answer(bad)
+            self.assertEqual(record.kind, "error", bad)
+            self.assertEqual(record.json()["errorType"], "Snapkeep.InvalidEvent")
+
         # 500 on /next: the runtime exits promptly.
         code, out, err = self.finish(proc)
         self.assertEqual(code, 1, err)

@@ -55,6 +55,28 @@ TEST(LambdaEvent, AStepFunctionsMapItemNamesItsShard) {
             std::string::npos);
 }
 
+TEST(LambdaEvent, AScheduleMayNameItsAccountsAndRegions) {
+  auto item =
+      parse_lambda_event(R"({"now": "2026-12-01T03:00:00Z", "accounts": ["prod", "111111111111"],)"
+                         R"( "regions": ["eu-west-1"]})");
+  ASSERT_TRUE(item) << item.error();
+  EXPECT_EQ(item->accounts, (std::vector<std::string>{"prod", "111111111111"}));
+  EXPECT_EQ(item->regions, std::vector<std::string>{"eu-west-1"});
+  EXPECT_TRUE(parse_lambda_event("{}")->accounts.empty());
+  EXPECT_TRUE(parse_lambda_event("{}")->regions.empty());
+
+  for (const char* bad : {R"({"accounts": "prod"})", R"({"accounts": []})", R"({"accounts": [""]})",
+                          R"({"regions": [1]})"}) {
+    auto refused = parse_lambda_event(bad);
+    ASSERT_FALSE(refused) << bad;
+    EXPECT_NE(refused.error().find("must be a non-empty array of non-empty strings"),
+              std::string::npos)
+        << refused.error();
+  }
+  EXPECT_EQ(parse_lambda_event(R"({"regions": ["us-east-1", "Mars"]})").error(),
+            "event \"regions\": 'Mars' is not a region name (like us-east-1)");
+}
+
 TEST(LambdaEvent, InvalidEventsSayWhatIsWrong) {
   EXPECT_EQ(parse_lambda_event("{").error(), "the event is not JSON");
   EXPECT_NE(parse_lambda_event("[1]").error().find("JSON object"), std::string::npos);
