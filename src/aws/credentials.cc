@@ -35,13 +35,20 @@ bool is_no_credentials(const AwsError& error) {
 }
 
 // An error from a source that a configured source depends on: whatever it
-// was, the configured source is broken.
+// was, the configured source is broken. The HTTP status and request id stay,
+// so that a caller can tell a refusal (4xx: the user's to fix) from STS or
+// IMDS failing (5xx, throttling: try again later).
 AwsError wrap(const AwsError& error, const std::string& context) {
   AwsError out;
   out.kind = ErrorKind::credentials;
   out.code =
       is_no_credentials(error) || error.code.empty() ? std::string(kRetrievalCode) : error.code;
-  out.message = context + ": " + (is_no_credentials(error) ? error.message : error.describe());
+  AwsError inner = error;
+  inner.http_status = 0;
+  inner.request_id.clear();
+  out.message = context + ": " + (is_no_credentials(error) ? error.message : inner.describe());
+  out.http_status = error.http_status;
+  out.request_id = error.request_id;
   return out;
 }
 

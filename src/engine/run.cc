@@ -51,8 +51,12 @@ bool is_bad_credentials(const aws::AwsError& error) {
   switch (error.kind) {
     case ErrorKind::credentials:
       // A source that is configured but could not be reached (IMDS or STS
-      // timing out, a 5xx) is not the user's input; anything else is: no
-      // credentials, a broken profile, a refused AssumeRole.
+      // timing out, a 5xx, throttling) is not the user's input; anything
+      // else is: no credentials, a broken profile, a refused AssumeRole.
+      if (error.http_status >= 500 ||
+          aws::classify(error.code, error.http_status) == ErrorKind::throttled) {
+        return false;
+      }
       if (error.code == "CredentialRetrievalError") {
         return error.http_status >= 400 && error.http_status < 500;
       }

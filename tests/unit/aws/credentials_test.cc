@@ -533,9 +533,30 @@ TEST_F(CredentialsTest, AssumeRoleStsFailureKeepsCodeAndHidesSecrets) {
   EXPECT_EQ(c.error().kind, ErrorKind::credentials);
   EXPECT_EQ(c.error().code, "AccessDenied");
   EXPECT_EQ(c.error().message,
-            "AssumeRole arn:aws:iam::1:role/r: AssumeRole: AccessDenied: not authorized to assume "
-            "(HTTP 403, request id req-1)");
+            "AssumeRole arn:aws:iam::1:role/r: AssumeRole: AccessDenied: not authorized to assume");
+  EXPECT_EQ(c.error().http_status, 403);
+  EXPECT_EQ(c.error().request_id, "req-1");
+  EXPECT_NE(c.error().describe().find("not authorized to assume (HTTP 403, request id req-1)"),
+            std::string::npos)
+      << c.error().describe();
   EXPECT_EQ(c.error().describe().find("secret-never-shown"), std::string::npos);
+}
+
+TEST_F(CredentialsTest, AssumeRoleStsOutageKeepsItsStatus) {
+  // STS failing (after the client's retries) is told apart from a refusal by
+  // the status that comes with the error: the caller must not call it the
+  // user's configuration.
+  config(
+      "[default]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = base\n"
+      "[profile base]\naws_access_key_id = AK\naws_secret_access_key = secret\n");
+  sts.fail_with =
+      AwsError{ErrorKind::transient, "ServiceUnavailable", "try later", 503, "req-2", "AssumeRole"};
+  auto c = AssumeRoleProvider(context(), "default").credentials();
+  ASSERT_FALSE(c);
+  EXPECT_EQ(c.error().kind, ErrorKind::credentials);
+  EXPECT_EQ(c.error().code, "ServiceUnavailable");
+  EXPECT_EQ(c.error().http_status, 503);
+  EXPECT_EQ(c.error().request_id, "req-2");
 }
 
 TEST_F(CredentialsTest, AssumeRoleWithMfaIsRefusedClearly) {

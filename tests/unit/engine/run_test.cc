@@ -177,6 +177,9 @@ TEST(RunOnce, CredentialSourceTimeoutIsAFailureNotBadInput) {
   EXPECT_TRUE(is_bad_credentials(credentials_error("CredentialRetrievalError", "x", 403)));
   EXPECT_TRUE(is_bad_credentials(credentials_error("InvalidCredentialConfig", "x")));
   EXPECT_TRUE(is_bad_credentials(credentials_error("AccessDenied", "AssumeRole denied", 403)));
+  // A profile's AssumeRole that STS failed keeps STS's code and status.
+  EXPECT_FALSE(is_bad_credentials(credentials_error("ServiceUnavailable", "AssumeRole r", 503)));
+  EXPECT_FALSE(is_bad_credentials(credentials_error("Throttling", "AssumeRole r", 400)));
   aws::AwsError sts_down;
   sts_down.kind = aws::ErrorKind::timeout;
   EXPECT_FALSE(is_bad_credentials(sts_down));
