@@ -41,13 +41,16 @@ snapkeep plan --now "$(day 1)"
 
 step "4. snapkeep run --now $(day 1)" \
   "One CreateSnapshots per selected instance (a crash-consistent restore point)," \
-  "tagged with snapkeep:policy/instance/slot/set and the instance's own tags."
+  "tagged with snapkeep:policy/instance/slot/set and the instance's own tags. Only completed" \
+  "points are copied (in EC2 a new snapshot is pending for minutes to hours), so the next" \
+  "run copies these to us-west-2: one CopySnapshot per snapshot, with the same tags."
 snapkeep run --now "$(day 1)"
 
 step "5. A week of daily runs" \
   "Each run makes the day's restore point; retention (daily: 3, weekly: 2) then" \
   "deletes points no rule keeps. From day 5 on, each run deletes one old point per instance" \
-  "(12 snapshots: one DeleteSnapshot per snapshot of the point)."
+  "(12 snapshots: one DeleteSnapshot per snapshot of the point). Each run copies the day's" \
+  "point to us-west-2, where the copies' own retention (count: 2) keeps the 2 newest."
 for n in 2 3 4 5 6 7 8; do
   printf '   day %d  %s  ' "$n" "$(day "$n")"
   snapkeep run --quiet --now "$(day "$n")"
@@ -55,7 +58,7 @@ done
 
 step "6. snapkeep list --now $(day 8)" \
   "The restore points left: the last 3 days (daily: 3) and 2026-11-01, the newest point" \
-  "of the previous ISO week (weekly: 2)."
+  "of the previous ISO week (weekly: 2); the two newest have a copy in us-west-2."
 snapkeep list --now "$(day 8)"
 
 step "7. snapkeep restore: db-1 from its oldest point" \
@@ -79,6 +82,12 @@ for v in ec2.describe_volumes(Filters=[{"Name": "tag-key", "Values": ["snapkeep:
     print(f'   {v["VolumeId"]}  {tags["snapkeep:device"]:<10} {v["Size"]:>3} GiB {v["VolumeType"]:<4} '
           f'{v["State"]:<10} {v["AvailabilityZone"]}  from {v["SnapshotId"]}')
 PY
+
+step "7b. snapkeep restore --from-copy us-west-2: db-1 as if us-east-1 were gone" \
+  "The latest copied point's copies in us-west-2 carry what a restore needs (devices, volume" \
+  "types): three volumes in a zone of the copy region."
+snapkeep restore --region us-east-1 --instance "$db1" --from-copy us-west-2 \
+  --availability-zone us-west-2a
 
 step "8. snapkeep report --now $(day 8)" \
   "Coverage and RPO of every instance, selected or not: ok (the last good point is for the" \
