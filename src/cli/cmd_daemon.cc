@@ -3,9 +3,10 @@
 // until the next slot of any policy and reconciles there, within moments of
 // it; after a failed run it retries with backoff (core/daemon_schedule.h).
 // SIGHUP rereads the configuration (an invalid file keeps the old one, and
-// the log says why); SIGTERM and SIGINT stop it: no new action starts,
-// requests in flight finish, exit 0. It keeps a status file (JSON) and, with
-// --metrics-file, Prometheus text metrics. docs/deploy.md.
+// the log and the old one's notifications say why); SIGTERM and SIGINT stop
+// it: no new action starts, requests in flight finish, exit 0. It keeps a
+// status file (JSON) and, with --metrics-file, Prometheus text metrics.
+// docs/deploy.md.
 #include <fmt/format.h>
 #include <pthread.h>
 #include <unistd.h>
@@ -223,8 +224,19 @@ int daemon_command(DaemonOptions& opt) {
         std::string messages;
         for (const auto& e : fresh.error())
           messages += (messages.empty() ? "" : "; ") + e.to_string();
-        log("error", "reload",
-            "the new configuration is invalid; keeping the one loaded before: " + messages);
+        const std::string why =
+            "the new configuration is invalid; keeping the one loaded before: " + messages;
+        log("error", "reload", why);
+        // Whoever edited the file may be gone by now: the change they meant
+        // is not in effect, which the notifications say (on failure).
+        auto refused = engine::failed_run(engine::RunMode::run, engine::new_run_id(),
+                                          std::chrono::floor<std::chrono::seconds>(now()),
+                                          "reload: " + why, true);
+        engine::notify_run(config->notify, refused,
+                           engine::RunServices{session->get(), &http, &clock});
+        for (const auto& e : refused.notification_errors) {
+          log("warn", "notify", "notification failed: " + e);
+        }
       } else {
         *config = std::move(*fresh);
         log("info", "reload",

@@ -203,13 +203,23 @@ class DaemonTest(unittest.TestCase):
         self.assertIn('snapkeep_actions_total{action="create",outcome="created"} 4\n', metrics)
         self.assertIn("# TYPE snapkeep_last_success_timestamp_seconds gauge\n", metrics)
 
-        # SIGHUP with an invalid file: the old configuration stays.
+        # SIGHUP with an invalid file: the old configuration stays, and the
+        # old configuration's webhook hears that the edit is not in effect.
+        hook = sk.Webhook()
+        self.addCleanup(hook.close)
+        with open(self.config, "w") as f:
+            f.write(CONFIG + f"notify:\n  webhook_url: {hook.url}\n")
+        daemon.proc.send_signal(signal.SIGHUP)
+        daemon.wait_for(lambda l: l["event"] == "reload" and l["level"] == "info", what="reload ok")
         with open(self.config, "w") as f:
             f.write(CONFIG.replace("count: 5", "count: -1"))
         daemon.proc.send_signal(signal.SIGHUP)
-        line = daemon.wait_for(lambda l: l["event"] == "reload", what="reload line")
-        self.assertEqual(line["level"], "error")
+        line = daemon.wait_for(lambda l: l["event"] == "reload" and l["level"] == "error",
+                               what="reload line")
         self.assertIn("keeping the one loaded before", line["message"])
+        self.assertEqual(len(hook.received), 1, hook.received)
+        self.assertIn("keeping the one loaded before", hook.received[0]["text"])
+        self.assertIn(":8:", hook.received[0]["text"])
         # ... and a valid one is taken.
         with open(self.config, "w") as f:
             f.write(CONFIG.replace("rate(1 minute)", "rate(2 minutes)"))
