@@ -62,7 +62,7 @@ step "6. snapkeep list --now $(day 8)" \
 snapkeep list --now "$(day 8)"
 
 step "7. snapkeep restore: db-1 from its oldest point" \
-  "Three volumes from the point of $(day 1) (kept by weekly: 2), in db-1's zone, with the" \
+  "Three volumes from the point of $(day 1 | cut -c1-10) (kept by weekly: 2), in db-1's zone, with the" \
   "recorded volume types, tagged snapkeep:restored-from; then the new volumes as boto3 sees them."
 db1=$(PYTHONPATH=tests/e2e "$python" - <<'PY'
 import fleet
