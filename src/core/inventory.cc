@@ -30,12 +30,8 @@ bool SnapshotTags::set_tag(std::string_view key, std::string_view value) {
   } else if (key == tag::owner) {
     field = &owner;
   } else if (key != tag::instance_meta && is_restore_tag(key)) {
-    // "/dev/xvda=gp3:3000:125:8 /dev/sdf=io2:5000:0:100": one entry a device.
-    for (std::size_t at = 0; at < value.size();) {
-      const std::size_t end = std::min(value.find(' ', at), value.size());
-      if (end > at && volumes < UINT16_MAX) ++volumes;
-      at = end + 1;
-    }
+    volumes = static_cast<std::uint16_t>(
+        std::min<std::size_t>(UINT16_MAX, volumes + count_volume_entries(value)));
     return true;
   } else {
     return false;

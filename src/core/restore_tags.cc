@@ -129,26 +129,41 @@ bool is_restore_tag(std::string_view key) {
   return suffix.empty() || suffix.starts_with(':');
 }
 
+namespace {
+
+// One "device=type:iops:throughput:size" entry; nullopt when malformed.
+std::optional<VolumeMeta> parse_volume_entry(std::string_view entry) {
+  auto eq = entry.find('=');
+  if (eq == std::string_view::npos || eq == 0) return std::nullopt;
+  auto fields = split(entry.substr(eq + 1), ':');
+  if (fields.size() != 4 || fields[0].empty()) return std::nullopt;
+  auto iops = parse_int(fields[1]);
+  auto throughput = parse_int(fields[2]);
+  auto size = parse_int(fields[3]);
+  if (!iops || !throughput || !size) return std::nullopt;
+  return VolumeMeta{std::string(entry.substr(0, eq)), std::string(fields[0]), *iops, *throughput,
+                    *size};
+}
+
+}  // namespace
+
 std::map<std::string, VolumeMeta> parse_volume_tags(const Tags& tags) {
   std::map<std::string, VolumeMeta> out;
   for (auto it = tags.lower_bound(std::string(tag::volumes));
        it != tags.end() && it->first.starts_with(tag::volumes); ++it) {
     if (!is_restore_tag(it->first)) continue;
     for (std::string_view entry : split(it->second, ' ')) {
-      auto eq = entry.find('=');
-      if (eq == std::string_view::npos || eq == 0) continue;
-      auto fields = split(entry.substr(eq + 1), ':');
-      if (fields.size() != 4 || fields[0].empty()) continue;
-      auto iops = parse_int(fields[1]);
-      auto throughput = parse_int(fields[2]);
-      auto size = parse_int(fields[3]);
-      if (!iops || !throughput || !size) continue;
-      VolumeMeta v{std::string(entry.substr(0, eq)), std::string(fields[0]), *iops, *throughput,
-                   *size};
-      out[v.device] = std::move(v);
+      if (auto v = parse_volume_entry(entry)) out[v->device] = std::move(*v);
     }
   }
   return out;
+}
+
+std::size_t count_volume_entries(std::string_view value) {
+  const auto entries = split(value, ' ');
+  return static_cast<std::size_t>(
+      std::count_if(entries.begin(), entries.end(),
+                    [](std::string_view entry) { return parse_volume_entry(entry).has_value(); }));
 }
 
 Tags restore_tags(const Instance& instance, std::span<const Volume> volumes, std::size_t room,

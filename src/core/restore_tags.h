@@ -63,6 +63,10 @@ std::vector<std::pair<std::string, std::string>> format_volume_tags(
 // entries are skipped.
 std::map<std::string, VolumeMeta> parse_volume_tags(const Tags& tags);
 
+// How many devices one snapkeep:volumes* tag value names (the entries
+// parse_volume_tags would keep).
+std::size_t count_volume_entries(std::string_view value);
+
 // Whether `key` is one of the restore tags above (snapkeep:instance-meta,
 // snapkeep:volumes, snapkeep:volumes:N): a copy carries them from its source.
 bool is_restore_tag(std::string_view key);

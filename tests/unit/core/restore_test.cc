@@ -99,6 +99,20 @@ TEST(RestoreTags, IsRestoreTagNamesTheMetadataTagsOnly) {
   EXPECT_FALSE(is_restore_tag("Name"));
 }
 
+TEST(RestoreTags, CountsTheDevicesThatParseVolumeTagsKeeps) {
+  EXPECT_EQ(count_volume_entries("/dev/xvda=gp3:3000:125:8 /dev/sdf=io2:5000:0:100"), 2u);
+  EXPECT_EQ(count_volume_entries(""), 0u);
+  // Malformed entries (no device, a missing field) name no device to restore.
+  EXPECT_EQ(count_volume_entries("/dev/xvda=gp3:3000:125:8  =gp3:0:0:8 /dev/sdg=gp3:1:2"), 1u);
+  core::SnapshotTags tags;
+  EXPECT_TRUE(tags.set_tag("snapkeep:volumes", "/dev/xvda=gp3:3000:125:8"));
+  EXPECT_TRUE(tags.set_tag("snapkeep:volumes:1", "/dev/sdf=gp3:0:0:8 /dev/sdg=gp3:0:0:8"));
+  EXPECT_EQ(tags.volumes, 3);
+  const Tags both{{"snapkeep:volumes", "/dev/xvda=gp3:3000:125:8"},
+                  {"snapkeep:volumes:1", "/dev/sdf=gp3:0:0:8 /dev/sdg=gp3:0:0:8"}};
+  EXPECT_EQ(parse_volume_tags(both).size(), 3u);
+}
+
 TEST(RestoreTags, UndescribedVolumesAreLeftOut) {
   Volume v;
   v.id = "vol-1";
