@@ -150,14 +150,17 @@ snapkeep::expected<ResolvedTargets, TargetsError> resolve_targets(const core::Co
   // The own account's id answers --account by id; learn it first (its
   // credentials are also the ones every role is assumed with).
   std::set<std::string> matched;
+  // Whether an --account value names `account` (by name, learnt id or role).
+  auto names_account = [](const std::string& f, const Account& account) {
+    return (!account.name.empty() && f == account.name) ||
+           (!account.id.empty() && f == account.id) ||
+           (!account.role_arn.empty() && f == util::arn_account(account.role_arn));
+  };
   auto wanted = [&](const Account& account) {
     if (filter.accounts.empty()) return true;
     bool hit = false;
     for (const auto& f : filter.accounts) {
-      const bool is_it = (!account.name.empty() && f == account.name) ||
-                         (!account.id.empty() && f == account.id) ||
-                         (!account.role_arn.empty() && f == util::arn_account(account.role_arn));
-      if (is_it) {
+      if (names_account(f, account)) {
         matched.insert(f);
         hit = true;
       }
@@ -190,9 +193,8 @@ snapkeep::expected<ResolvedTargets, TargetsError> resolve_targets(const core::Co
   };
   bool maybe_own = false;  // a value only the own account's id can match
   for (const auto& f : filter.accounts) {
-    const bool configured = std::ranges::any_of(candidates, [&](const Candidate& c) {
-      return !c.own && (f == c.account.name || f == util::arn_account(c.account.role_arn));
-    });
+    const bool configured = std::ranges::any_of(
+        candidates, [&](const Candidate& c) { return !c.own && names_account(f, c.account); });
     if (configured) continue;
     if (!util::valid_account_id(f) || !config.include_own_account) {
       return snapkeep::unexpected(unknown_account(f, ""));
