@@ -102,6 +102,17 @@ def build_fleet(sizes, data_every=4):
     return out
 
 
+def snapshots_of(ec2, volume, specs):
+    """One snapshot of `volume` per tag list in `specs`, made as another tool
+    or a person would. Returns {snapshot_id: tags}."""
+    out = {}
+    for tags in specs:
+        kwargs = {"TagSpecifications": [{"ResourceType": "snapshot", "Tags": tags}]} if tags else {}
+        sid = ec2.create_snapshot(VolumeId=volume, Description="not snapkeep's", **kwargs)["SnapshotId"]
+        out[sid] = {t["Key"]: t["Value"] for t in tags}
+    return out
+
+
 def foreign_snapshots(region, instance_id):
     """Snapshots snapkeep's policy must never touch: manual, another tool's,
     another policy's. Returns {snapshot_id: tags}."""
@@ -113,12 +124,7 @@ def foreign_snapshots(region, instance_id):
         [{"Key": "snapkeep:policy", "Value": "weekly"}, {"Key": "snapkeep:instance", "Value": instance_id},
          {"Key": "snapkeep:slot", "Value": "2020-01-01T00:00:00Z"}, {"Key": "snapkeep:set", "Value": "old-1"}],
     ]
-    out = {}
-    for tags in specs:
-        kwargs = {"TagSpecifications": [{"ResourceType": "snapshot", "Tags": tags}]} if tags else {}
-        sid = ec2.create_snapshot(VolumeId=root, Description="not snapkeep's", **kwargs)["SnapshotId"]
-        out[sid] = {t["Key"]: t["Value"] for t in tags}
-    return out
+    return snapshots_of(ec2, root, specs)
 
 
 def foreign_copies(account, instance_id):
@@ -137,12 +143,7 @@ def foreign_copies(account, instance_id):
         common + [{"Key": "snapkeep:copy-of", "Value": "111122223333:us-east-1:snap-0123456789abcdef1"},
                   {"Key": "snapkeep:copy", "Value": f"{account}:{COPY_REGION}"}],
     ]
-    out = {}
-    for tags in specs:
-        kwargs = {"TagSpecifications": [{"ResourceType": "snapshot", "Tags": tags}]} if tags else {}
-        sid = ec2.create_snapshot(VolumeId=volume, Description="not snapkeep's", **kwargs)["SnapshotId"]
-        out[sid] = {t["Key"]: t["Value"] for t in tags}
-    return out
+    return snapshots_of(ec2, volume, specs)
 
 
 def account_state(region):

@@ -78,6 +78,13 @@ struct Harness {
     for (const auto& [id, s] : ec2.region(kDestination).snapshots) out.push_back(&s);
     return out;
   }
+
+  // The slot of every copy at the destination, one entry per snapshot.
+  std::multiset<std::string> copy_slots() {
+    std::multiset<std::string> out;
+    for (const auto* c : copies()) out.insert(c->tags.at("snapkeep:slot"));
+    return out;
+  }
 };
 
 std::int64_t count_of(const RunSummary& s, ActionKind kind, Outcome outcome) {
@@ -277,15 +284,10 @@ TEST(CopyPhase, TheDestinationKeepsWhatTheCopysRetainSaysAndItsNewestPoint) {
   Harness h(1);
   const core::Config config = copy_config();  // the copies keep count 2; the source daily 7
   snapkeep::testing::seed_history(h.ec2, kSource, config, slot(0), std::chrono::days(1), 4);
-  auto copy_slots = [&] {
-    std::multiset<std::string> out;
-    for (const auto* c : h.copies()) out.insert(c->tags.at("snapkeep:slot"));
-    return out;
-  };
   // Only what the copy's retention keeps is copied: the newest two points.
   auto first = h.run(config, slot(3) + std::chrono::minutes(10));
   EXPECT_EQ(first.exit_status(), 0) << render_text(first, true);
-  EXPECT_EQ(copy_slots(),
+  EXPECT_EQ(h.copy_slots(),
             (std::multiset<std::string>{"2026-02-03T03:00:00Z", "2026-02-03T03:00:00Z",
                                         "2026-02-04T03:00:00Z", "2026-02-04T03:00:00Z"}));
   // A day later the new point is copied and the oldest copy goes; the
@@ -296,7 +298,7 @@ TEST(CopyPhase, TheDestinationKeepsWhatTheCopysRetainSaysAndItsNewestPoint) {
   EXPECT_EQ(third.exit_status(), 0) << render_text(third, true);
   EXPECT_EQ(count_of(third, ActionKind::copy, Outcome::started), 2);
   EXPECT_EQ(count_of(third, ActionKind::delete_copy, Outcome::deleted), 2);
-  EXPECT_EQ(copy_slots(),
+  EXPECT_EQ(h.copy_slots(),
             (std::multiset<std::string>{"2026-02-04T03:00:00Z", "2026-02-04T03:00:00Z",
                                         "2026-02-05T03:00:00Z", "2026-02-05T03:00:00Z"}));
   std::size_t sources = 0;
@@ -309,14 +311,9 @@ TEST(CopyPhase, CopiesToDeleteWaitWhenTheInstancesNewerCopyFailed) {
   Harness h(1);
   const core::Config config = copy_config();  // the copies keep count 2
   snapkeep::testing::seed_history(h.ec2, kSource, config, slot(0), std::chrono::days(1), 4);
-  auto copy_slots = [&] {
-    std::multiset<std::string> out;
-    for (const auto* c : h.copies()) out.insert(c->tags.at("snapkeep:slot"));
-    return out;
-  };
   ASSERT_EQ(h.run(config, slot(3) + std::chrono::minutes(10)).exit_status(), 0);
   ASSERT_EQ(h.run(config, slot(4) + std::chrono::minutes(10)).exit_status(), 0);  // makes day 4
-  const auto before = copy_slots();
+  const auto before = h.copy_slots();
   ASSERT_EQ(before, (std::multiset<std::string>{"2026-02-03T03:00:00Z", "2026-02-03T03:00:00Z",
                                                 "2026-02-04T03:00:00Z", "2026-02-04T03:00:00Z"}));
   // Day 4's copies fail: the plan counted them in place of day 2's copies,
@@ -340,13 +337,13 @@ TEST(CopyPhase, CopiesToDeleteWaitWhenTheInstancesNewerCopyFailed) {
       EXPECT_TRUE(r.reason.starts_with("waits:")) << r.reason;
     }
   }
-  EXPECT_EQ(copy_slots(), before);
+  EXPECT_EQ(h.copy_slots(), before);
   h.ec2.set_fault_hook({});
   auto next = h.run(config, slot(4) + std::chrono::minutes(30));
   EXPECT_EQ(next.exit_status(), 0) << render_text(next, true);
   EXPECT_EQ(count_of(next, ActionKind::copy, Outcome::started), 2);
   EXPECT_EQ(count_of(next, ActionKind::delete_copy, Outcome::deleted), 2);
-  EXPECT_EQ(copy_slots(),
+  EXPECT_EQ(h.copy_slots(),
             (std::multiset<std::string>{"2026-02-04T03:00:00Z", "2026-02-04T03:00:00Z",
                                         "2026-02-05T03:00:00Z", "2026-02-05T03:00:00Z"}));
 }
